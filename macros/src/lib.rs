@@ -1,0 +1,47 @@
+//! Procedural macros of [ayutil](https://docs.rs/ayutil). Depend on `ayutil`, not on this
+//! crate: the macros expand to paths under `::ayutil::__private`.
+//!
+//! Each macro lives in its own module, split into `parse` (tokens into a typed struct),
+//! `validate` (rules between arguments) and `expand` (quote). Entry points stay a few
+//! lines long.
+
+use proc_macro::TokenStream;
+
+mod link;
+
+mod cached;
+mod provider;
+mod run_as_main;
+
+/// Hidden engine of `ayutil::link!`; call `link!` instead.
+#[doc(hidden)]
+#[proc_macro]
+pub fn link_impl(input: TokenStream) -> TokenStream {
+    link::expand_entry(input.into(), link::Mode::Plain).into()
+}
+
+/// Hidden engine of `ayutil::try_link!`; call `try_link!` instead.
+#[doc(hidden)]
+#[proc_macro]
+pub fn try_link_impl(input: TokenStream) -> TokenStream {
+    link::expand_entry(input.into(), link::Mode::Try).into()
+}
+
+/// Memoizes a function with single-flight de-duplication; see `ayutil::cached`.
+#[proc_macro_attribute]
+pub fn cached(args: TokenStream, item: TokenStream) -> TokenStream {
+    cached::expand_entry(args.into(), item.into()).into()
+}
+
+/// Fills a parameter from a provider at every call; see `ayutil::provider`.
+#[proc_macro_attribute]
+pub fn provider(args: TokenStream, item: TokenStream) -> TokenStream {
+    provider::expand_entry(args.into(), item.into()).into()
+}
+
+/// Runs `async fn main(scope)` in a root scope on a new tokio runtime; see
+/// `ayutil::run_as_main`.
+#[proc_macro_attribute]
+pub fn run_as_main(args: TokenStream, item: TokenStream) -> TokenStream {
+    run_as_main::expand_entry(args.into(), item.into()).into()
+}

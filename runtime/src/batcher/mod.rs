@@ -1,0 +1,1 @@
+//! Placeholder for the `batcher` capability; its issue fills it in.

@@ -1,0 +1,1 @@
+//! Placeholder for the `funnel` capability; its issue fills it in.

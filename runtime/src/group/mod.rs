@@ -1,0 +1,1 @@
+//! Placeholder for the `group` capability; its issue fills it in.

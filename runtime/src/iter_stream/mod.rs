@@ -1,0 +1,1 @@
+//! Placeholder for the `iter_stream` capability; its issue fills it in.

@@ -1,0 +1,54 @@
+//! ayutil: structured concurrency, pipelines, caches and injection for tokio.
+//!
+//! ayutil ports the best ideas of Python's asyncio toolkits (ayutil, aioutils, asynkit,
+//! async-utils, ayo) to Rust: gather anything with [`link!`], run tasks that cannot
+//! outlive their block, stream results as they complete, and cache or inject values with
+//! one attribute. Everything is lazy, cancel-safe on drop, and measured against the crate
+//! you would otherwise pick.
+//!
+//! Each capability sits behind a Cargo feature; the default set enables all of them.
+#![forbid(unsafe_code)]
+#![warn(missing_docs, missing_debug_implementations, unreachable_pub)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+#[macro_use]
+mod cfg;
+
+mod link;
+pub use crate::link::offload::{Offload, offload};
+
+cfg_scope! {
+    mod scope;
+    pub use crate::scope::*;
+}
+cfg_group! {
+    mod group;
+    pub use crate::group::*;
+}
+cfg_funnel! {
+    mod funnel;
+    pub use crate::funnel::*;
+}
+cfg_waterfall! {
+    mod waterfall;
+    pub use crate::waterfall::*;
+}
+cfg_batcher! {
+    mod batcher;
+    pub use crate::batcher::*;
+}
+cfg_iter_stream! {
+    mod iter_stream;
+    pub use crate::iter_stream::*;
+}
+cfg_cache! {
+    mod cache;
+    pub use crate::cache::*;
+}
+cfg_provider! {
+    mod provider;
+    pub use crate::provider::*;
+}
+
+#[doc(hidden)]
+pub mod __private;

@@ -1,0 +1,1 @@
+//! Placeholder for the `waterfall` capability; its issue fills it in.

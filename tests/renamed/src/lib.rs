@@ -1,0 +1,1 @@
+//! A member that depends on `ayutil` under the name `ay`; see `tests/`.

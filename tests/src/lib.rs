@@ -1,0 +1,1 @@
+//! Integration tests of ayutil live in `tests/`, one file per feature.
