@@ -17,7 +17,13 @@ async fn st() {
 #[tokio::main]
 async fn main() {
     let t0 = Instant::now();
-    let out = ayutil::link!(st, tokio::time::sleep(ms(100)), || std::thread::sleep(ms(100)), 420).await;
+    let out = ayutil::link!(
+        st,
+        tokio::time::sleep(ms(100)),
+        || std::thread::sleep(ms(100)),
+        420
+    )
+    .await;
     println!("link!(st, sleep(100ms), || thread::sleep(100ms), 420) = {out:?}");
     println!(
         "  elapsed {:?}: the sync closure ran inline at the first poll, then the two sleeps overlapped",
@@ -44,5 +50,8 @@ async fn main() {
         || Err::<u32, String>("the second item failed".to_owned()),
     )
     .await;
-    println!("try_link!(ok after 50ms, err at once) = {r:?} after {:?}", t0.elapsed());
+    println!(
+        "try_link!(ok after 50ms, err at once) = {r:?} after {:?}",
+        t0.elapsed()
+    );
 }

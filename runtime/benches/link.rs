@@ -11,18 +11,18 @@ async fn one(x: u64) -> u64 {
 }
 
 fn bench_link(c: &mut Criterion) {
-    let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
 
     let mut g = c.benchmark_group("link/3 ready futures");
     g.bench_function("futures::join!", |b| {
-        b.to_async(&rt).iter(|| async {
-            black_box(futures::join!(one(1), one(2), one(3)))
-        })
+        b.to_async(&rt)
+            .iter(|| async { black_box(futures::join!(one(1), one(2), one(3))) })
     });
     g.bench_function("ayutil::link!", |b| {
-        b.to_async(&rt).iter(|| async {
-            black_box(ayutil::link!(one(1), one(2), one(3)).await)
-        })
+        b.to_async(&rt)
+            .iter(|| async { black_box(ayutil::link!(one(1), one(2), one(3)).await) })
     });
     g.finish();
 

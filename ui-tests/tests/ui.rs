@@ -4,7 +4,10 @@
 //! releases, so on any other compiler the suite is skipped loudly (`ignored`), never
 //! silently rewritten. Re-bless with `TRYBUILD=overwrite cargo test -p ayutil-ui-tests`.
 
-#[rustversion::attr(not(stable(1.95)), ignore = "UI .stderr files were blessed on rustc 1.95")]
+#[rustversion::attr(
+    not(stable(1.95)),
+    ignore = "UI .stderr files were blessed on rustc 1.95"
+)]
 #[test]
 fn ui() {
     let t = trybuild::TestCases::new();

@@ -21,10 +21,10 @@
 //! The items are evaluated where the macro is written; callables are called at the first
 //! poll, left to right, inside the `async move` block.
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
-use syn::spanned::Spanned;
 use syn::Expr;
+use syn::spanned::Spanned;
 
 use super::Mode;
 use super::parse::LinkInput;
@@ -34,7 +34,9 @@ pub(crate) fn expand(input: &LinkInput, mode: Mode) -> TokenStream {
     if input.items.is_empty() {
         return match mode {
             Mode::Plain => quote! { async {} },
-            Mode::Try => quote! { async { #p::core::result::Result::<(), #p::core::convert::Infallible>::Ok(()) } },
+            Mode::Try => {
+                quote! { async { #p::core::result::Result::<(), #p::core::convert::Infallible>::Ok(()) } }
+            }
         };
     }
 
@@ -43,10 +45,11 @@ pub(crate) fn expand(input: &LinkInput, mode: Mode) -> TokenStream {
     let mut poll = TokenStream::new();
     let mut take = TokenStream::new();
     for (i, item) in input.items.iter().enumerate() {
-        let v = format_ident!("__ayutil_v{}", i);
-        let k = format_ident!("__ayutil_k{}", i);
-        let f = format_ident!("__ayutil_f{}", i);
-        let span = item.span();
+        // Call-site hygiene, but located at the item: errors about an item point at it.
+        let span = Span::call_site().located_at(item.span());
+        let v = format_ident!("__ayutil_v{}", i, span = span);
+        let k = format_ident!("__ayutil_k{}", i, span = span);
+        let f = format_ident!("__ayutil_f{}", i, span = span);
         let kind = if is_literal(item) {
             // A literal's type may still be an inference variable (`{integer}`), which
             // trait selection cannot probe; a literal is never a future or a callable.
@@ -68,7 +71,9 @@ pub(crate) fn expand(input: &LinkInput, mode: Mode) -> TokenStream {
                 });
             }
             Mode::Try => {
-                let wrapped = quote_spanned! {span=> #p::link::try_item(#k.start(#v)) };
+                // Called through a local alias so the whole call is spanned at the item.
+                let try_item = quote::format_ident!("__ayutil_try_item", span = span);
+                let wrapped = quote_spanned! {span=> #try_item(#k.start(#v)) };
                 start.extend(quote! {
                     let mut #f = #p::core::pin::pin!(#wrapped);
                 });
@@ -79,7 +84,7 @@ pub(crate) fn expand(input: &LinkInput, mode: Mode) -> TokenStream {
                     quote! { #p::core::convert::From::from(__ayutil_e) }
                 };
                 poll.extend(quote! {
-                    match #p::core::future::Future::poll(#f.as_mut(), __ayutil_cx) {
+                    match #f.as_mut().poll_slot(__ayutil_cx) {
                         #p::core::task::Poll::Ready(#p::core::result::Result::Ok(())) => {}
                         #p::core::task::Poll::Ready(#p::core::result::Result::Err(__ayutil_e)) => {
                             return #p::core::task::Poll::Ready(#p::core::result::Result::Err(#err));
@@ -98,7 +103,7 @@ pub(crate) fn expand(input: &LinkInput, mode: Mode) -> TokenStream {
     };
     let imports = quote! {
         #[allow(unused_imports)]
-        use #p::link::{ViaAwait as _, ViaCall as _, ViaCallAwait as _, ViaValue as _};
+        use #p::link::{ViaAwait as _, ViaCall as _, ViaCallAwait as _, ViaValue as _, try_item as __ayutil_try_item};
     };
     quote! {
         {

@@ -25,12 +25,14 @@ impl Mode {
 }
 
 pub(crate) fn expand_entry(input: TokenStream, mode: Mode) -> TokenStream {
-    let parsed = match parse::parse(input, mode) {
-        Ok(parsed) => parsed,
-        Err(err) => return err.into_compile_error(),
-    };
-    if let Err(err) = validate::validate(&parsed, mode) {
-        return err.into_compile_error();
-    }
-    expand::expand(&parsed, mode)
+    parse::parse(input, mode)
+        .and_then(|parsed| validate::validate(&parsed, mode).map(|()| parsed))
+        .map_or_else(to_compile_errors, |parsed| expand::expand(&parsed, mode))
+}
+
+/// The macro stands in expression position, where several `compile_error!`s in a row do
+/// not parse: a block holds them as statements.
+fn to_compile_errors(err: syn::Error) -> TokenStream {
+    let errors = err.into_compile_error();
+    quote::quote! { { #errors } }
 }

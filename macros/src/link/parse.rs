@@ -31,7 +31,8 @@ pub(crate) fn parse(input: TokenStream, mode: Mode) -> syn::Result<LinkInput> {
         }
     }
     let rest: TokenStream = tokens.collect();
-    let items = (|input: ParseStream<'_>| parse_items(input, mode)).parse2(unwrap_none_group(rest))?;
+    let items =
+        (|input: ParseStream<'_>| parse_items(input, mode)).parse2(unwrap_none_group(rest))?;
     Ok(LinkInput { private, items })
 }
 
@@ -54,10 +55,7 @@ fn parse_items(input: ParseStream<'_>, mode: Mode) -> syn::Result<Vec<Expr>> {
         if input.peek(Token![,]) {
             input.parse::<Token![,]>()?;
         } else {
-            return Err(input.error(format!(
-                "expected `,` between `{}` items",
-                mode.name()
-            )));
+            return Err(input.error(format!("expected `,` between `{}` items", mode.name())));
         }
     }
     Ok(items)

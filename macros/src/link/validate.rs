@@ -1,6 +1,5 @@
 //! Rules the parser cannot express: every mistake is reported in one build.
 
-use syn::spanned::Spanned;
 use syn::Expr;
 
 use super::Mode;
@@ -23,13 +22,10 @@ fn check_item(item: &Expr, mode: Mode) -> Option<syn::Error> {
     match item {
         Expr::Closure(closure) if !closure.inputs.is_empty() => {
             let n = closure.inputs.len();
-            let span = closure
-                .inputs_begin
-                .span()
-                .join(closure.inputs_end.span())
-                .unwrap_or_else(|| closure.inputs.span());
-            Some(syn::Error::new(
-                span,
+            let (begin, inputs, end) =
+                (&closure.inputs_begin, &closure.inputs, &closure.inputs_end);
+            Some(syn::Error::new_spanned(
+                quote::quote! { #begin #inputs #end },
                 format!(
                     "`{}` calls closures with no arguments, but this one takes {n}; \
                      capture the value instead: `move || ...`",

@@ -81,7 +81,9 @@ where
         loop {
             match &mut self.state {
                 State::Idle(f) => {
-                    let f = f.take().expect("Offload polled after its closure was taken");
+                    let f = f
+                        .take()
+                        .expect("Offload polled after its closure was taken");
                     self.state = State::Running(tokio::task::spawn_blocking(f));
                 }
                 State::Running(handle) => {
@@ -89,7 +91,9 @@ where
                         Ok(v) => v,
                         Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
                         // Only a runtime shutting down cancels a blocking task.
-                        Err(e) => panic!("offload: the runtime shut down before the closure ran: {e}"),
+                        Err(e) => {
+                            panic!("offload: the runtime shut down before the closure ran: {e}")
+                        }
                     });
                 }
             }

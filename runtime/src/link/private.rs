@@ -18,7 +18,7 @@
 
 use core::future::{IntoFuture, Ready, ready};
 
-pub use futures_util::future::{MaybeDone, TryMaybeDone, maybe_done, try_maybe_done};
+pub use futures_util::future::{MaybeDone, maybe_done};
 
 /// Borrow of an argument, used only to pick its kind.
 #[derive(Debug)]
@@ -130,37 +130,64 @@ impl<T, E> TryItem for Result<T, E> {
 }
 
 pin_project_lite::pin_project! {
-    /// A future whose output is a [`TryItem`], seen as a `Result`.
+    /// One `try_link!` item: running, then holding its success value until all are done.
+    ///
+    /// The struct has no bounds of its own: when an item does not produce a `Result`, the
+    /// single error is reported by [`try_item`] and `T` becomes an error type, which keeps
+    /// rustc from piling follow-on errors onto the expansion.
     #[derive(Debug)]
-    pub struct IntoTry<F> {
-        #[pin]
-        fut: F,
+    #[project = TrySlotProj]
+    #[project_replace = TrySlotReplace]
+    pub enum TrySlot<F, T> {
+        /// Still running.
+        Running { #[pin] fut: F },
+        /// Finished with this value.
+        Done { value: T },
+        /// The value was taken.
+        Gone,
     }
 }
 
-impl<F> core::future::Future for IntoTry<F>
+impl<F, T, E> TrySlot<F, T>
 where
-    F: core::future::Future,
-    F::Output: TryItem,
+    F: core::future::Future<Output = Result<T, E>>,
 {
-    type Output = Result<<F::Output as TryItem>::Ok, <F::Output as TryItem>::Err>;
-
-    #[inline(always)]
-    fn poll(
-        self: core::pin::Pin<&mut Self>,
+    /// Drives the item. `Ready(Ok(()))` once it holds its value, `Ready(Err(e))` on its
+    /// error, `Pending` while it runs.
+    #[inline]
+    pub fn poll_slot(
+        mut self: core::pin::Pin<&mut Self>,
         cx: &mut core::task::Context<'_>,
-    ) -> core::task::Poll<Self::Output> {
-        self.project().fut.poll(cx).map(TryItem::into_result)
+    ) -> core::task::Poll<Result<(), E>> {
+        let value = match self.as_mut().project() {
+            TrySlotProj::Running { fut } => match fut.poll(cx) {
+                core::task::Poll::Ready(Ok(value)) => value,
+                core::task::Poll::Ready(Err(e)) => return core::task::Poll::Ready(Err(e)),
+                core::task::Poll::Pending => return core::task::Poll::Pending,
+            },
+            TrySlotProj::Done { .. } | TrySlotProj::Gone => return core::task::Poll::Ready(Ok(())),
+        };
+        self.project_replace(TrySlot::Done { value });
+        core::task::Poll::Ready(Ok(()))
+    }
+
+    /// Takes the success value once the item is done.
+    #[inline]
+    pub fn take_output(self: core::pin::Pin<&mut Self>) -> Option<T> {
+        match self.project_replace(TrySlot::Gone) {
+            TrySlotReplace::Done { value } => Some(value),
+            _ => None,
+        }
     }
 }
 
 /// Wraps one `try_link!` item. The `TryItem` bound is checked here, with the span of the
 /// offending argument, so a non-`Result` item gets one clear error.
 #[inline(always)]
-pub fn try_item<F>(f: F) -> TryMaybeDone<IntoTry<F>>
+pub fn try_item<F>(fut: F) -> TrySlot<F, <F::Output as TryItem>::Ok>
 where
     F: core::future::Future,
     F::Output: TryItem,
 {
-    try_maybe_done(IntoTry { fut: f })
+    TrySlot::Running { fut }
 }
