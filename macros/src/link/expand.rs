@@ -1,7 +1,7 @@
 //! [`LinkInput`] into tokens.
 //!
 //! ```text
-//! link!(a, b)
+//! link!(a, b, c)
 //! ```
 //! becomes
 //! ```text
@@ -9,17 +9,17 @@
 //!     use $p::link::{ViaAwait as _, ViaCallAwait as _, ViaCall as _, ViaValue as _};
 //!     let __ayutil_v0 = a;
 //!     let __ayutil_k0 = (&&&&$p::link::Probe(&__ayutil_v0)).__ayutil_link_kind();
-//!     let __ayutil_v1 = b;
-//!     let __ayutil_k1 = ...;
-//!     async move {
-//!         let mut __ayutil_f0 = pin!(maybe_done(__ayutil_k0.start(__ayutil_v0)));
-//!         let mut __ayutil_f1 = pin!(maybe_done(__ayutil_k1.start(__ayutil_v1)));
-//!         poll_fn(move |cx| { /* poll each, then take every output */ }).await
-//!     }
+//!     // ... the same for b and c
+//!     $p::link::Link::<_, _, $p::link::Plain>::new(
+//!         Pair::new(Slot::new(move || __ayutil_k0.start(__ayutil_v0)),
+//!                   Pair::new(Slot::new(..), Slot::new(..))),
+//!         |(__ayutil_o0, (__ayutil_o1, __ayutil_o2))| (__ayutil_o0, __ayutil_o1, __ayutil_o2),
+//!     )
 //! }
 //! ```
-//! The items are evaluated where the macro is written; callables are called at the first
-//! poll, left to right, inside the `async move` block.
+//! The items are evaluated where the macro is written; the starters (which call the
+//! callables) run at the first poll, left to right. `try_link!` uses `TrySlot`s built by
+//! `try_first` (whose error type is the gather's) and `try_next` (converted with `From`).
 
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
@@ -34,22 +34,21 @@ pub(crate) fn expand(input: &LinkInput, mode: Mode) -> TokenStream {
     if input.items.is_empty() {
         return match mode {
             Mode::Plain => quote! { async {} },
-            Mode::Try => {
-                quote! { async { #p::core::result::Result::<(), #p::core::convert::Infallible>::Ok(()) } }
-            }
+            Mode::Try => quote! {
+                async { #p::core::result::Result::<(), #p::core::convert::Infallible>::Ok(()) }
+            },
         };
     }
 
     let mut bind = TokenStream::new();
-    let mut start = TokenStream::new();
-    let mut poll = TokenStream::new();
-    let mut take = TokenStream::new();
+    let mut slots = Vec::new();
+    let mut outs = Vec::new();
     for (i, item) in input.items.iter().enumerate() {
         // Call-site hygiene, but located at the item: errors about an item point at it.
         let span = Span::call_site().located_at(item.span());
         let v = format_ident!("__ayutil_v{}", i, span = span);
         let k = format_ident!("__ayutil_k{}", i, span = span);
-        let f = format_ident!("__ayutil_f{}", i, span = span);
+        outs.push(format_ident!("__ayutil_o{}", i));
         let kind = if is_literal(item) {
             // A literal's type may still be an inference variable (`{integer}`), which
             // trait selection cannot probe; a literal is never a future or a callable.
@@ -61,67 +60,62 @@ pub(crate) fn expand(input: &LinkInput, mode: Mode) -> TokenStream {
             let #v = #item;
             let #k = #kind;
         });
-        match mode {
-            Mode::Plain => {
-                start.extend(quote! {
-                    let mut #f = #p::core::pin::pin!(#p::link::maybe_done(#k.start(#v)));
-                });
-                poll.extend(quote! {
-                    __ayutil_done &= #p::core::future::Future::poll(#f.as_mut(), __ayutil_cx).is_ready();
-                });
-            }
+        let starter = quote_spanned! {span=> move || #k.start(#v) };
+        slots.push(match mode {
+            Mode::Plain => quote! { #p::link::Slot::new(#starter) },
             Mode::Try => {
-                // Called through a local alias so the whole call is spanned at the item.
-                let try_item = quote::format_ident!("__ayutil_try_item", span = span);
-                let wrapped = quote_spanned! {span=> #try_item(#k.start(#v)) };
-                start.extend(quote! {
-                    let mut #f = #p::core::pin::pin!(#wrapped);
-                });
-                // The first item's error type is the gather's; the others convert into it.
-                let err = if i == 0 {
-                    quote! { __ayutil_e }
+                // Called through local aliases spanned at the item, so a non-`Result` item
+                // gets its error there, not on the whole macro call.
+                let ctor = if i == 0 {
+                    "__ayutil_try_first"
                 } else {
-                    quote! { #p::core::convert::From::from(__ayutil_e) }
+                    "__ayutil_try_next"
                 };
-                poll.extend(quote! {
-                    match #f.as_mut().poll_slot(__ayutil_cx) {
-                        #p::core::task::Poll::Ready(#p::core::result::Result::Ok(())) => {}
-                        #p::core::task::Poll::Ready(#p::core::result::Result::Err(__ayutil_e)) => {
-                            return #p::core::task::Poll::Ready(#p::core::result::Result::Err(#err));
-                        }
-                        #p::core::task::Poll::Pending => __ayutil_done = false,
-                    }
-                });
+                let ctor = format_ident!("{}", ctor, span = span);
+                quote_spanned! {span=> #ctor(#starter) }
             }
-        }
-        take.extend(quote! { #f.as_mut().take_output().unwrap(), });
+        });
     }
 
-    let output = match mode {
-        Mode::Plain => quote! { (#take) },
-        Mode::Try => quote! { #p::core::result::Result::Ok((#take)) },
-    };
-    let imports = quote! {
-        #[allow(unused_imports)]
-        use #p::link::{ViaAwait as _, ViaCall as _, ViaCallAwait as _, ViaValue as _, try_item as __ayutil_try_item};
+    let tree = nest(p, &slots);
+    let pattern = nest_pattern(&outs);
+    let marker = match mode {
+        Mode::Plain => quote! { #p::link::Plain },
+        Mode::Try => quote! { #p::link::Fallible },
     };
     quote! {
         {
-            #imports
+            #[allow(unused_imports)]
+            use #p::link::{
+                ViaAwait as _, ViaCall as _, ViaCallAwait as _, ViaValue as _,
+                try_first as __ayutil_try_first, try_next as __ayutil_try_next,
+            };
             #bind
-            async move {
-                #start
-                #p::core::future::poll_fn(move |__ayutil_cx| {
-                    let mut __ayutil_done = true;
-                    #poll
-                    if __ayutil_done {
-                        #p::core::task::Poll::Ready(#output)
-                    } else {
-                        #p::core::task::Poll::Pending
-                    }
-                })
-                .await
-            }
+            #p::link::Link::<_, _, #marker>::new(#tree, |#pattern| (#(#outs,)*))
+        }
+    }
+}
+
+/// `[s0, s1, s2]` into `Pair::new(s0, Pair::new(s1, s2))`.
+fn nest(p: &TokenStream, slots: &[TokenStream]) -> TokenStream {
+    match slots {
+        [] => unreachable!("empty gathers are expanded separately"),
+        [last] => last.clone(),
+        [first, rest @ ..] => {
+            let rest = nest(p, rest);
+            quote! { #p::link::Pair::new(#first, #rest) }
+        }
+    }
+}
+
+/// `[o0, o1, o2]` into the pattern `(o0, (o1, o2))`.
+fn nest_pattern(outs: &[proc_macro2::Ident]) -> TokenStream {
+    match outs {
+        [] => unreachable!("empty gathers are expanded separately"),
+        [last] => quote! { #last },
+        [first, rest @ ..] => {
+            let rest = nest_pattern(rest);
+            quote! { (#first, #rest) }
         }
     }
 }

@@ -16,9 +16,10 @@
 //! argument. The dispatch needs the concrete type: a bare generic parameter `T` with no
 //! bounds is always a [`Value`].
 
-use core::future::{IntoFuture, Ready, ready};
-
-pub use futures_util::future::{MaybeDone, maybe_done};
+use core::future::{Future, IntoFuture, Ready, ready};
+use core::marker::PhantomData;
+use core::pin::Pin;
+use core::task::{Context, Poll};
 
 /// Borrow of an argument, used only to pick its kind.
 #[derive(Debug)]
@@ -129,65 +130,345 @@ impl<T, E> TryItem for Result<T, E> {
     }
 }
 
+// The gather is a tree of pinned nodes, `Link<Pair<Slot, Pair<Slot, Slot>>>`, built where
+// the macro is written: no generator, no boxing, and each item's future is created in
+// place at the first poll. `link!(a, b, c)` is
+//
+//     Link::new(Pair::new(Slot::new(|| ka.start(a)), Pair::new(Slot::new(..), Slot::new(..))),
+//               |(a, (b, c))| (a, b, c))
+
+/// A gather node: a single item ([`Slot`], [`TrySlot`]) or two nodes ([`Pair`]).
+pub trait Node {
+    /// Nested output: a value for a slot, a pair for a pair.
+    type Output;
+    /// Error of a fallible gather; `Infallible` for `link!`.
+    type Error;
+    /// Calls every starter, left to right.
+    fn start(self: Pin<&mut Self>);
+    /// Polls every running item once; `Ok(true)` when all are done, `Err` on the first
+    /// failure of a fallible item.
+    fn poll_all(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Result<bool, Self::Error>;
+    /// Takes the outputs once every item is done.
+    fn take(self: Pin<&mut Self>) -> Self::Output;
+    /// Drops every item in place (cancels what still runs).
+    fn cancel(self: Pin<&mut Self>);
+}
+
 pin_project_lite::pin_project! {
-    /// One `try_link!` item: running, then holding its success value until all are done.
-    ///
-    /// The struct has no bounds of its own: when an item does not produce a `Result`, the
-    /// single error is reported by [`try_item`] and `T` becomes an error type, which keeps
-    /// rustc from piling follow-on errors onto the expansion.
+    /// One `link!` item: a starter closure, then its running future, then its output.
     #[derive(Debug)]
-    #[project = TrySlotProj]
-    #[project_replace = TrySlotReplace]
-    pub enum TrySlot<F, T> {
-        /// Still running.
+    #[project = SlotProj]
+    #[project_replace = SlotReplace]
+    pub enum Slot<S, F, T> {
+        /// Not started: the closure that calls or converts the argument.
+        Start { start: S },
+        /// Running.
         Running { #[pin] fut: F },
-        /// Finished with this value.
-        Done { value: T },
-        /// The value was taken.
+        /// Done.
+        Done { out: T },
+        /// Output taken.
         Gone,
     }
 }
 
-impl<F, T, E> TrySlot<F, T>
+impl<S, F> Slot<S, F, F::Output>
 where
-    F: core::future::Future<Output = Result<T, E>>,
+    S: FnOnce() -> F,
+    F: Future,
 {
-    /// Drives the item. `Ready(Ok(()))` once it holds its value, `Ready(Err(e))` on its
-    /// error, `Pending` while it runs.
-    #[inline]
-    pub fn poll_slot(
-        mut self: core::pin::Pin<&mut Self>,
-        cx: &mut core::task::Context<'_>,
-    ) -> core::task::Poll<Result<(), E>> {
-        let value = match self.as_mut().project() {
-            TrySlotProj::Running { fut } => match fut.poll(cx) {
-                core::task::Poll::Ready(Ok(value)) => value,
-                core::task::Poll::Ready(Err(e)) => return core::task::Poll::Ready(Err(e)),
-                core::task::Poll::Pending => return core::task::Poll::Pending,
-            },
-            TrySlotProj::Done { .. } | TrySlotProj::Gone => return core::task::Poll::Ready(Ok(())),
-        };
-        self.project_replace(TrySlot::Done { value });
-        core::task::Poll::Ready(Ok(()))
+    /// A slot that starts with `start` at the first poll.
+    #[inline(always)]
+    pub fn new(start: S) -> Self {
+        Slot::Start { start }
+    }
+}
+
+impl<S, F> Node for Slot<S, F, F::Output>
+where
+    S: FnOnce() -> F,
+    F: Future,
+{
+    type Output = F::Output;
+    type Error = core::convert::Infallible;
+
+    #[inline(always)]
+    fn start(mut self: Pin<&mut Self>) {
+        if let SlotReplace::Start { start } = self.as_mut().project_replace(Slot::Gone) {
+            self.set(Slot::Running { fut: start() });
+        }
     }
 
-    /// Takes the success value once the item is done.
-    #[inline]
-    pub fn take_output(self: core::pin::Pin<&mut Self>) -> Option<T> {
+    #[inline(always)]
+    fn poll_all(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Result<bool, Self::Error> {
+        let out = match self.as_mut().project() {
+            SlotProj::Running { fut } => match fut.poll(cx) {
+                Poll::Ready(out) => out,
+                Poll::Pending => return Ok(false),
+            },
+            _ => return Ok(true),
+        };
+        self.set(Slot::Done { out });
+        Ok(true)
+    }
+
+    #[inline(always)]
+    fn take(self: Pin<&mut Self>) -> F::Output {
+        match self.project_replace(Slot::Gone) {
+            SlotReplace::Done { out } => out,
+            _ => unreachable!("link!: output taken before the item finished"),
+        }
+    }
+
+    #[inline(always)]
+    fn cancel(self: Pin<&mut Self>) {
+        self.project_replace(Slot::Gone);
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// One `try_link!` item. Its error converts into `E`, the gather's error type.
+    #[derive(Debug)]
+    #[project = TrySlotProj]
+    #[project_replace = TrySlotReplace]
+    pub enum TrySlot<S, F, T, E> {
+        /// Not started.
+        Start { start: S, err: PhantomData<fn() -> E> },
+        /// Running.
+        Running { #[pin] fut: F },
+        /// Done with this success value.
+        Done { out: T },
+        /// Output taken.
+        Gone,
+    }
+}
+
+/// The first `try_link!` item: its error type becomes the gather's.
+///
+/// Called through an alias spanned at the item, so a non-`Result` item gets one error
+/// that points at it.
+#[inline(always)]
+pub fn try_first<S, F>(
+    start: S,
+) -> TrySlot<S, F, <F::Output as TryItem>::Ok, <F::Output as TryItem>::Err>
+where
+    S: FnOnce() -> F,
+    F: Future,
+    F::Output: TryItem,
+{
+    TrySlot::Start {
+        start,
+        err: PhantomData,
+    }
+}
+
+/// A later `try_link!` item: its error converts into the first item's with `From`.
+#[inline(always)]
+pub fn try_next<S, F, E>(start: S) -> TrySlot<S, F, <F::Output as TryItem>::Ok, E>
+where
+    S: FnOnce() -> F,
+    F: Future,
+    F::Output: TryItem,
+    E: From<<F::Output as TryItem>::Err>,
+{
+    TrySlot::Start {
+        start,
+        err: PhantomData,
+    }
+}
+
+impl<S, F, E> Node for TrySlot<S, F, <F::Output as TryItem>::Ok, E>
+where
+    S: FnOnce() -> F,
+    F: Future,
+    F::Output: TryItem,
+    E: From<<F::Output as TryItem>::Err>,
+{
+    type Output = <F::Output as TryItem>::Ok;
+    type Error = E;
+
+    #[inline(always)]
+    fn start(mut self: Pin<&mut Self>) {
+        if let TrySlotReplace::Start { start, .. } = self.as_mut().project_replace(TrySlot::Gone) {
+            self.set(TrySlot::Running { fut: start() });
+        }
+    }
+
+    #[inline(always)]
+    fn poll_all(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Result<bool, E> {
+        let out = match self.as_mut().project() {
+            TrySlotProj::Running { fut } => match fut.poll(cx) {
+                Poll::Ready(out) => out.into_result().map_err(E::from)?,
+                Poll::Pending => return Ok(false),
+            },
+            _ => return Ok(true),
+        };
+        self.set(TrySlot::Done { out });
+        Ok(true)
+    }
+
+    #[inline(always)]
+    fn take(self: Pin<&mut Self>) -> Self::Output {
         match self.project_replace(TrySlot::Gone) {
-            TrySlotReplace::Done { value } => Some(value),
-            _ => None,
+            TrySlotReplace::Done { out } => out,
+            _ => unreachable!("try_link!: output taken before the item finished"),
+        }
+    }
+
+    #[inline(always)]
+    fn cancel(self: Pin<&mut Self>) {
+        self.project_replace(TrySlot::Gone);
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// Two nodes side by side.
+    #[derive(Debug)]
+    pub struct Pair<A, B> {
+        #[pin]
+        a: A,
+        #[pin]
+        b: B,
+    }
+}
+
+impl<A, B> Pair<A, B> {
+    /// Joins two nodes.
+    #[inline(always)]
+    pub fn new(a: A, b: B) -> Self {
+        Pair { a, b }
+    }
+}
+
+impl<A: Node, B: Node<Error = A::Error>> Node for Pair<A, B> {
+    type Output = (A::Output, B::Output);
+    type Error = A::Error;
+
+    #[inline(always)]
+    fn start(self: Pin<&mut Self>) {
+        let this = self.project();
+        this.a.start();
+        this.b.start();
+    }
+
+    #[inline(always)]
+    fn poll_all(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Result<bool, A::Error> {
+        let this = self.project();
+        // Both sides are polled every time: `&` does not short-circuit.
+        Ok(this.a.poll_all(cx)? & this.b.poll_all(cx)?)
+    }
+
+    #[inline(always)]
+    fn take(self: Pin<&mut Self>) -> Self::Output {
+        let this = self.project();
+        (this.a.take(), this.b.take())
+    }
+
+    #[inline(always)]
+    fn cancel(self: Pin<&mut Self>) {
+        let this = self.project();
+        this.a.cancel();
+        this.b.cancel();
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// The future `link!` and `try_link!` evaluate to.
+    #[must_use = "futures do nothing unless you `.await` or poll them"]
+    #[derive(Debug)]
+    pub struct Link<N, M, K> {
+        #[pin]
+        node: N,
+        flatten: Option<M>,
+        started: bool,
+        kind: PhantomData<K>,
+    }
+}
+
+/// [`Link`] marker: `link!`, outputs are values.
+#[derive(Debug)]
+pub struct Plain;
+/// [`Link`] marker: `try_link!`, the first `Err` ends the gather.
+#[derive(Debug)]
+pub struct Fallible;
+
+impl<N: Node, M, K> Link<N, M, K> {
+    /// A gather of `node`, whose nested output `flatten` turns into a flat tuple.
+    ///
+    /// The bounds sit on the constructor too, so every item's types (the error type of a
+    /// `try_link!` item included) are fixed where the macro is written, not at the first
+    /// poll.
+    #[inline(always)]
+    pub fn new<T>(node: N, flatten: M) -> Self
+    where
+        M: FnOnce(N::Output) -> T,
+    {
+        Link {
+            node,
+            flatten: Some(flatten),
+            started: false,
+            kind: PhantomData,
         }
     }
 }
 
-/// Wraps one `try_link!` item. The `TryItem` bound is checked here, with the span of the
-/// offending argument, so a non-`Result` item gets one clear error.
-#[inline(always)]
-pub fn try_item<F>(fut: F) -> TrySlot<F, <F::Output as TryItem>::Ok>
+impl<N, M, T> Future for Link<N, M, Plain>
 where
-    F: core::future::Future,
-    F::Output: TryItem,
+    N: Node<Error = core::convert::Infallible>,
+    M: FnOnce(N::Output) -> T,
 {
-    TrySlot::Running { fut }
+    type Output = T;
+
+    #[inline]
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<T> {
+        let mut this = self.project();
+        if !*this.started {
+            *this.started = true;
+            this.node.as_mut().start();
+        }
+        match this.node.as_mut().poll_all(cx) {
+            Ok(true) => {
+                let flatten = this
+                    .flatten
+                    .take()
+                    .expect("`link!` polled after completion");
+                Poll::Ready(flatten(this.node.take()))
+            }
+            Ok(false) => Poll::Pending,
+            Err(never) => match never {},
+        }
+    }
+}
+
+impl<N, M, T> Future for Link<N, M, Fallible>
+where
+    N: Node,
+    M: FnOnce(N::Output) -> T,
+{
+    type Output = Result<T, N::Error>;
+
+    #[inline]
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let mut this = self.project();
+        if !*this.started {
+            *this.started = true;
+            this.node.as_mut().start();
+        }
+        match this.node.as_mut().poll_all(cx) {
+            Ok(true) => {
+                let flatten = this
+                    .flatten
+                    .take()
+                    .expect("`try_link!` polled after completion");
+                Poll::Ready(Ok(flatten(this.node.take())))
+            }
+            Ok(false) => Poll::Pending,
+            Err(e) => {
+                // The first error ends the gather: the items still running are dropped now,
+                // not when the caller drops this future.
+                this.flatten.take();
+                this.node.cancel();
+                Poll::Ready(Err(e))
+            }
+        }
+    }
 }
