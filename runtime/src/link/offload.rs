@@ -56,7 +56,17 @@ where
     }
 }
 
-/// Future returned by [`offload`].
+/// Future returned by [`offload`]: resolves to the closure's result.
+///
+/// # Examples
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// let fut: ayutil::Offload<_, u64> = ayutil::offload(|| (1..=20u64).product());
+/// assert_eq!(fut.await, 2_432_902_008_176_640_000);
+/// # }
+/// ```
 #[must_use = "futures do nothing unless you `.await` or poll them"]
 #[derive(Debug)]
 pub struct Offload<F, R> {
