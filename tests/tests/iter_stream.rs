@@ -164,7 +164,7 @@ async fn a_full_buffer_blocks_the_worker() {
     // The worker is now blocked on the full buffer: a round-trip of the blocking pool and a
     // stretch of the worker's own time do not move it (an unbounded one would be far ahead).
     for _ in 0..10 {
-        tokio::task::spawn_blocking(|| std::thread::yield_now())
+        tokio::task::spawn_blocking(std::thread::yield_now)
             .await
             .unwrap();
     }
@@ -200,10 +200,7 @@ async fn dropping_an_unpolled_stream_never_starts_the_iterator() {
 
 #[tokio::test]
 async fn a_panic_arrives_after_the_items_before_it() {
-    let source = (0..10).map(|n| {
-        assert!(n != 4, "item {n} is cursed");
-        n
-    });
+    let source = (0..10).inspect(|&n| assert!(n != 4, "item {n} is cursed"));
     let results: Vec<_> = iter_stream(source, buffer(2)).collect().await;
     assert_eq!(results.len(), 5);
     for (n, r) in results[..4].iter().enumerate() {
