@@ -284,8 +284,12 @@ async fn every_closer_gets_the_same_outcome() {
     batcher.put(1).await.unwrap();
     let other = batcher.clone();
     let (a, b) = tokio::join!(batcher.close(), other.close());
-    assert_eq!(a.unwrap_err().failed_items(), 1);
-    assert_eq!(b.unwrap_err().failed_items(), 1);
+    let (a, b) = (a.unwrap_err(), b.unwrap_err());
+    assert_eq!((a.failed_items(), b.failed_items()), (1, 1));
+    assert_eq!(
+        a.to_string(),
+        "1 put-and-go item failed in 1 batch (first: the batch handler failed: nope)"
+    );
 }
 
 #[tokio::test(start_paused = true)]

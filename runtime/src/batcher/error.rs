@@ -257,11 +257,19 @@ impl<E: fmt::Display> fmt::Display for BatcherCloseError<E> {
             }
             f.write_str("; ")?;
         }
+        let (items, batches) = (self.failed_items(), self.failures.len());
+        let plural = |n: usize, word: &str, many: &str| {
+            if n == 1 {
+                format!("1 {word}")
+            } else {
+                format!("{n} {many}")
+            }
+        };
         write!(
             f,
-            "{} put-and-go items failed in {} batches",
-            self.failed_items(),
-            self.failures.len()
+            "{} failed in {}",
+            plural(items, "put-and-go item", "put-and-go items"),
+            plural(batches, "batch", "batches"),
         )?;
         if let Some(first) = self.failures.first() {
             write!(f, " (first: {})", first.error)?;
