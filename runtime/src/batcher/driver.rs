@@ -2,8 +2,8 @@
 //! dispatches them under the concurrency limit, and flushes when closed or dropped.
 //!
 //! One task owns all batching state, so there is no lock: handles send it [`Msg`]s over an
-//! unbounded channel (the optional capacity bound is a semaphore whose permits travel with
-//! the items and are released when their batch starts).
+//! unbounded channel. The optional capacity bound is a semaphore: `put` takes a permit and
+//! forgets it, and the driver adds the permits back when the items' batch starts.
 
 use core::future::Future;
 use core::time::Duration;
@@ -14,7 +14,7 @@ use std::pin::pin;
 use std::sync::Arc;
 
 use futures_util::FutureExt as _;
-use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc, watch};
+use tokio::sync::{Semaphore, mpsc, watch};
 use tokio::task::{Id, JoinSet};
 use tokio::time::{Instant, sleep_until};
 
@@ -41,8 +41,6 @@ pub(crate) struct Entry<T, R, E> {
     pub(crate) reply: Option<Reply<R, E>>,
     /// When the item was put: a batch's time limit runs from its first item's `at`.
     pub(crate) at: Instant,
-    /// Held while the item waits, when the batcher has a capacity bound.
-    pub(crate) permit: Option<OwnedSemaphorePermit>,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -55,7 +53,6 @@ pub(crate) struct Config {
 struct Batch<T, R, E> {
     items: Vec<T>,
     replies: Vec<Option<Reply<R, E>>>,
-    permit: Option<OwnedSemaphorePermit>,
     deadline: Instant,
 }
 
@@ -181,18 +178,11 @@ where
             Batch {
                 items: Vec::with_capacity(self.cfg.max_volume.min(1024)),
                 replies: Vec::with_capacity(self.cfg.max_volume.min(1024)),
-                permit: None,
                 deadline,
             }
         });
         batch.items.push(entry.item);
         batch.replies.push(entry.reply);
-        if let Some(permit) = entry.permit {
-            match &mut batch.permit {
-                Some(held) => held.merge(permit),
-                none => *none = Some(permit),
-            }
-        }
         if batch.items.len() >= self.cfg.max_volume {
             self.seal();
         }
@@ -206,10 +196,19 @@ where
         }
     }
 
+    /// Gives back the room of `items` that stop waiting: the capacity bound counts items
+    /// that wait for dispatch, not items being handled.
+    fn release_room(&self, items: usize) {
+        if let Some(sem) = &self.capacity {
+            sem.add_permits(items);
+        }
+    }
+
     /// Starts ready batches while slots are free (or cancels them once expired).
     fn start_ready(&mut self) {
         if self.expired {
             while let Some(batch) = self.ready.pop_front() {
+                self.release_room(batch.items.len());
                 self.failures.extend(batch.cancel());
             }
             return;
@@ -219,9 +218,7 @@ where
                 break;
             };
             let put_and_go = batch.put_and_go();
-            // Releasing the permits here frees room for waiting `put`s: the bound counts
-            // items that wait, not items being handled.
-            drop(batch.permit);
+            self.release_room(batch.items.len());
             let task = run_batch(Arc::clone(&self.handler), batch.items, batch.replies);
             let id = self.running.spawn(task).id();
             self.running_put_and_go.insert(id, put_and_go);

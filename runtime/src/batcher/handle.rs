@@ -108,24 +108,28 @@ where
         item: T,
         reply: Option<crate::batcher::ticket::Reply<R, E>>,
     ) -> Result<(), BatcherClosed<T>> {
-        let permit = match &self.capacity {
-            Some(sem) => match Arc::clone(sem).acquire_owned().await {
-                Ok(permit) => Some(permit),
+        if let Some(sem) = &self.capacity {
+            match sem.acquire().await {
+                // The driver adds the permit back when the item's batch starts.
+                Ok(permit) => permit.forget(),
                 Err(_) => return Err(BatcherClosed(item)),
-            },
-            None => None,
-        };
+            }
+        }
         let entry = Entry {
             item,
             reply,
             at: Instant::now(),
-            permit,
         };
         self.tx
             .send(Msg::Item(entry))
-            .map_err(|mpsc::error::SendError(msg)| match msg {
-                Msg::Item(entry) => BatcherClosed(entry.item),
-                Msg::Close { .. } => unreachable!("only an item was sent"),
+            .map_err(|mpsc::error::SendError(msg)| {
+                if let Some(sem) = &self.capacity {
+                    sem.add_permits(1);
+                }
+                match msg {
+                    Msg::Item(entry) => BatcherClosed(entry.item),
+                    Msg::Close { .. } => unreachable!("only an item was sent"),
+                }
             })
     }
 
