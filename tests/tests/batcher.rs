@@ -627,3 +627,58 @@ fn handles_and_futures_are_send_and_sync() {
     send_sync_type::<ayutil::BatcherCloseError<std::io::Error>>();
     send_sync(&BatcherClosed(String::new()));
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_batch_closed_by_time_waits_for_a_slot_and_takes_no_more_items() {
+    let log = Log::default();
+    let sink = Arc::clone(&log);
+    let batcher = Batcher::builder(100, 10 * MS)
+        .max_concurrency(1)
+        .build(move |items: Vec<u32>| {
+            sink.lock().unwrap().push((Instant::now(), items.clone()));
+            async move {
+                tokio::time::sleep(Duration::from_secs(1)).await;
+                Ok::<_, Infallible>(items)
+            }
+        })
+        .unwrap();
+    let t0 = Instant::now();
+    batcher.put(1).await.unwrap(); // closes at 10 ms, starts at once
+    tokio::time::sleep(20 * MS).await;
+    batcher.put(2).await.unwrap(); // closes at 30 ms, waits for the slot
+    tokio::time::sleep(20 * MS).await;
+    batcher.put(3).await.unwrap(); // a new batch, although [2] has not started yet
+    batcher.close().await.unwrap();
+    let seen: Vec<_> = log
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|(at, b)| (*at - t0, b.clone()))
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            (10 * MS, vec![1]),
+            (1010 * MS, vec![2]),
+            (2010 * MS, vec![3]),
+        ]
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn zero_close_timeout_cancels_everything_not_finished() {
+    let batcher = Batcher::builder(1, MS)
+        .build(|items: Vec<u32>| async move {
+            tokio::time::sleep(MS).await;
+            Ok::<_, Infallible>(items)
+        })
+        .unwrap();
+    let ticket = batcher.submit(1).await.unwrap();
+    batcher.put(2).await.unwrap();
+    let err = batcher
+        .close_with_timeout(Duration::ZERO)
+        .await
+        .unwrap_err();
+    assert_eq!(err.cancelled_items(), 1);
+    assert!(matches!(ticket.await, Err(BatchError::Cancelled)));
+}
