@@ -1,0 +1,202 @@
+//! [`BatcherBuilder`]: the limits of a [`Batcher`](crate::Batcher), checked before it starts.
+
+use core::fmt;
+use core::future::Future;
+use core::time::Duration;
+use std::sync::Arc;
+
+use tokio::sync::{Semaphore, mpsc, watch};
+
+use crate::batcher::Batcher;
+use crate::batcher::driver::{self, Config};
+
+/// Configures and starts a [`Batcher`]. Made by [`Batcher::builder`].
+///
+/// A batch is dispatched when it holds `max_volume` items, or `max_wait` after its first
+/// item was put, whichever comes first. By default any number of batches run at once and
+/// `put` never waits; [`max_concurrency`](Self::max_concurrency) and
+/// [`capacity`](Self::capacity) bound both.
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+/// use ayutil::Batcher;
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// let batcher = Batcher::builder(100, Duration::from_millis(20))
+///     .max_concurrency(4) // at most 4 batches in the handler at once
+///     .capacity(1_000) // `put` waits while 1000 items wait for dispatch
+///     .build(|rows: Vec<String>| async move {
+///         Ok::<_, std::io::Error>(rows.iter().map(String::len).collect())
+///     })
+///     .expect("valid limits");
+/// assert_eq!(batcher.call("four".to_string()).await.unwrap(), 4);
+/// # }
+/// ```
+#[derive(Clone, Debug)]
+#[must_use = "a builder does nothing until `build` is called"]
+pub struct BatcherBuilder {
+    max_volume: usize,
+    max_wait: Duration,
+    max_concurrency: Option<usize>,
+    capacity: Option<usize>,
+}
+
+impl BatcherBuilder {
+    /// A builder with a batch size and a time limit, no concurrency limit and no capacity
+    /// bound. Same as [`Batcher::builder`].
+    pub fn new(max_volume: usize, max_wait: Duration) -> Self {
+        Self {
+            max_volume,
+            max_wait,
+            max_concurrency: None,
+            capacity: None,
+        }
+    }
+
+    /// At most `n` batches are in the handler at once; further closed batches wait, in order,
+    /// for a slot (while items keep filling new batches).
+    pub fn max_concurrency(mut self, n: usize) -> Self {
+        self.max_concurrency = Some(n);
+        self
+    }
+
+    /// At most `n` items wait for dispatch (in the batch being filled and in closed batches
+    /// waiting for a slot); `put` waits for room beyond that. Must be at least `max_volume`,
+    /// or batches could never fill.
+    pub fn capacity(mut self, n: usize) -> Self {
+        self.capacity = Some(n);
+        self
+    }
+
+    /// Checks the limits and starts the batcher's driver task on the current tokio runtime.
+    ///
+    /// `handler` receives each batch and returns one result per item, in the same order, or
+    /// one error for the whole batch. It runs in a task of its own, so a slow batch does not
+    /// stop the next batch from filling.
+    ///
+    /// # Errors
+    ///
+    /// [`BatcherConfigError`] when a limit is zero, when the capacity is below `max_volume`,
+    /// or when called outside a tokio runtime.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use ayutil::{Batcher, BatcherConfigError};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let handler = |items: Vec<u8>| async move { Ok::<_, std::convert::Infallible>(items) };
+    /// let err = Batcher::builder(0, Duration::from_secs(1)).build(handler).unwrap_err();
+    /// assert_eq!(err, BatcherConfigError::ZeroVolume);
+    /// # }
+    /// ```
+    pub fn build<T, R, E, H, Fut>(self, handler: H) -> Result<Batcher<T, R, E>, BatcherConfigError>
+    where
+        T: Send + 'static,
+        R: Send + 'static,
+        E: fmt::Debug + Send + Sync + 'static,
+        H: Fn(Vec<T>) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<Vec<R>, E>> + Send + 'static,
+    {
+        if self.max_volume == 0 {
+            return Err(BatcherConfigError::ZeroVolume);
+        }
+        if self.max_wait.is_zero() {
+            return Err(BatcherConfigError::ZeroWait);
+        }
+        if self.max_concurrency == Some(0) {
+            return Err(BatcherConfigError::ZeroConcurrency);
+        }
+        if let Some(capacity) = self.capacity
+            && capacity < self.max_volume
+        {
+            return Err(BatcherConfigError::CapacityBelowVolume {
+                capacity,
+                max_volume: self.max_volume,
+            });
+        }
+        let runtime =
+            tokio::runtime::Handle::try_current().map_err(|_| BatcherConfigError::NoRuntime)?;
+
+        let cfg = Config {
+            max_volume: self.max_volume,
+            max_wait: self.max_wait,
+            max_concurrency: self.max_concurrency.unwrap_or(usize::MAX),
+        };
+        let capacity = self.capacity.map(|n| Arc::new(Semaphore::new(n)));
+        let (tx, rx) = mpsc::unbounded_channel();
+        let (report_tx, report_rx) = watch::channel(None);
+        // Detached on purpose: the driver ends by itself once the batcher is closed or every
+        // handle is dropped, after flushing what was put.
+        drop(runtime.spawn(driver::drive(cfg, handler, capacity.clone(), rx, report_tx)));
+        Ok(Batcher {
+            tx,
+            capacity,
+            report: report_rx,
+        })
+    }
+}
+
+/// A [`Batcher`] limit is invalid. Returned by [`BatcherBuilder::build`].
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+/// use ayutil::{Batcher, BatcherConfigError};
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// let err = Batcher::builder(10, Duration::ZERO)
+///     .build(|items: Vec<u8>| async move { Ok::<_, std::convert::Infallible>(items) })
+///     .unwrap_err();
+/// assert_eq!(err, BatcherConfigError::ZeroWait);
+/// assert_eq!(err.to_string(), "max_wait must be greater than zero");
+/// # }
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum BatcherConfigError {
+    /// `max_volume` is 0: no batch could ever hold an item.
+    ZeroVolume,
+    /// `max_wait` is zero: use a small positive duration to dispatch almost at once.
+    ZeroWait,
+    /// `max_concurrency` is 0: no batch could ever run.
+    ZeroConcurrency,
+    /// `capacity` is below `max_volume`, so no batch could ever fill.
+    CapacityBelowVolume {
+        /// The capacity asked for.
+        capacity: usize,
+        /// The batch size asked for.
+        max_volume: usize,
+    },
+    /// `build` was called outside a tokio runtime, where the driver task cannot start.
+    NoRuntime,
+}
+
+impl fmt::Display for BatcherConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::ZeroVolume => f.write_str("max_volume must be at least 1"),
+            Self::ZeroWait => f.write_str("max_wait must be greater than zero"),
+            Self::ZeroConcurrency => f.write_str("max_concurrency must be at least 1"),
+            Self::CapacityBelowVolume {
+                capacity,
+                max_volume,
+            } => write!(
+                f,
+                "capacity ({capacity}) must be at least max_volume ({max_volume})"
+            ),
+            Self::NoRuntime => f.write_str(
+                "Batcher must be built inside a tokio runtime (it spawns its driver task)",
+            ),
+        }
+    }
+}
+
+impl std::error::Error for BatcherConfigError {}

@@ -1,0 +1,316 @@
+//! Errors of a [`Batcher`](crate::Batcher): per item ([`BatchError`]), per put
+//! ([`BatcherClosed`]) and at close ([`BatcherCloseError`]).
+
+use core::fmt;
+use std::sync::Arc;
+
+/// Why one item of a [`Batcher`](crate::Batcher) got no result.
+///
+/// Every caller whose item was in a failed batch receives the same error; the handler's
+/// error is shared behind an [`Arc`] so that `E` need not be `Clone`.
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+/// use ayutil::{BatchError, Batcher};
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// let batcher = Batcher::builder(2, Duration::from_millis(10))
+///     .build(|items: Vec<u32>| async move {
+///         if items.contains(&13) { Err("unlucky batch") } else { Ok(items) }
+///     })
+///     .unwrap();
+/// let (a, b) = tokio::join!(batcher.call(12), batcher.call(13));
+/// assert!(matches!(a, Err(BatchError::Handler(ref e)) if **e == "unlucky batch"));
+/// assert!(matches!(b, Err(BatchError::Handler(_))));
+/// # }
+/// ```
+#[non_exhaustive]
+pub enum BatchError<E> {
+    /// The handler returned this error for the whole batch.
+    Handler(Arc<E>),
+    /// The handler panicked; this is the panic message when it was a string.
+    Panicked(Arc<str>),
+    /// The handler returned `got` results for a batch of `expected` items, so results
+    /// cannot be matched to callers.
+    ResultCount {
+        /// Items in the batch.
+        expected: usize,
+        /// Results the handler returned.
+        got: usize,
+    },
+    /// The batch was cancelled before it finished: [`Batcher::close_with_timeout`] ran out
+    /// of time, or the runtime running the batcher shut down.
+    ///
+    /// [`Batcher::close_with_timeout`]: crate::Batcher::close_with_timeout
+    Cancelled,
+    /// The batcher was closed before the item could be put (only from
+    /// [`Batcher::call`](crate::Batcher::call); the item is dropped).
+    Closed,
+}
+
+impl<E> Clone for BatchError<E> {
+    fn clone(&self) -> Self {
+        match self {
+            Self::Handler(e) => Self::Handler(Arc::clone(e)),
+            Self::Panicked(msg) => Self::Panicked(Arc::clone(msg)),
+            Self::ResultCount { expected, got } => Self::ResultCount {
+                expected: *expected,
+                got: *got,
+            },
+            Self::Cancelled => Self::Cancelled,
+            Self::Closed => Self::Closed,
+        }
+    }
+}
+
+impl<E: fmt::Debug> fmt::Debug for BatchError<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Handler(e) => f.debug_tuple("Handler").field(e).finish(),
+            Self::Panicked(msg) => f.debug_tuple("Panicked").field(msg).finish(),
+            Self::ResultCount { expected, got } => f
+                .debug_struct("ResultCount")
+                .field("expected", expected)
+                .field("got", got)
+                .finish(),
+            Self::Cancelled => f.write_str("Cancelled"),
+            Self::Closed => f.write_str("Closed"),
+        }
+    }
+}
+
+impl<E: fmt::Display> fmt::Display for BatchError<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Handler(e) => write!(f, "the batch handler failed: {e}"),
+            Self::Panicked(msg) => write!(f, "the batch handler panicked: {msg}"),
+            Self::ResultCount { expected, got } => write!(
+                f,
+                "the batch handler returned {got} results for {expected} items"
+            ),
+            Self::Cancelled => f.write_str("the batch was cancelled before it finished"),
+            Self::Closed => f.write_str("the batcher is closed"),
+        }
+    }
+}
+
+impl<E> std::error::Error for BatchError<E>
+where
+    E: std::error::Error + 'static,
+{
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Self::Handler(e) => Some(&**e),
+            _ => None,
+        }
+    }
+}
+
+/// A failed batch whose error nobody awaited: the items were put with
+/// [`Batcher::put`](crate::Batcher::put) (or their [`BatchTicket`](crate::BatchTicket) was
+/// dropped). Collected and returned by [`Batcher::close`](crate::Batcher::close).
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+/// use ayutil::Batcher;
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// let batcher = Batcher::builder(10, Duration::from_millis(5))
+///     .build(|_: Vec<u8>| async { Err::<Vec<()>, _>("disk full") })
+///     .unwrap();
+/// batcher.put(1).await.unwrap();
+/// batcher.put(2).await.unwrap();
+/// let err = batcher.close().await.unwrap_err();
+/// let failure = &err.failures()[0];
+/// assert_eq!(failure.items(), 2);
+/// assert_eq!(failure.error().to_string(), "the batch handler failed: disk full");
+/// # }
+/// ```
+pub struct BatchFailure<E> {
+    pub(crate) error: BatchError<E>,
+    pub(crate) items: usize,
+}
+
+impl<E> BatchFailure<E> {
+    /// Why the batch failed.
+    #[must_use]
+    pub fn error(&self) -> &BatchError<E> {
+        &self.error
+    }
+
+    /// How many of the batch's items had nobody awaiting their result.
+    #[must_use]
+    pub fn items(&self) -> usize {
+        self.items
+    }
+}
+
+impl<E> Clone for BatchFailure<E> {
+    fn clone(&self) -> Self {
+        Self {
+            error: self.error.clone(),
+            items: self.items,
+        }
+    }
+}
+
+impl<E: fmt::Debug> fmt::Debug for BatchFailure<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("BatchFailure")
+            .field("error", &self.error)
+            .field("items", &self.items)
+            .finish()
+    }
+}
+
+/// What went wrong with put-and-go items, returned by [`Batcher::close`](crate::Batcher::close).
+///
+/// Items whose caller awaited a result received their own error already; this lists the
+/// failures nobody else saw, in the order the batches finished, including batches
+/// cancelled by [`Batcher::close_with_timeout`](crate::Batcher::close_with_timeout).
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+/// use ayutil::Batcher;
+///
+/// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+/// # async fn main() {
+/// let batcher = Batcher::builder(1, Duration::from_secs(1))
+///     .build(|items: Vec<u8>| async move {
+///         tokio::time::sleep(Duration::from_secs(60)).await;
+///         Ok::<_, std::convert::Infallible>(items)
+///     })
+///     .unwrap();
+/// batcher.put(1).await.unwrap();
+/// let err = batcher.close_with_timeout(Duration::from_secs(5)).await.unwrap_err();
+/// assert_eq!(err.cancelled_items(), 1);
+/// # }
+/// ```
+pub struct BatcherCloseError<E> {
+    pub(crate) failures: Vec<BatchFailure<E>>,
+    pub(crate) stopped: bool,
+}
+
+impl<E> BatcherCloseError<E> {
+    /// The failed batches, in the order they finished.
+    #[must_use]
+    pub fn failures(&self) -> &[BatchFailure<E>] {
+        &self.failures
+    }
+
+    /// Put-and-go items that got no result, for any reason.
+    #[must_use]
+    pub fn failed_items(&self) -> usize {
+        self.failures.iter().map(|f| f.items).sum()
+    }
+
+    /// Put-and-go items whose batch was cancelled by the close deadline.
+    #[must_use]
+    pub fn cancelled_items(&self) -> usize {
+        self.failures
+            .iter()
+            .filter(|f| matches!(f.error, BatchError::Cancelled))
+            .map(|f| f.items)
+            .sum()
+    }
+
+    /// `true` when the batcher's driver task stopped before it could report, because the
+    /// runtime that ran it shut down: items still waiting then were lost and are not counted.
+    #[must_use]
+    pub fn driver_stopped(&self) -> bool {
+        self.stopped
+    }
+}
+
+impl<E> Clone for BatcherCloseError<E> {
+    fn clone(&self) -> Self {
+        Self {
+            failures: self.failures.clone(),
+            stopped: self.stopped,
+        }
+    }
+}
+
+impl<E: fmt::Debug> fmt::Debug for BatcherCloseError<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("BatcherCloseError")
+            .field("failures", &self.failures)
+            .field("driver_stopped", &self.stopped)
+            .finish()
+    }
+}
+
+impl<E: fmt::Display> fmt::Display for BatcherCloseError<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.stopped {
+            f.write_str("the batcher's runtime shut down before it finished")?;
+            if self.failures.is_empty() {
+                return Ok(());
+            }
+            f.write_str("; ")?;
+        }
+        let (items, batches) = (self.failed_items(), self.failures.len());
+        let plural = |n: usize, word: &str, many: &str| {
+            if n == 1 {
+                format!("1 {word}")
+            } else {
+                format!("{n} {many}")
+            }
+        };
+        write!(
+            f,
+            "{} failed in {}",
+            plural(items, "put-and-go item", "put-and-go items"),
+            plural(batches, "batch", "batches"),
+        )?;
+        if let Some(first) = self.failures.first() {
+            write!(f, " (first: {})", first.error)?;
+        }
+        Ok(())
+    }
+}
+
+impl<E: fmt::Debug + fmt::Display> std::error::Error for BatcherCloseError<E> {}
+
+/// The [`Batcher`](crate::Batcher) is closed: the item was not put and is given back.
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+/// use ayutil::{Batcher, BatcherClosed};
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// let batcher = Batcher::builder(4, Duration::from_millis(1))
+///     .build(|items: Vec<String>| async move { Ok::<_, std::convert::Infallible>(items) })
+///     .unwrap();
+/// batcher.close().await.unwrap();
+/// let BatcherClosed(item) = batcher.put("late".to_string()).await.unwrap_err();
+/// assert_eq!(item, "late");
+/// # }
+/// ```
+#[derive(Clone, PartialEq, Eq)]
+pub struct BatcherClosed<T>(pub T);
+
+impl<T> fmt::Debug for BatcherClosed<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("BatcherClosed(..)")
+    }
+}
+
+impl<T> fmt::Display for BatcherClosed<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("the batcher is closed")
+    }
+}
+
+impl<T> std::error::Error for BatcherClosed<T> {}
