@@ -98,7 +98,7 @@ impl<E: std::error::Error + 'static> std::error::Error for TaskFailure<E> {
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() {
 /// let group = Group::new();
-/// group.spawn(async { panic!("boom") });
+/// group.spawn(async { if true { panic!("boom") } });
 /// let err = group.join().await.unwrap_err();
 /// let TaskFailure::Panic(panic) = err.into_first() else { unreachable!() };
 /// assert_eq!(panic.message(), Some("boom"));
@@ -141,7 +141,7 @@ impl TaskPanic {
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() {
     /// let group = Group::new();
-    /// group.spawn(async { std::panic::panic_any(42_u8) });
+    /// group.spawn(async { if true { std::panic::panic_any(42_u8) } });
     /// let TaskFailure::Panic(panic) = group.join().await.unwrap_err().into_first() else {
     ///     unreachable!()
     /// };

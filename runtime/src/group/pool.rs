@@ -43,7 +43,8 @@ use super::task_result::TaskResult;
 ///     pool.spawn(async move {
 ///         tokio::time::sleep(Duration::from_millis(100)).await;
 ///         for _ in 0..10 {
-///             p.spawn(tokio::time::sleep(Duration::from_millis(100)));
+///             // An async block, so the sleep's deadline is set when the task starts.
+///             p.spawn(async { tokio::time::sleep(Duration::from_millis(100)).await });
 ///         }
 ///     });
 /// }
