@@ -44,6 +44,18 @@ impl<E> TaskFailure<E> {
         }
     }
 
+    /// Returns the caught panic, or `None` if the task returned an error.
+    ///
+    /// # Examples
+    ///
+    /// See [`TaskPanic`].
+    pub fn into_panic(self) -> Option<TaskPanic> {
+        match self {
+            Self::Error(_) => None,
+            Self::Panic(p) => Some(p),
+        }
+    }
+
     /// Returns `true` if the task panicked.
     ///
     /// # Examples
@@ -93,14 +105,14 @@ impl<E: std::error::Error + 'static> std::error::Error for TaskFailure<E> {
 /// # Examples
 ///
 /// ```
-/// use ayutil::{Group, TaskFailure};
+/// use ayutil::Group;
 ///
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() {
 /// let group = Group::new();
 /// group.spawn(async { if true { panic!("boom") } });
 /// let err = group.join().await.unwrap_err();
-/// let TaskFailure::Panic(panic) = err.into_first() else { unreachable!() };
+/// let panic = err.into_first().into_panic().unwrap();
 /// assert_eq!(panic.message(), Some("boom"));
 /// # }
 /// ```
@@ -136,15 +148,13 @@ impl TaskPanic {
     /// # Examples
     ///
     /// ```
-    /// use ayutil::{Group, TaskFailure};
+    /// use ayutil::Group;
     ///
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() {
     /// let group = Group::new();
     /// group.spawn(async { if true { std::panic::panic_any(42_u8) } });
-    /// let TaskFailure::Panic(panic) = group.join().await.unwrap_err().into_first() else {
-    ///     unreachable!()
-    /// };
+    /// let panic = group.join().await.unwrap_err().into_first().into_panic().unwrap();
     /// assert_eq!(panic.into_payload().downcast_ref::<u8>(), Some(&42));
     /// # }
     /// ```

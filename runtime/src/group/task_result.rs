@@ -10,6 +10,10 @@ use core::convert::Infallible;
 /// `Group::new()` needs no type annotation when no task can fail; in a group with a real
 /// error type, an infallible task ends with `Ok(())`.
 ///
+/// A block that can only panic (`async { panic!() }`) has the never type `!` as its
+/// output in edition 2024, which stable Rust cannot name in a trait impl; give it a `()`
+/// path (`async { if cond { panic!() } }`) or an explicit `Ok::<(), E>(())` after it.
+///
 /// # Examples
 ///
 /// ```
