@@ -5,10 +5,12 @@ use core::convert::Infallible;
 
 /// The output of a task spawned into a [`Bag`](crate::Bag) or
 /// [`OrderedBag`](crate::OrderedBag): `Some(value)` to yield a value, `None` or `()` to
-/// yield nothing, each optionally wrapped in `Result<_, E>` for a task that can fail.
+/// yield nothing, or `Result<Option<T>, E>` for a task that can fail.
 ///
 /// The unwrapped forms are only accepted by a bag whose error type is [`Infallible`], so
-/// `Bag::new()` needs no type annotation when no task can fail.
+/// `Bag::new()` needs no type annotation when no task can fail. A fallible task that only
+/// puts values ends with `Ok(None)`; there is deliberately no `Result<(), E>` form, so
+/// that a bare `Err(e)` never leaves the value type ambiguous.
 ///
 /// # Examples
 ///
@@ -49,11 +51,5 @@ impl<T> BagResult<T, Infallible> for () {
 impl<T, E> BagResult<T, E> for Result<Option<T>, E> {
     fn into_bag_result(self) -> Result<Option<T>, E> {
         self
-    }
-}
-
-impl<T, E> BagResult<T, E> for Result<(), E> {
-    fn into_bag_result(self) -> Result<Option<T>, E> {
-        self.map(|()| None)
     }
 }
