@@ -31,7 +31,11 @@ async fn bag_yields_in_arrival_order_as_values_are_put() {
     }
     let mut stream = bag.into_stream();
     assert_eq!(stream.next().await.unwrap().unwrap(), "fast");
-    assert_eq!(start.elapsed(), Duration::from_millis(10), "yielded as soon as put");
+    assert_eq!(
+        start.elapsed(),
+        Duration::from_millis(10),
+        "yielded as soon as put"
+    );
     assert_eq!(stream.next().await.unwrap().unwrap(), "mid");
     assert_eq!(stream.next().await.unwrap().unwrap(), "slow");
     assert!(stream.next().await.is_none());

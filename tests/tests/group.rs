@@ -49,6 +49,8 @@ async fn join_waits_for_tasks_spawned_while_joining() {
     let group = Group::new();
     let done = Arc::new(AtomicUsize::new(0));
     // A chain: each task spawns the next after a sleep, five levels deep.
+    // An explicit `impl Future + Send` lets the recursive call be spawned.
+    #[allow(clippy::manual_async_fn)]
     fn chain(g: Group, done: Arc<AtomicUsize>, depth: usize) -> impl Future<Output = ()> + Send {
         async move {
             sleep(Duration::from_millis(10)).await;
@@ -109,7 +111,10 @@ async fn first_error_is_returned_and_the_rest_counted() {
     assert!(matches!(err.first(), TaskFailure::Error(e) if e == "task 0"));
     assert_eq!(err.others(), 3);
     assert_eq!(ok.load(Ordering::SeqCst), 6, "a failure cancels no sibling");
-    assert_eq!(err.to_string(), "task failed: task 0 (and 3 more failed tasks)");
+    assert_eq!(
+        err.to_string(),
+        "task failed: task 0 (and 3 more failed tasks)"
+    );
     // The failures were taken by that join.
     group.join().await.unwrap();
 }

@@ -226,7 +226,11 @@ async fn dropping_the_pool_aborts_running_and_queued_tasks() {
         dropped.push(i);
     }
     dropped.sort();
-    assert_eq!(dropped, [0, 1], "both the running and the queued task were dropped");
+    assert_eq!(
+        dropped,
+        [0, 1],
+        "both the running and the queued task were dropped"
+    );
 }
 
 #[tokio::test]

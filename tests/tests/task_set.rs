@@ -87,7 +87,11 @@ async fn exit_timeout_is_one_deadline_from_the_start_of_waiting() {
     sleep(Duration::from_millis(500)).await;
     let start = Instant::now();
     let err = tasks.join().await.unwrap_err();
-    assert_eq!(start.elapsed(), Duration::from_secs(3), "one deadline, not one per task");
+    assert_eq!(
+        start.elapsed(),
+        Duration::from_secs(3),
+        "one deadline, not one per task"
+    );
     assert_eq!(err.cancelled(), 2);
     assert!(err.failures().is_empty());
     assert_eq!(finished.load(Ordering::SeqCst), 2);
