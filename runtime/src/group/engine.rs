@@ -229,8 +229,72 @@ impl<E: Send + 'static> Core<E> {
     }
 }
 
+impl<E> State<E> {
+    /// Pops the next queued job that may start; jobs whose `spawn_wait` caller left are
+    /// moved to `gave_up`, to be dropped outside the lock.
+    fn pop_admitted(&mut self, gave_up: &mut Vec<Job<E>>) -> Option<Job<E>> {
+        loop {
+            match self.queue.pop_front()?.admit() {
+                Ok(job) => return Some(job),
+                Err(abandoned) => {
+                    self.pending -= 1;
+                    gave_up.push(abandoned);
+                }
+            }
+        }
+    }
+
+    /// Frees the worker slot of a worker that is about to end.
+    fn retire(&mut self, slot: usize) {
+        self.running -= 1;
+        self.workers[slot] = None;
+        self.free.push(slot);
+    }
+}
+
+impl<E: Send + 'static> Core<E> {
+    /// Records the end of one task and picks the worker's next job. `None` for `finished`
+    /// only looks for a queued job (after lingering). Returns `Err(())` if `cancel_all`
+    /// ran meanwhile: the counters were reset and the worker must end at once.
+    fn next_job(
+        &self,
+        epoch: u64,
+        finished: Option<Option<TaskFailure<E>>>,
+        retire_slot: Option<usize>,
+    ) -> Result<Option<Job<E>>, ()> {
+        let mut gave_up = Vec::new();
+        let next = {
+            let mut st = self.lock();
+            if st.epoch != epoch {
+                return Err(());
+            }
+            if let Some(failure) = finished {
+                if let Some(failure) = failure {
+                    self.record(&mut st, failure);
+                }
+                st.pending -= 1;
+            }
+            let next = st.pop_admitted(&mut gave_up);
+            if let (None, Some(slot)) = (&next, retire_slot) {
+                st.retire(slot);
+            }
+            if st.pending == 0 {
+                self.idle.notify_waiters();
+                self.idle_waker.wake();
+            }
+            next
+        };
+        drop(gave_up);
+        Ok(next)
+    }
+}
+
 /// Runs `job`, then queued jobs, until the queue is empty.
 async fn worker<E: Send + 'static>(core: Arc<Core<E>>, first: Job<E>, epoch: u64, slot: usize) {
+    // A bounded pool lingers for one scheduler turn before its worker ends: while a
+    // spawner is still queueing tasks, that saves starting a new tokio task for the next
+    // one. An unbounded group never queues, so its workers end at once.
+    let linger = core.limit != usize::MAX;
     let mut job = first;
     loop {
         let outcome = AssertUnwindSafe(job).catch_unwind().await;
@@ -239,43 +303,20 @@ async fn worker<E: Send + 'static>(core: Arc<Core<E>>, first: Job<E>, epoch: u64
             Ok(Err(e)) => Some(TaskFailure::Error(e)),
             Err(payload) => Some(TaskFailure::Panic(TaskPanic::new(payload))),
         };
-        let mut gave_up = Vec::new();
-        let next = {
-            let mut st = core.lock();
-            if st.epoch != epoch {
-                // `cancel_all` ran while this task finished: the counters were reset.
-                return;
-            }
-            if let Some(failure) = failure {
-                core.record(&mut st, failure);
-            }
-            st.pending -= 1;
-            let next = loop {
-                match st.queue.pop_front().map(Queued::admit) {
-                    Some(Ok(job)) => break Some(job),
-                    Some(Err(abandoned)) => {
-                        st.pending -= 1;
-                        gave_up.push(abandoned);
-                    }
-                    None => {
-                        st.running -= 1;
-                        st.workers[slot] = None;
-                        st.free.push(slot);
-                        break None;
-                    }
+        let retire = (!linger).then_some(slot);
+        let next = match core.next_job(epoch, Some(failure), retire) {
+            Err(()) => return,
+            Ok(Some(next)) => next,
+            Ok(None) if !linger => return,
+            Ok(None) => {
+                tokio::task::yield_now().await;
+                match core.next_job(epoch, None, Some(slot)) {
+                    Ok(Some(next)) => next,
+                    Err(()) | Ok(None) => return,
                 }
-            };
-            if st.pending == 0 {
-                core.idle.notify_waiters();
-                core.idle_waker.wake();
             }
-            next
         };
-        drop(gave_up);
-        match next {
-            Some(next) => job = next,
-            None => return,
-        }
+        job = next;
         // A worker may run many ready tasks in a row: give the scheduler its turn.
         tokio::task::coop::consume_budget().await;
     }
