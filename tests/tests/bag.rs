@@ -307,3 +307,49 @@ async fn bags_streams_and_putters_are_send_and_sync() {
     assert_send_sync(&ordered.into_stream());
     drop((putter, stream, oputter));
 }
+
+#[tokio::test(start_paused = true)]
+async fn cancelled_next_loses_no_value() {
+    let bag = Bag::new();
+    bag.spawn(async {
+        sleep(Duration::from_millis(50)).await;
+        Some("late")
+    });
+    let mut stream = bag.into_stream();
+    // A `next()` given up before the value arrives, as in a `select!` loop.
+    let cut = tokio::time::timeout(Duration::from_millis(10), stream.next()).await;
+    assert!(cut.is_err());
+    assert_eq!(stream.next().await.unwrap().unwrap(), "late");
+    assert!(stream.next().await.is_none());
+}
+
+#[tokio::test(start_paused = true)]
+async fn ordered_nested_spawns_through_a_putter_take_later_places() {
+    let bag = OrderedBag::new();
+    let putter = bag.putter();
+    bag.spawn(async move {
+        sleep(Duration::from_millis(5)).await;
+        for i in 0..3 {
+            putter
+                .spawn(async move {
+                    sleep(Duration::from_millis(10 - 3 * i)).await;
+                    Some(10 + i)
+                })
+                .unwrap();
+        }
+        Some(1)
+    });
+    bag.spawn(async { Some(2) });
+    let out: Vec<u64> = bag.into_stream().map(Result::unwrap).collect().await;
+    assert_eq!(out, [1, 2, 10, 11, 12]);
+}
+
+#[tokio::test(start_paused = true)]
+async fn stream_after_error_is_finished() {
+    let bag = OrderedBag::<u8, &str>::new();
+    bag.spawn(async { Err("no") });
+    let mut stream = bag.into_stream();
+    assert!(stream.next().await.unwrap().is_err());
+    assert!(stream.next().await.is_none());
+    assert!(stream.next().await.is_none());
+}

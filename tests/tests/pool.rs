@@ -244,3 +244,42 @@ async fn pool_and_futures_are_send_and_sync() {
     assert_send_sync(&join);
     join.await.unwrap();
 }
+
+#[tokio::test(start_paused = true)]
+async fn spawn_and_spawn_wait_share_one_fifo_queue() {
+    let pool = Pool::new(1).unwrap();
+    let started = Arc::new(Mutex::new(Vec::new()));
+    let record = |i: u32| {
+        let started = Arc::clone(&started);
+        async move {
+            started.lock().unwrap().push(i);
+            sleep(Duration::from_millis(10)).await;
+        }
+    };
+    pool.spawn(record(0));
+    pool.spawn(record(1));
+    // Queued behind 0 and 1: returns once 1 has finished and 2 has started.
+    let start = Instant::now();
+    pool.spawn_wait(record(2)).await;
+    assert_eq!(start.elapsed(), Duration::from_millis(20));
+    pool.spawn(record(3));
+    pool.join().await.unwrap();
+    assert_eq!(*started.lock().unwrap(), [0, 1, 2, 3]);
+}
+
+#[tokio::test(start_paused = true)]
+async fn pool_is_reusable_after_join_and_after_idle_workers_end() {
+    let pool = Pool::new(4).unwrap();
+    let gauge = Arc::new(Gauge::default());
+    for round in 1..=3 {
+        for _ in 0..40 {
+            let gauge = Arc::clone(&gauge);
+            pool.spawn(async move { gauge.run(sleep(Duration::from_millis(3))).await });
+        }
+        pool.join().await.unwrap();
+        // Let the idle workers end before the next round.
+        sleep(Duration::from_millis(1)).await;
+        assert_eq!(gauge.done.load(Ordering::SeqCst), round * 40);
+    }
+    assert_eq!(gauge.peak.load(Ordering::SeqCst), 4);
+}
