@@ -25,8 +25,9 @@ use super::task_result::TaskResult;
 /// # Dropping
 ///
 /// Dropping the last clone of a `Group` aborts every task still running in it, as
-/// dropping a `JoinSet` does: nobody could join them any more. A task that holds a clone
-/// keeps the group alive until that task ends.
+/// dropping a `JoinSet` does: nobody could join them any more. As with tokio's `abort`,
+/// a task stops at its next `.await`. A task that holds a clone keeps the group alive
+/// until that task ends.
 ///
 /// # Examples
 ///

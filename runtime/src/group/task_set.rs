@@ -19,7 +19,8 @@ use super::task_set_error::TaskSetError;
 /// [`with_exit_timeout`](Self::with_exit_timeout), `join` waits at most that long in
 /// total, counted from its first poll; the tasks still running then are cancelled and
 /// counted in the error. (The original can take up to twice its timeout; this one
-/// cannot.)
+/// cannot.) Cancelling aborts the tokio tasks: `join` returns at the deadline, and a
+/// task body running on another worker thread stops at its next `.await`.
 ///
 /// # Dropping
 ///
