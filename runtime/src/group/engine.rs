@@ -229,6 +229,14 @@ impl<E: Send + 'static> Core<E> {
     }
 }
 
+/// What a worker did before asking for its next job.
+enum Done<E> {
+    /// Finished a task, with its failure if any.
+    Task(Option<TaskFailure<E>>),
+    /// Waited one scheduler turn with nothing to run.
+    Lingered,
+}
+
 impl<E> State<E> {
     /// Pops the next queued job that may start; jobs whose `spawn_wait` caller left are
     /// moved to `gave_up`, to be dropped outside the lock.
@@ -253,13 +261,13 @@ impl<E> State<E> {
 }
 
 impl<E: Send + 'static> Core<E> {
-    /// Records the end of one task and picks the worker's next job. `None` for `finished`
-    /// only looks for a queued job (after lingering). Returns `Err(())` if `cancel_all`
+    /// Records what the worker just did and picks its next job; without a next job, the
+    /// worker's slot is freed if `retire_slot` is given. Returns `Err(())` if `cancel_all`
     /// ran meanwhile: the counters were reset and the worker must end at once.
     fn next_job(
         &self,
         epoch: u64,
-        finished: Option<Option<TaskFailure<E>>>,
+        done: Done<E>,
         retire_slot: Option<usize>,
     ) -> Result<Option<Job<E>>, ()> {
         let mut gave_up = Vec::new();
@@ -268,7 +276,7 @@ impl<E: Send + 'static> Core<E> {
             if st.epoch != epoch {
                 return Err(());
             }
-            if let Some(failure) = finished {
+            if let Done::Task(failure) = done {
                 if let Some(failure) = failure {
                     self.record(&mut st, failure);
                 }
@@ -304,13 +312,13 @@ async fn worker<E: Send + 'static>(core: Arc<Core<E>>, first: Job<E>, epoch: u64
             Err(payload) => Some(TaskFailure::Panic(TaskPanic::new(payload))),
         };
         let retire = (!linger).then_some(slot);
-        let next = match core.next_job(epoch, Some(failure), retire) {
+        let next = match core.next_job(epoch, Done::Task(failure), retire) {
             Err(()) => return,
             Ok(Some(next)) => next,
             Ok(None) if !linger => return,
             Ok(None) => {
                 tokio::task::yield_now().await;
-                match core.next_job(epoch, None, Some(slot)) {
+                match core.next_job(epoch, Done::Lingered, Some(slot)) {
                     Ok(Some(next)) => next,
                     Err(()) | Ok(None) => return,
                 }
