@@ -1,0 +1,317 @@
+//! [`Bag`]: tasks whose values are yielded as a stream, in arrival order.
+
+use core::convert::Infallible;
+use core::fmt;
+use core::future::Future;
+use core::pin::Pin;
+use core::task::{Context, Poll};
+use std::collections::VecDeque;
+use std::sync::Arc;
+
+use futures_core::Stream;
+
+use super::bag_closed::BagClosed;
+use super::bag_result::BagResult;
+use super::bag_shared::{Buffer, Shared};
+use super::engine::{Collect, Core, Job, Owner};
+use super::group_error::GroupError;
+
+impl<T: Send> Buffer for VecDeque<T> {
+    type Item = T;
+
+    fn pop(&mut self) -> Option<T> {
+        self.pop_front()
+    }
+}
+
+/// Turns concurrent tasks into a [`Stream`] of the values they produce, in the order
+/// they arrive.
+///
+/// Port of `aioutils.Bag` (a generator fed by coroutines). A task yields its output (see
+/// [`BagResult`]) and may [`put`](Putter::put) any number of values through a cloneable
+/// [`Putter`], which can also [`spawn`](Putter::spawn) more tasks. The
+/// [stream](Self::into_stream) yields each value as soon as it is put, and ends when
+/// every task has finished and every putter is gone.
+///
+/// A failing or panicking task yields nothing and does not stop the others; the stream
+/// yields every other value first, then ends with one `Err` holding the first failure
+/// (and how many more there were).
+///
+/// # Dropping
+///
+/// Dropping the stream (or the bag before turning it into one) aborts every task still
+/// running; later `put`s and `spawn`s through putters return [`BagClosed`].
+///
+/// # Examples
+///
+/// ```
+/// use futures::StreamExt as _;
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// let bag = ayutil::Bag::new();
+/// for word in ["a b", "c", "d e f"] {
+///     let putter = bag.putter();
+///     bag.spawn(async move {
+///         for part in word.split(' ') {
+///             putter.put(part.to_owned()).unwrap();
+///         }
+///     });
+/// }
+/// let mut parts: Vec<String> = bag.into_stream().map(Result::unwrap).collect().await;
+/// parts.sort();
+/// assert_eq!(parts, ["a", "b", "c", "d", "e", "f"]);
+/// # }
+/// ```
+#[must_use = "a Bag does nothing unless turned into a stream"]
+pub struct Bag<T: Send + 'static, E: Send + 'static = Infallible> {
+    owner: Owner<E>,
+    shared: Arc<Shared<VecDeque<T>, E>>,
+}
+
+impl<T: Send + 'static, E: Send + 'static> Bag<T, E> {
+    /// Creates an empty bag.
+    ///
+    /// # Examples
+    ///
+    /// See [`Bag`].
+    pub fn new() -> Self {
+        let owner = Owner::new(usize::MAX, Collect::First);
+        let shared = Shared::new(Arc::clone(&owner.core), VecDeque::new());
+        Self { owner, shared }
+    }
+
+    /// Starts `task`; its output (if any) is yielded when it ends.
+    ///
+    /// # Panics
+    ///
+    /// Panics when called outside a tokio runtime.
+    ///
+    /// # Examples
+    ///
+    /// See [`Bag`].
+    #[track_caller]
+    pub fn spawn<F>(&self, task: F)
+    where
+        F: Future + Send + 'static,
+        F::Output: BagResult<T, E>,
+    {
+        // The owner is alive (we hold it), so the core is not closed.
+        let _ = self.owner.core.spawn(job(&self.shared, task), None);
+    }
+
+    /// Adds a value to yield.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use futures::StreamExt as _;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let bag = ayutil::Bag::<_>::new();
+    /// bag.put(1);
+    /// let items: Vec<_> = bag.into_stream().collect().await;
+    /// assert_eq!(items.len(), 1);
+    /// # }
+    /// ```
+    pub fn put(&self, value: T) {
+        self.shared.buf().push_back(value);
+        self.shared.wake();
+    }
+
+    /// Returns a new putter: a cloneable handle that puts values and spawns tasks. The
+    /// stream does not end while a putter exists.
+    ///
+    /// # Examples
+    ///
+    /// See [`Bag`].
+    pub fn putter(&self) -> Putter<T, E> {
+        Putter::new(Arc::clone(&self.shared))
+    }
+
+    /// Turns the bag into the stream of its values.
+    ///
+    /// # Examples
+    ///
+    /// See [`Bag`].
+    pub fn into_stream(self) -> BagStream<T, E> {
+        BagStream {
+            bag: self,
+            done: false,
+        }
+    }
+}
+
+/// Wraps `task` so that its value lands in the buffer before the task counts as done.
+fn job<T, E, F>(shared: &Arc<Shared<VecDeque<T>, E>>, task: F) -> Job<E>
+where
+    T: Send + 'static,
+    E: Send + 'static,
+    F: Future + Send + 'static,
+    F::Output: BagResult<T, E>,
+{
+    let shared = Arc::clone(shared);
+    Box::pin(async move {
+        if let Some(value) = task.await.into_bag_result()? {
+            shared.buf().push_back(value);
+            shared.wake();
+        }
+        Ok(())
+    })
+}
+
+impl<T: Send + 'static, E: Send + 'static> Default for Bag<T, E> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<T: Send + 'static, E: Send + 'static> Drop for Bag<T, E> {
+    fn drop(&mut self) {
+        // Runs before `owner` drops (which aborts the tasks): putters see the bag closed.
+        self.shared.close();
+    }
+}
+
+impl<T: Send + 'static, E: Send + 'static> fmt::Debug for Bag<T, E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Bag")
+            .field("tasks", &self.owner.core.pending())
+            .finish_non_exhaustive()
+    }
+}
+
+/// The stream of a [`Bag`]'s values, in arrival order; see [`Bag`].
+///
+/// Items are `Ok(value)`; after all values, the stream ends with one `Err` if any task
+/// failed.
+///
+/// # Cancel safety
+///
+/// `next()` is cancel safe: a value is removed from the bag only when it is returned.
+/// Dropping the stream aborts the tasks still running.
+///
+/// # Examples
+///
+/// See [`Bag`].
+#[must_use = "streams do nothing unless polled; dropping this one aborts the bag's tasks"]
+pub struct BagStream<T: Send + 'static, E: Send + 'static = Infallible> {
+    bag: Bag<T, E>,
+    done: bool,
+}
+
+impl<T: Send + 'static, E: Send + 'static> Stream for BagStream<T, E> {
+    type Item = Result<T, GroupError<E>>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = self.get_mut();
+        this.bag.shared.poll_next(&mut this.done, cx)
+    }
+}
+
+impl<T: Send + 'static, E: Send + 'static> fmt::Debug for BagStream<T, E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("BagStream")
+            .field("bag", &self.bag)
+            .field("done", &self.done)
+            .finish()
+    }
+}
+
+/// A cloneable handle that puts values into a [`Bag`] and spawns tasks into it, from any
+/// task or thread.
+///
+/// The bag's stream does not end while a putter exists: drop putters when done (a
+/// putter moved into a task is dropped when the task ends).
+///
+/// # Examples
+///
+/// See [`Bag`].
+#[must_use = "a Putter keeps its bag's stream open until dropped"]
+pub struct Putter<T: Send + 'static, E: Send + 'static = Infallible> {
+    shared: Arc<Shared<VecDeque<T>, E>>,
+}
+
+impl<T: Send + 'static, E: Send + 'static> Putter<T, E> {
+    fn new(shared: Arc<Shared<VecDeque<T>, E>>) -> Self {
+        shared.add_putter();
+        Self { shared }
+    }
+
+    /// Puts a value; the stream yields it next after the values already waiting.
+    ///
+    /// # Errors
+    ///
+    /// [`BagClosed`] with the value if the bag's stream was dropped.
+    ///
+    /// # Examples
+    ///
+    /// See [`Bag`].
+    pub fn put(&self, value: T) -> Result<(), BagClosed<T>> {
+        if !self.shared.is_open() {
+            return Err(BagClosed(value));
+        }
+        self.shared.buf().push_back(value);
+        self.shared.wake();
+        Ok(())
+    }
+
+    /// Starts `task` in the bag, like [`Bag::spawn`].
+    ///
+    /// # Errors
+    ///
+    /// [`BagClosed`] if the bag's stream was dropped; the task is dropped unstarted.
+    ///
+    /// # Panics
+    ///
+    /// Panics when called outside a tokio runtime.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use futures::StreamExt as _;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let bag = ayutil::Bag::new();
+    /// let putter = bag.putter();
+    /// bag.spawn(async move {
+    ///     for i in 0..3 {
+    ///         putter.spawn(async move { Some(i) }).unwrap(); // nested spawn
+    ///     }
+    /// });
+    /// let mut got: Vec<i32> = bag.into_stream().map(Result::unwrap).collect().await;
+    /// got.sort();
+    /// assert_eq!(got, [0, 1, 2]);
+    /// # }
+    /// ```
+    #[track_caller]
+    pub fn spawn<F>(&self, task: F) -> Result<(), BagClosed<()>>
+    where
+        F: Future + Send + 'static,
+        F::Output: BagResult<T, E>,
+    {
+        Core::spawn(&self.shared.core, job(&self.shared, task), None).map_err(|_| BagClosed(()))
+    }
+}
+
+impl<T: Send + 'static, E: Send + 'static> Clone for Putter<T, E> {
+    fn clone(&self) -> Self {
+        Self::new(Arc::clone(&self.shared))
+    }
+}
+
+impl<T: Send + 'static, E: Send + 'static> Drop for Putter<T, E> {
+    fn drop(&mut self) {
+        self.shared.remove_putter();
+    }
+}
+
+impl<T: Send + 'static, E: Send + 'static> fmt::Debug for Putter<T, E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Putter")
+            .field("open", &self.shared.is_open())
+            .finish()
+    }
+}

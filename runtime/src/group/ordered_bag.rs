@@ -1,0 +1,352 @@
+//! [`OrderedBag`]: tasks run concurrently, their values are yielded in spawn order.
+
+use core::convert::Infallible;
+use core::fmt;
+use core::future::Future;
+use core::pin::Pin;
+use core::task::{Context, Poll};
+use std::collections::VecDeque;
+use std::sync::Arc;
+
+use futures_core::Stream;
+
+use super::bag_closed::BagClosed;
+use super::bag_result::BagResult;
+use super::bag_shared::{Buffer, Shared};
+use super::engine::{Collect, Core, Job, Owner};
+use super::group_error::GroupError;
+
+/// One place in the output order: a task still running, or what it (or a `put`) gave.
+enum Slot<T> {
+    Waiting,
+    Filled(Option<T>),
+}
+
+/// The slots in spawn/put order; `base` is the sequence number of the front slot.
+pub(crate) struct Slots<T> {
+    base: u64,
+    slots: VecDeque<Slot<T>>,
+}
+
+impl<T> Slots<T> {
+    /// Reserves the next place in the order.
+    fn reserve(&mut self, slot: Slot<T>) -> u64 {
+        self.slots.push_back(slot);
+        self.base + self.slots.len() as u64 - 1
+    }
+
+    fn fill(&mut self, seq: u64, value: Option<T>) {
+        // Slots before the front were consumed, so `seq >= base` while it is unfilled.
+        if let Some(slot) = self.slots.get_mut((seq - self.base) as usize) {
+            *slot = Slot::Filled(value);
+        }
+    }
+}
+
+impl<T: Send> Buffer for Slots<T> {
+    type Item = T;
+
+    fn pop(&mut self) -> Option<T> {
+        while let Some(Slot::Filled(_)) = self.slots.front() {
+            self.base += 1;
+            if let Some(Slot::Filled(Some(value))) = self.slots.pop_front() {
+                return Some(value);
+            }
+        }
+        None
+    }
+}
+
+/// Fills its slot when the task ends; with nothing if the task failed, panicked or was
+/// cancelled, so a failed task never stalls the ones after it.
+struct SlotGuard<T: Send + 'static, E: Send + 'static> {
+    shared: Arc<Shared<Slots<T>, E>>,
+    seq: u64,
+    value: Option<T>,
+}
+
+impl<T: Send + 'static, E: Send + 'static> Drop for SlotGuard<T, E> {
+    fn drop(&mut self) {
+        self.shared.buf().fill(self.seq, self.value.take());
+        self.shared.wake();
+    }
+}
+
+/// Like [`Bag`](crate::Bag), but yields in spawn order: tasks run concurrently, and each
+/// task's output takes the place where it was spawned.
+///
+/// Port of `aioutils.OrderedBag`. A [`put`](Self::put) takes its place in the same
+/// order: spawn a, b, c; put z; spawn d yields a b c z d. A task that yields nothing
+/// (`None`, `()`, an error or a panic) keeps its place but produces no item and does not
+/// stall the later ones; a value is yielded as soon as every earlier place is settled.
+/// Compared with tokio-util's `JoinQueue` or `FuturesOrdered`, values can also be put
+/// from other tasks through a cloneable [`OrderedPutter`], and tasks can spawn tasks.
+///
+/// Errors and dropping behave as in [`Bag`](crate::Bag).
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+/// use futures::StreamExt as _;
+///
+/// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+/// # async fn main() {
+/// let bag = ayutil::OrderedBag::new();
+/// for (name, ms) in [("a", 30), ("b", 10), ("c", 20)] {
+///     bag.spawn(async move {
+///         tokio::time::sleep(Duration::from_millis(ms)).await;
+///         Some(name)
+///     });
+/// }
+/// bag.put("z");
+/// bag.spawn(async { Some("d") });
+/// let out: Vec<_> = bag.into_stream().map(Result::unwrap).collect().await;
+/// assert_eq!(out, ["a", "b", "c", "z", "d"]);
+/// # }
+/// ```
+#[must_use = "an OrderedBag does nothing unless turned into a stream"]
+pub struct OrderedBag<T: Send + 'static, E: Send + 'static = Infallible> {
+    owner: Owner<E>,
+    shared: Arc<Shared<Slots<T>, E>>,
+}
+
+impl<T: Send + 'static, E: Send + 'static> OrderedBag<T, E> {
+    /// Creates an empty bag.
+    ///
+    /// # Examples
+    ///
+    /// See [`OrderedBag`].
+    pub fn new() -> Self {
+        let owner = Owner::new(usize::MAX, Collect::First);
+        let slots = Slots {
+            base: 0,
+            slots: VecDeque::new(),
+        };
+        let shared = Shared::new(Arc::clone(&owner.core), slots);
+        Self { owner, shared }
+    }
+
+    /// Starts `task`; its output takes the next place in the order.
+    ///
+    /// # Panics
+    ///
+    /// Panics when called outside a tokio runtime.
+    ///
+    /// # Examples
+    ///
+    /// See [`OrderedBag`].
+    #[track_caller]
+    pub fn spawn<F>(&self, task: F)
+    where
+        F: Future + Send + 'static,
+        F::Output: BagResult<T, E>,
+    {
+        // The owner is alive (we hold it), so the core is not closed.
+        let _ = self.owner.core.spawn(job(&self.shared, task), None);
+    }
+
+    /// Adds a value at the next place in the order.
+    ///
+    /// # Examples
+    ///
+    /// See [`OrderedBag`].
+    pub fn put(&self, value: T) {
+        self.shared.buf().reserve(Slot::Filled(Some(value)));
+        self.shared.wake();
+    }
+
+    /// Returns a new putter: a cloneable handle that puts values and spawns tasks, each
+    /// taking the next place in the order at the time of the call. The stream does not
+    /// end while a putter exists.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use futures::StreamExt as _;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let bag = ayutil::OrderedBag::new();
+    /// let putter = bag.putter();
+    /// bag.spawn(async { Some(1) });
+    /// putter.put(2).unwrap();
+    /// putter.spawn(async { Some(3) }).unwrap();
+    /// drop(putter);
+    /// let out: Vec<i32> = bag.into_stream().map(Result::unwrap).collect().await;
+    /// assert_eq!(out, [1, 2, 3]);
+    /// # }
+    /// ```
+    pub fn putter(&self) -> OrderedPutter<T, E> {
+        OrderedPutter::new(Arc::clone(&self.shared))
+    }
+
+    /// Turns the bag into the stream of its values, in spawn order.
+    ///
+    /// # Examples
+    ///
+    /// See [`OrderedBag`].
+    pub fn into_stream(self) -> OrderedBagStream<T, E> {
+        OrderedBagStream {
+            bag: self,
+            done: false,
+        }
+    }
+}
+
+/// Reserves the next slot and wraps `task` so that it fills the slot when it ends.
+fn job<T, E, F>(shared: &Arc<Shared<Slots<T>, E>>, task: F) -> Job<E>
+where
+    T: Send + 'static,
+    E: Send + 'static,
+    F: Future + Send + 'static,
+    F::Output: BagResult<T, E>,
+{
+    let seq = shared.buf().reserve(Slot::Waiting);
+    let mut guard = SlotGuard {
+        shared: Arc::clone(shared),
+        seq,
+        value: None,
+    };
+    Box::pin(async move {
+        guard.value = task.await.into_bag_result()?;
+        drop(guard);
+        Ok(())
+    })
+}
+
+impl<T: Send + 'static, E: Send + 'static> Default for OrderedBag<T, E> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<T: Send + 'static, E: Send + 'static> Drop for OrderedBag<T, E> {
+    fn drop(&mut self) {
+        // Runs before `owner` drops (which aborts the tasks): putters see the bag closed.
+        self.shared.close();
+    }
+}
+
+impl<T: Send + 'static, E: Send + 'static> fmt::Debug for OrderedBag<T, E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OrderedBag")
+            .field("tasks", &self.owner.core.pending())
+            .finish_non_exhaustive()
+    }
+}
+
+/// The stream of an [`OrderedBag`]'s values, in spawn order; see [`OrderedBag`].
+///
+/// # Cancel safety
+///
+/// `next()` is cancel safe: a value is removed from the bag only when it is returned.
+/// Dropping the stream aborts the tasks still running.
+///
+/// # Examples
+///
+/// See [`OrderedBag`].
+#[must_use = "streams do nothing unless polled; dropping this one aborts the bag's tasks"]
+pub struct OrderedBagStream<T: Send + 'static, E: Send + 'static = Infallible> {
+    bag: OrderedBag<T, E>,
+    done: bool,
+}
+
+impl<T: Send + 'static, E: Send + 'static> Stream for OrderedBagStream<T, E> {
+    type Item = Result<T, GroupError<E>>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = self.get_mut();
+        this.bag.shared.poll_next(&mut this.done, cx)
+    }
+}
+
+impl<T: Send + 'static, E: Send + 'static> fmt::Debug for OrderedBagStream<T, E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OrderedBagStream")
+            .field("bag", &self.bag)
+            .field("done", &self.done)
+            .finish()
+    }
+}
+
+/// A cloneable handle that puts values into an [`OrderedBag`] and spawns tasks into it;
+/// each call takes the next place in the order at the moment it is made.
+///
+/// # Examples
+///
+/// See [`OrderedBag::putter`].
+#[must_use = "an OrderedPutter keeps its bag's stream open until dropped"]
+pub struct OrderedPutter<T: Send + 'static, E: Send + 'static = Infallible> {
+    shared: Arc<Shared<Slots<T>, E>>,
+}
+
+impl<T: Send + 'static, E: Send + 'static> OrderedPutter<T, E> {
+    fn new(shared: Arc<Shared<Slots<T>, E>>) -> Self {
+        shared.add_putter();
+        Self { shared }
+    }
+
+    /// Puts a value at the next place in the order.
+    ///
+    /// # Errors
+    ///
+    /// [`BagClosed`] with the value if the bag's stream was dropped.
+    ///
+    /// # Examples
+    ///
+    /// See [`OrderedBag::putter`].
+    pub fn put(&self, value: T) -> Result<(), BagClosed<T>> {
+        if !self.shared.is_open() {
+            return Err(BagClosed(value));
+        }
+        self.shared.buf().reserve(Slot::Filled(Some(value)));
+        self.shared.wake();
+        Ok(())
+    }
+
+    /// Starts `task` at the next place in the order, like [`OrderedBag::spawn`].
+    ///
+    /// # Errors
+    ///
+    /// [`BagClosed`] if the bag's stream was dropped; the task is dropped unstarted.
+    ///
+    /// # Panics
+    ///
+    /// Panics when called outside a tokio runtime.
+    ///
+    /// # Examples
+    ///
+    /// See [`OrderedBag::putter`].
+    #[track_caller]
+    pub fn spawn<F>(&self, task: F) -> Result<(), BagClosed<()>>
+    where
+        F: Future + Send + 'static,
+        F::Output: BagResult<T, E>,
+    {
+        if !self.shared.is_open() {
+            return Err(BagClosed(()));
+        }
+        Core::spawn(&self.shared.core, job(&self.shared, task), None).map_err(|_| BagClosed(()))
+    }
+}
+
+impl<T: Send + 'static, E: Send + 'static> Clone for OrderedPutter<T, E> {
+    fn clone(&self) -> Self {
+        Self::new(Arc::clone(&self.shared))
+    }
+}
+
+impl<T: Send + 'static, E: Send + 'static> Drop for OrderedPutter<T, E> {
+    fn drop(&mut self) {
+        self.shared.remove_putter();
+    }
+}
+
+impl<T: Send + 'static, E: Send + 'static> fmt::Debug for OrderedPutter<T, E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OrderedPutter")
+            .field("open", &self.shared.is_open())
+            .finish()
+    }
+}

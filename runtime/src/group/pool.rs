@@ -1,0 +1,234 @@
+//! [`Pool`]: a [`Group`](crate::Group) that runs at most `n` tasks at once.
+
+use core::convert::Infallible;
+use core::fmt;
+use core::future::Future;
+use core::num::NonZeroUsize;
+use std::sync::Arc;
+
+use tokio::sync::oneshot;
+
+use super::engine::{Collect, Owner};
+use super::group_error::GroupError;
+use super::pool_size_error::PoolSizeError;
+use super::task_result::TaskResult;
+
+/// A [`Group`](crate::Group) that runs at most `n` task bodies at once, admitting queued
+/// tasks in FIFO order.
+///
+/// Port of `aioutils.Pool`. [`spawn`](Self::spawn) never blocks: a task beyond the limit
+/// waits in a queue. [`spawn_wait`](Self::spawn_wait) is the backpressure form: it
+/// resolves once its task has started. Compared with a tokio `JoinSet` guarded by a
+/// `Semaphore`, tasks can spawn into their own pool, no permit is held across an
+/// `await` by the caller, and a pool of `n` uses at most `n` tokio tasks however many
+/// tasks go through it: each one runs a task, then the next queued one.
+///
+/// Errors, panics, `join` and dropping behave as in [`Group`](crate::Group): dropping the
+/// last clone aborts the running tasks and drops the queued ones.
+///
+/// # Examples
+///
+/// The seed's nested loops with a limit of 10: 110 sleeps of 0.1 s, 10 at a time.
+///
+/// ```
+/// use std::time::Duration;
+/// use ayutil::Pool;
+///
+/// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+/// # async fn main() {
+/// let start = tokio::time::Instant::now();
+/// let pool = Pool::new(10).unwrap();
+/// for _ in 0..10 {
+///     let p = pool.clone();
+///     pool.spawn(async move {
+///         tokio::time::sleep(Duration::from_millis(100)).await;
+///         for _ in 0..10 {
+///             // An async block, so the sleep's deadline is set when the task starts.
+///             p.spawn(async { tokio::time::sleep(Duration::from_millis(100)).await });
+///         }
+///     });
+/// }
+/// pool.join().await.unwrap();
+/// assert_eq!(start.elapsed(), Duration::from_millis(1100));
+/// # }
+/// ```
+#[must_use = "dropping a Pool aborts its tasks"]
+pub struct Pool<E: Send + 'static = Infallible> {
+    owner: Arc<Owner<E>>,
+}
+
+impl<E: Send + 'static> Pool<E> {
+    /// Creates a pool running at most `limit` tasks at once.
+    ///
+    /// # Errors
+    ///
+    /// [`PoolSizeError`] if `limit` is zero: such a pool could never run anything.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert!(ayutil::Pool::<()>::new(0).is_err());
+    /// assert_eq!(ayutil::Pool::<()>::new(4).unwrap().limit(), 4);
+    /// ```
+    pub fn new(limit: usize) -> Result<Self, PoolSizeError> {
+        NonZeroUsize::new(limit)
+            .map(Self::with_limit)
+            .ok_or(PoolSizeError { _priv: () })
+    }
+
+    /// Creates a pool running at most `limit` tasks at once; infallible form of
+    /// [`new`](Self::new).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::num::NonZeroUsize;
+    /// let pool = ayutil::Pool::<()>::with_limit(NonZeroUsize::MIN);
+    /// assert_eq!(pool.limit(), 1);
+    /// ```
+    pub fn with_limit(limit: NonZeroUsize) -> Self {
+        Self {
+            owner: Arc::new(Owner::new(limit.get(), Collect::First)),
+        }
+    }
+
+    /// The most tasks that run at once.
+    ///
+    /// # Examples
+    ///
+    /// See [`new`](Self::new).
+    pub fn limit(&self) -> usize {
+        self.owner.core.limit()
+    }
+
+    /// Queues `task`; it starts as soon as fewer than `limit` tasks run and every task
+    /// queued before it has started. Never blocks.
+    ///
+    /// # Panics
+    ///
+    /// Panics when called outside a tokio runtime.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let pool = ayutil::Pool::new(2).unwrap();
+    /// for _ in 0..5 {
+    ///     pool.spawn(tokio::task::yield_now());
+    /// }
+    /// assert_eq!(pool.len(), 5);
+    /// pool.join().await.unwrap();
+    /// assert!(pool.is_empty());
+    /// # }
+    /// ```
+    #[track_caller]
+    pub fn spawn<F>(&self, task: F)
+    where
+        F: Future + Send + 'static,
+        F::Output: TaskResult<E>,
+    {
+        let job = Box::pin(async move { task.await.into_task_result() });
+        // The owner is alive (we hold it), so the core is not closed.
+        let _ = self.owner.core.spawn(job, None);
+    }
+
+    /// Queues `task` like [`spawn`](Self::spawn), then waits until it has started: the
+    /// caller is held back while the pool is saturated (backpressure).
+    ///
+    /// # Panics
+    ///
+    /// Panics when polled outside a tokio runtime.
+    ///
+    /// # Cancel safety
+    ///
+    /// The task is queued at the first poll. If the future is dropped before the task
+    /// starts, the task is discarded and never runs; once it has started, dropping the
+    /// future does not affect it.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+    /// # async fn main() {
+    /// let start = tokio::time::Instant::now();
+    /// let pool = ayutil::Pool::new(1).unwrap();
+    /// pool.spawn_wait(tokio::time::sleep(Duration::from_secs(1))).await; // starts at once
+    /// pool.spawn_wait(tokio::time::sleep(Duration::from_secs(1))).await; // waits for a slot
+    /// assert_eq!(start.elapsed(), Duration::from_secs(1));
+    /// # }
+    /// ```
+    pub async fn spawn_wait<F>(&self, task: F)
+    where
+        F: Future + Send + 'static,
+        F::Output: TaskResult<E>,
+    {
+        let (started_tx, started_rx) = oneshot::channel();
+        let job = Box::pin(async move { task.await.into_task_result() });
+        let _ = self.owner.core.spawn(job, Some(started_tx));
+        // An error means the task was cancelled before it started: nothing to wait for.
+        let _ = started_rx.await;
+    }
+
+    /// Waits until no task is left, including tasks spawned while waiting, and returns
+    /// the first failure since the previous `join`.
+    ///
+    /// # Errors
+    ///
+    /// A [`GroupError`] holding the first task error or panic, and how many other tasks
+    /// failed.
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe: dropping the future leaves the tasks running and their failures kept
+    /// for the next `join`.
+    ///
+    /// # Examples
+    ///
+    /// See [`Pool`].
+    pub async fn join(&self) -> Result<(), GroupError<E>> {
+        let core = &self.owner.core;
+        core.wait_idle().await;
+        match core.take_first_failure() {
+            None => Ok(()),
+            Some((first, others)) => Err(GroupError { first, others }),
+        }
+    }
+
+    /// Number of tasks spawned and not finished yet (queued or running).
+    ///
+    /// # Examples
+    ///
+    /// See [`spawn`](Self::spawn).
+    pub fn len(&self) -> usize {
+        self.owner.core.pending()
+    }
+
+    /// Returns `true` if no task is queued or running.
+    ///
+    /// # Examples
+    ///
+    /// See [`spawn`](Self::spawn).
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+impl<E: Send + 'static> Clone for Pool<E> {
+    fn clone(&self) -> Self {
+        Self {
+            owner: Arc::clone(&self.owner),
+        }
+    }
+}
+
+impl<E: Send + 'static> fmt::Debug for Pool<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Pool")
+            .field("limit", &self.limit())
+            .field("len", &self.len())
+            .finish()
+    }
+}

@@ -1,0 +1,188 @@
+//! [`TaskSet`]: background tasks whose failures are all collected, with an optional exit
+//! timeout.
+
+use core::convert::Infallible;
+use core::fmt;
+use core::future::Future;
+use core::time::Duration;
+use std::sync::Arc;
+
+use super::engine::{Collect, Owner};
+use super::task_result::TaskResult;
+use super::task_set_error::TaskSetError;
+
+/// Background tasks that are waited for together; a failing task never cancels its
+/// siblings, and every failure is returned.
+///
+/// Port of async-utils' `BGTasks`. [`join`](Self::join) waits for every task (including
+/// those spawned while it waits) and returns all errors and panics. With
+/// [`with_exit_timeout`](Self::with_exit_timeout), `join` waits at most that long in
+/// total, counted from its first poll; the tasks still running then are cancelled and
+/// counted in the error. (The original can take up to twice its timeout; this one
+/// cannot.) Cancelling aborts the tokio tasks: `join` returns at the deadline, and a
+/// task body running on another worker thread stops at its next `.await`.
+///
+/// # Dropping
+///
+/// Dropping the last clone of a `TaskSet` aborts every task still running in it.
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+/// use ayutil::TaskSet;
+///
+/// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+/// # async fn main() {
+/// let tasks = TaskSet::new().with_exit_timeout(Duration::from_secs(5));
+/// tasks.spawn(async { Err("first") });
+/// tasks.spawn(async { Err("second") });
+/// tasks.spawn(async { tokio::time::sleep(Duration::from_secs(1)).await; Ok(()) });
+/// tasks.spawn(async { tokio::time::sleep(Duration::from_secs(60)).await; Ok(()) });
+///
+/// let err = tasks.join().await.unwrap_err();
+/// assert_eq!(err.failures().len(), 2); // both errors, none dropped
+/// assert_eq!(err.cancelled(), 1); // the 60 s task hit the exit timeout
+/// # }
+/// ```
+#[must_use = "dropping a TaskSet aborts its tasks"]
+pub struct TaskSet<E: Send + 'static = Infallible> {
+    owner: Arc<Owner<E>>,
+    exit_timeout: Option<Duration>,
+}
+
+impl<E: Send + 'static> TaskSet<E> {
+    /// Creates an empty set with no exit timeout.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let tasks = ayutil::TaskSet::<()>::new();
+    /// assert!(tasks.is_empty());
+    /// ```
+    pub fn new() -> Self {
+        Self {
+            owner: Arc::new(Owner::new(usize::MAX, Collect::All)),
+            exit_timeout: None,
+        }
+    }
+
+    /// Sets the exit timeout: [`join`](Self::join) waits at most `timeout` from its first
+    /// poll, then cancels the tasks still running. Clones made afterwards share it.
+    ///
+    /// # Examples
+    ///
+    /// See [`TaskSet`].
+    pub fn with_exit_timeout(mut self, timeout: Duration) -> Self {
+        self.exit_timeout = Some(timeout);
+        self
+    }
+
+    /// Starts `task` in the background. Never blocks; works from inside the set's tasks.
+    ///
+    /// # Panics
+    ///
+    /// Panics when called outside a tokio runtime.
+    ///
+    /// # Examples
+    ///
+    /// See [`TaskSet`].
+    #[track_caller]
+    pub fn spawn<F>(&self, task: F)
+    where
+        F: Future + Send + 'static,
+        F::Output: TaskResult<E>,
+    {
+        let job = Box::pin(async move { task.await.into_task_result() });
+        // The owner is alive (we hold it), so the core is not closed.
+        let _ = self.owner.core.spawn(job, None);
+    }
+
+    /// Waits for every task, then returns every failure since the previous `join`. With
+    /// an exit timeout, the tasks still running when it expires are cancelled.
+    ///
+    /// # Errors
+    ///
+    /// A [`TaskSetError`] if any task returned an error, panicked or was cancelled by
+    /// the exit timeout.
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe: dropping the future leaves the tasks running (the exit timeout only
+    /// applies while `join` is polled) and their failures kept for the next `join`.
+    ///
+    /// # Examples
+    ///
+    /// See [`TaskSet`].
+    pub async fn join(&self) -> Result<(), TaskSetError<E>> {
+        let core = &self.owner.core;
+        let cancelled = match self.exit_timeout {
+            None => {
+                core.wait_idle().await;
+                0
+            }
+            Some(timeout) => match tokio::time::timeout(timeout, core.wait_idle()).await {
+                Ok(()) => 0,
+                Err(_elapsed) => core.cancel_all(false).tasks,
+            },
+        };
+        let failures = core.take_all_failures();
+        if failures.is_empty() && cancelled == 0 {
+            Ok(())
+        } else {
+            Err(TaskSetError {
+                failures,
+                cancelled,
+            })
+        }
+    }
+
+    /// Number of tasks spawned and not finished yet.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let tasks = ayutil::TaskSet::new();
+    /// tasks.spawn(async {});
+    /// assert_eq!(tasks.len(), 1);
+    /// # }
+    /// ```
+    pub fn len(&self) -> usize {
+        self.owner.core.pending()
+    }
+
+    /// Returns `true` if no task is running.
+    ///
+    /// # Examples
+    ///
+    /// See [`new`](Self::new).
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+impl<E: Send + 'static> Clone for TaskSet<E> {
+    fn clone(&self) -> Self {
+        Self {
+            owner: Arc::clone(&self.owner),
+            exit_timeout: self.exit_timeout,
+        }
+    }
+}
+
+impl<E: Send + 'static> Default for TaskSet<E> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<E: Send + 'static> fmt::Debug for TaskSet<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TaskSet")
+            .field("len", &self.len())
+            .field("exit_timeout", &self.exit_timeout)
+            .finish()
+    }
+}

@@ -1,0 +1,182 @@
+//! Integration tests of `TaskSet`.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use ayutil::{TaskFailure, TaskSet};
+use tokio::time::{Instant, sleep};
+
+fn assert_send_sync<T: Send + Sync>(_: &T) {}
+
+/// Counts drops: proves how many task futures were dropped (finished or cancelled).
+struct CountDrop(Arc<AtomicUsize>);
+
+impl Drop for CountDrop {
+    fn drop(&mut self) {
+        self.0.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn every_error_is_collected_and_siblings_finish() {
+    let tasks = TaskSet::new();
+    let ok = Arc::new(AtomicUsize::new(0));
+    for i in 0..12_u64 {
+        let ok = Arc::clone(&ok);
+        tasks.spawn(async move {
+            sleep(Duration::from_millis(i)).await;
+            if i % 4 == 0 {
+                return Err(i);
+            }
+            ok.fetch_add(1, Ordering::SeqCst);
+            Ok(())
+        });
+    }
+    let err = tasks.join().await.unwrap_err();
+    let errors: Vec<u64> = err
+        .into_failures()
+        .into_iter()
+        .filter_map(TaskFailure::into_error)
+        .collect();
+    // In the order the tasks ended.
+    assert_eq!(errors, [0, 4, 8]);
+    assert_eq!(ok.load(Ordering::SeqCst), 9);
+}
+
+#[tokio::test(start_paused = true)]
+async fn panics_are_collected_with_errors() {
+    let tasks = TaskSet::new();
+    tasks.spawn(async {
+        sleep(Duration::from_millis(1)).await;
+        Err("error")
+    });
+    tasks.spawn(async {
+        sleep(Duration::from_millis(2)).await;
+        if true {
+            panic!("panic");
+        }
+        Ok(())
+    });
+    let err = tasks.join().await.unwrap_err();
+    assert_eq!(err.failures().len(), 2);
+    assert!(!err.failures()[0].is_panic());
+    assert!(err.failures()[1].is_panic());
+    assert_eq!(err.cancelled(), 0);
+    assert_eq!(
+        err.to_string(),
+        "2 task(s) failed; first: task failed: error"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn exit_timeout_is_one_deadline_from_the_start_of_waiting() {
+    let tasks = TaskSet::new().with_exit_timeout(Duration::from_secs(3));
+    let dropped = Arc::new(AtomicUsize::new(0));
+    let finished = Arc::new(AtomicUsize::new(0));
+    for secs in [1_u64, 2, 10, 20] {
+        let guard = CountDrop(Arc::clone(&dropped));
+        let finished = Arc::clone(&finished);
+        tasks.spawn(async move {
+            let _guard = guard;
+            sleep(Duration::from_secs(secs)).await;
+            finished.fetch_add(1, Ordering::SeqCst);
+        });
+    }
+    // Time before `join` is polled does not count.
+    sleep(Duration::from_millis(500)).await;
+    let start = Instant::now();
+    let err = tasks.join().await.unwrap_err();
+    assert_eq!(
+        start.elapsed(),
+        Duration::from_secs(3),
+        "one deadline, not one per task"
+    );
+    assert_eq!(err.cancelled(), 2);
+    assert!(err.failures().is_empty());
+    assert_eq!(finished.load(Ordering::SeqCst), 2);
+    // The cancelled tasks are really gone.
+    tokio::task::yield_now().await;
+    assert_eq!(dropped.load(Ordering::SeqCst), 4);
+    assert!(tasks.is_empty());
+}
+
+#[tokio::test(start_paused = true)]
+async fn set_is_reusable_after_a_timeout() {
+    let tasks = TaskSet::new().with_exit_timeout(Duration::from_secs(1));
+    tasks.spawn(async { sleep(Duration::from_secs(60)).await });
+    assert_eq!(tasks.join().await.unwrap_err().cancelled(), 1);
+    let n = Arc::new(AtomicUsize::new(0));
+    for _ in 0..5 {
+        let n = Arc::clone(&n);
+        tasks.spawn(async move {
+            sleep(Duration::from_millis(100)).await;
+            n.fetch_add(1, Ordering::SeqCst);
+        });
+    }
+    tasks.join().await.unwrap();
+    assert_eq!(n.load(Ordering::SeqCst), 5);
+}
+
+#[tokio::test(start_paused = true)]
+async fn without_timeout_join_waits_for_everything() {
+    let tasks = TaskSet::new();
+    let n = Arc::new(AtomicUsize::new(0));
+    for secs in [1_u64, 100, 1000] {
+        let n = Arc::clone(&n);
+        tasks.spawn(async move {
+            sleep(Duration::from_secs(secs)).await;
+            n.fetch_add(1, Ordering::SeqCst);
+        });
+    }
+    tasks.join().await.unwrap();
+    assert_eq!(n.load(Ordering::SeqCst), 3);
+}
+
+#[tokio::test(start_paused = true)]
+async fn tasks_spawned_by_tasks_are_waited_for() {
+    let tasks = TaskSet::new();
+    let n = Arc::new(AtomicUsize::new(0));
+    let inner = tasks.clone();
+    let n2 = Arc::clone(&n);
+    tasks.spawn(async move {
+        sleep(Duration::from_millis(10)).await;
+        for _ in 0..3 {
+            let n = Arc::clone(&n2);
+            inner.spawn(async move {
+                sleep(Duration::from_millis(10)).await;
+                n.fetch_add(1, Ordering::SeqCst);
+            });
+        }
+    });
+    tasks.join().await.unwrap();
+    assert_eq!(n.load(Ordering::SeqCst), 3);
+}
+
+#[tokio::test]
+async fn dropping_the_set_cancels_its_tasks() {
+    let tasks = TaskSet::new();
+    let dropped = Arc::new(AtomicUsize::new(0));
+    for _ in 0..3 {
+        let guard = CountDrop(Arc::clone(&dropped));
+        tasks.spawn(async move {
+            let _guard = guard;
+            std::future::pending::<()>().await;
+        });
+    }
+    tokio::task::yield_now().await;
+    drop(tasks);
+    for _ in 0..10 {
+        tokio::task::yield_now().await;
+    }
+    assert_eq!(dropped.load(Ordering::SeqCst), 3);
+}
+
+#[tokio::test]
+async fn set_and_join_are_send_and_sync() {
+    let tasks = TaskSet::<std::io::Error>::new();
+    assert_send_sync(&tasks);
+    let join = tasks.join();
+    assert_send_sync(&join);
+    join.await.unwrap();
+}
