@@ -38,8 +38,19 @@ use syn::{FnArg, ItemFn, Pat};
 use super::validate::Plan;
 
 pub(crate) fn expand(plan: &Plan, function: ItemFn) -> TokenStream {
-    let ItemFn { attrs, vis, sig, block, .. } = function;
-    let Plan { index, from, explicit, krate } = plan;
+    let ItemFn {
+        attrs,
+        vis,
+        sig,
+        block,
+        ..
+    } = function;
+    let Plan {
+        index,
+        from,
+        explicit,
+        krate,
+    } = plan;
 
     let mut provided_sig = sig.clone();
     let inputs = std::mem::take(&mut provided_sig.inputs);

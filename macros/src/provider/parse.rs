@@ -39,7 +39,10 @@ impl<T> Opt<T> {
 
     fn set(&mut self, key: &Ident, value: T, errors: &mut Errors) {
         if self.value.is_some() {
-            errors.push(syn::Error::new(key.span(), format!("duplicate option `{key}`; give it once")));
+            errors.push(syn::Error::new(
+                key.span(),
+                format!("duplicate option `{key}`; give it once"),
+            ));
         } else {
             self.value = Some(value);
         }
@@ -65,7 +68,10 @@ fn parse_list(input: ParseStream<'_>) -> syn::Result<ProviderArgs> {
             input.parse::<Token![=]>()?;
             parse_option(input, &key, &mut args, &mut errors)?;
         } else if key == "crate" {
-            errors.push(syn::Error::new(key.span(), "expected `crate = path::to::ayutil`"));
+            errors.push(syn::Error::new(
+                key.span(),
+                "expected `crate = path::to::ayutil`",
+            ));
         } else {
             args.names.push(key);
         }
@@ -78,7 +84,12 @@ fn parse_list(input: ParseStream<'_>) -> syn::Result<ProviderArgs> {
     Ok(args)
 }
 
-fn parse_option(input: ParseStream<'_>, key: &Ident, args: &mut ProviderArgs, errors: &mut Errors) -> syn::Result<()> {
+fn parse_option(
+    input: ParseStream<'_>,
+    key: &Ident,
+    args: &mut ProviderArgs,
+    errors: &mut Errors,
+) -> syn::Result<()> {
     match key.unraw().to_string().as_str() {
         "from" => args.from.set(key, input.parse()?, errors),
         "explicit" => args.explicit.set(key, input.parse()?, errors),

@@ -49,10 +49,16 @@ pub(crate) fn validate(args: ProviderArgs, function: &ItemFn) -> syn::Result<Pla
             index,
             from,
             explicit,
-            krate: args.krate.value.map_or_else(|| quote!(::ayutil), ToTokens::into_token_stream),
+            krate: args
+                .krate
+                .value
+                .map_or_else(|| quote!(::ayutil), ToTokens::into_token_stream),
         }),
         // Both are `None` only after an error was pushed above, and `finish` returned it.
-        _ => Err(syn::Error::new(Span::call_site(), "`#[provider]` could not pick a parameter")),
+        _ => Err(syn::Error::new(
+            Span::call_site(),
+            "`#[provider]` could not pick a parameter",
+        )),
     }
 }
 
@@ -64,8 +70,14 @@ fn check_names(names: &[Ident], errors: &mut Errors) {
         ));
     }
     for (i, name) in names.iter().enumerate() {
-        if names[..i].iter().any(|earlier| earlier.unraw() == name.unraw()) {
-            errors.push(syn::Error::new(name.span(), format!("`{name}` is listed twice; list it once")));
+        if names[..i]
+            .iter()
+            .any(|earlier| earlier.unraw() == name.unraw())
+        {
+            errors.push(syn::Error::new(
+                name.span(),
+                format!("`{name}` is listed twice; list it once"),
+            ));
         }
     }
 }
@@ -74,7 +86,10 @@ fn check_names(names: &[Ident], errors: &mut Errors) {
 fn check_signature(function: &ItemFn, errors: &mut Errors) {
     let sig = &function.sig;
     if let Some(default) = &function.modifiers.defaultness {
-        errors.push(syn::Error::new(default.span, "`#[provider]` does not support `default fn`"));
+        errors.push(syn::Error::new(
+            default.span,
+            "`#[provider]` does not support `default fn`",
+        ));
     }
     if let Some(constness) = &sig.constness {
         errors.push(syn::Error::new(
@@ -89,23 +104,34 @@ fn check_signature(function: &ItemFn, errors: &mut Errors) {
         ));
     }
     if let Some(abi) = &sig.abi {
-        errors.push(syn::Error::new_spanned(abi, "`#[provider]` does not support `extern` functions"));
+        errors.push(syn::Error::new_spanned(
+            abi,
+            "`#[provider]` does not support `extern` functions",
+        ));
     }
     if let Some(variadic) = &sig.variadic {
-        errors.push(syn::Error::new_spanned(variadic, "`#[provider]` does not support variadic functions"));
+        errors.push(syn::Error::new_spanned(
+            variadic,
+            "`#[provider]` does not support variadic functions",
+        ));
     }
 }
 
 /// The first parameter, in signature order, whose name is listed.
 fn find_provided(names: &[Ident], function: &ItemFn, errors: &mut Errors) -> Option<usize> {
     let listed = |ident: &Ident| names.iter().any(|name| name.unraw() == ident.unraw());
-    let found = function.sig.inputs.iter().enumerate().find_map(|(index, arg)| match arg {
-        FnArg::Typed(typed) => match &*typed.pat {
-            Pat::Ident(pat) if listed(&pat.ident) => Some((index, &*typed.ty)),
-            _ => None,
-        },
-        FnArg::Receiver(_) => None,
-    });
+    let found = function
+        .sig
+        .inputs
+        .iter()
+        .enumerate()
+        .find_map(|(index, arg)| match arg {
+            FnArg::Typed(typed) => match &*typed.pat {
+                Pat::Ident(pat) if listed(&pat.ident) => Some((index, &*typed.ty)),
+                _ => None,
+            },
+            FnArg::Receiver(_) => None,
+        });
     match found {
         Some((index, ty)) => {
             if let Type::ImplTrait(_) = ty {
@@ -124,7 +150,10 @@ fn find_provided(names: &[Ident], function: &ItemFn, errors: &mut Errors) -> Opt
                 } else if known.is_empty() {
                     format!("no parameter named `{name}`: this function has no named parameters")
                 } else {
-                    format!("no parameter named `{name}`; the parameters are {}", known.join(", "))
+                    format!(
+                        "no parameter named `{name}`; the parameters are {}",
+                        known.join(", ")
+                    )
                 };
                 errors.push(syn::Error::new(name.span(), message));
             }

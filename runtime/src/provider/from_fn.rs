@@ -55,7 +55,9 @@ where
 
 impl<F> fmt::Debug for FnProvider<F> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("FnProvider").field("f", &core::any::type_name::<F>()).finish()
+        f.debug_struct("FnProvider")
+            .field("f", &core::any::type_name::<F>())
+            .finish()
     }
 }
 
@@ -101,6 +103,8 @@ where
 
 impl<F> fmt::Debug for AsyncFnProvider<F> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("AsyncFnProvider").field("f", &core::any::type_name::<F>()).finish()
+        f.debug_struct("AsyncFnProvider")
+            .field("f", &core::any::type_name::<F>())
+            .finish()
     }
 }

@@ -258,7 +258,11 @@ impl<T, M: ProviderMode> ProviderSpec<T, M> {
     /// ```
     #[must_use]
     pub const fn lazy(init: fn() -> T) -> Self {
-        Self { slot: OnceLock::new(), init: Some(init), mode: PhantomData }
+        Self {
+            slot: OnceLock::new(),
+            init: Some(init),
+            mode: PhantomData,
+        }
     }
 
     /// Replaces the value for every later call, of every function decorated with this
@@ -376,7 +380,10 @@ impl<T: fmt::Debug, M: ProviderMode + fmt::Debug + Default> fmt::Debug for Provi
         let mut out = f.debug_struct("ProviderSpec");
         out.field("mode", &M::default());
         match self.slot.get() {
-            Some(lock) => out.field("value", &*lock.read().unwrap_or_else(PoisonError::into_inner)),
+            Some(lock) => out.field(
+                "value",
+                &*lock.read().unwrap_or_else(PoisonError::into_inner),
+            ),
             None => out.field("value", &format_args!("<not built yet>")),
         };
         out.finish()
