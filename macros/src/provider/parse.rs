@@ -25,6 +25,9 @@ pub(crate) struct ProviderArgs {
     pub(crate) explicit: Opt<Ident>,
     /// `crate = path`: where `ayutil` is.
     pub(crate) krate: Opt<Path>,
+    /// Mistakes that did not stop the parse (unknown or repeated options); `validate`
+    /// adds its own, so one build reports them all.
+    pub(crate) errors: Errors,
 }
 
 /// One `key = value` option: set at most once, rejected in one place when repeated.
@@ -59,16 +62,16 @@ fn parse_list(input: ParseStream<'_>) -> syn::Result<ProviderArgs> {
         from: Opt::new(),
         explicit: Opt::new(),
         krate: Opt::new(),
+        errors: Errors::default(),
     };
-    let mut errors = Errors::default();
     while !input.is_empty() {
         // `crate` is a keyword; `parse_any` takes it (and raw identifiers) as an ident.
         let key = Ident::parse_any(input)?;
         if input.peek(Token![=]) {
             input.parse::<Token![=]>()?;
-            parse_option(input, &key, &mut args, &mut errors)?;
+            parse_option(input, &key, &mut args)?;
         } else if key == "crate" {
-            errors.push(syn::Error::new(
+            args.errors.push(syn::Error::new(
                 key.span(),
                 "expected `crate = path::to::ayutil`",
             ));
@@ -80,16 +83,11 @@ fn parse_list(input: ParseStream<'_>) -> syn::Result<ProviderArgs> {
         }
         input.parse::<Token![,]>()?;
     }
-    errors.finish()?;
     Ok(args)
 }
 
-fn parse_option(
-    input: ParseStream<'_>,
-    key: &Ident,
-    args: &mut ProviderArgs,
-    errors: &mut Errors,
-) -> syn::Result<()> {
+fn parse_option(input: ParseStream<'_>, key: &Ident, args: &mut ProviderArgs) -> syn::Result<()> {
+    let errors = &mut args.errors;
     match key.unraw().to_string().as_str() {
         "from" => args.from.set(key, input.parse()?, errors),
         "explicit" => args.explicit.set(key, input.parse()?, errors),

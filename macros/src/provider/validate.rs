@@ -21,20 +21,24 @@ pub(crate) struct Plan {
 }
 
 pub(crate) fn validate(args: ProviderArgs, function: &ItemFn) -> syn::Result<Plan> {
-    let mut errors = Errors::default();
-    check_names(&args.names, &mut errors);
+    let ProviderArgs {
+        names,
+        from,
+        explicit,
+        krate,
+        mut errors,
+    } = args;
+    check_names(&names, &mut errors);
     check_signature(function, &mut errors);
-    let index = find_provided(&args.names, function, &mut errors);
-    let from = args.from.value;
-    if from.is_none() {
+    let index = find_provided(&names, function, &mut errors);
+    if from.value.is_none() {
         errors.push(syn::Error::new(
             Span::call_site(),
             "missing `from = PROVIDER`: name the provider that fills the parameter, e.g. `#[provider(config, from = CONFIG)]`",
         ));
     }
     let name = &function.sig.ident;
-    let explicit = args
-        .explicit
+    let explicit = explicit
         .value
         .unwrap_or_else(|| Ident::new(&format!("{}_with", name.unraw()), name.span()));
     if explicit == *name {
@@ -44,22 +48,18 @@ pub(crate) fn validate(args: ProviderArgs, function: &ItemFn) -> syn::Result<Pla
         ));
     }
     errors.finish()?;
-    match (index, from) {
-        (Some(index), Some(from)) => Ok(Plan {
-            index,
-            from,
-            explicit,
-            krate: args
-                .krate
-                .value
-                .map_or_else(|| quote!(::ayutil), ToTokens::into_token_stream),
-        }),
-        // Both are `None` only after an error was pushed above, and `finish` returned it.
-        _ => Err(syn::Error::new(
-            Span::call_site(),
-            "`#[provider]` could not pick a parameter",
-        )),
-    }
+    // With no error pushed, `find_provided` found a parameter and `from` was given.
+    let (Some(index), Some(from)) = (index, from.value) else {
+        unreachable!("a missing parameter or `from` is reported above");
+    };
+    Ok(Plan {
+        index,
+        from,
+        explicit,
+        krate: krate
+            .value
+            .map_or_else(|| quote!(::ayutil), ToTokens::into_token_stream),
+    })
 }
 
 fn check_names(names: &[Ident], errors: &mut Errors) {
