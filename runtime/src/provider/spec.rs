@@ -10,7 +10,22 @@ use super::provide::{Provide, ProvideAsync};
 
 /// How a [`ProviderSpec`] hands out its value: [`FreshClone`] or [`SharedArc`].
 ///
-/// Sealed: the two modes below are the only ones.
+/// Sealed: the two modes below are the only ones. It appears in generic code over both
+/// modes.
+///
+/// # Examples
+///
+/// ```
+/// use ayutil::{ProviderMode, ProviderSpec, SharedArc};
+///
+/// fn reset<T, M: ProviderMode>(spec: &ProviderSpec<T, M>, value: T) {
+///     spec.new_instance(value);
+/// }
+///
+/// let spec: ProviderSpec<u8, SharedArc> = ProviderSpec::shared(1);
+/// reset(&spec, 2);
+/// assert_eq!(*spec.current(), 2);
+/// ```
 pub trait ProviderMode: sealed::Sealed + 'static {}
 
 /// Mode of [`ProviderSpec::new`]: every call gets its own clone of the value.
