@@ -92,8 +92,8 @@ mod sealed {
 /// and name it in `#[provider(..., from = NAME)]`. [`new_instance`](ProviderSpec::new_instance)
 /// then changes the value for every function decorated with it, from any thread.
 ///
-/// Each call holds a read lock only long enough to clone the inner `Arc`; the clone of
-/// `T` in [`FreshClone`] mode happens after the lock is released.
+/// Each call takes a read lock (readers never wait for each other): in [`SharedArc`] mode
+/// just long enough to clone the inner `Arc`, in [`FreshClone`] mode for the clone of `T`.
 ///
 /// # Examples
 ///
@@ -360,8 +360,13 @@ impl<T, M: ProviderMode> ProviderSpec<T, M> {
 
 impl<T: Clone> Provide<T> for ProviderSpec<T, FreshClone> {
     /// A clone of the current value.
+    ///
+    /// The clone is made under the read lock: readers do not wait for each other, and
+    /// skipping the `Arc` clone saves two atomic operations per call. A
+    /// [`new_instance`](ProviderSpec::new_instance) waits for clones in progress.
     fn provide(&self) -> T {
-        T::clone(&self.current())
+        let guard = self.slot().read().unwrap_or_else(PoisonError::into_inner);
+        T::clone(&guard)
     }
 }
 
