@@ -464,3 +464,27 @@ fn debug_shows_mode_and_value() {
         "ProviderSpec { mode: SharedArc, value: 1 }"
     );
 }
+
+// ---------------------------------------------------------------- attributes
+
+// `#[cfg]` below the attribute must reach both generated functions: `_with` referring
+// to a type that does not exist would not compile otherwise.
+#[provider(x, from = || 1)]
+#[cfg(any())]
+fn compiled_out(x: i32) -> TypeThatDoesNotExist {
+    x
+}
+
+#[provider(x, from = || 1)]
+/// Documented: the explicit variant gets its own doc text.
+#[doc(hidden)]
+#[must_use]
+pub fn hidden_but_kept(x: i32) -> i32 {
+    x + 1
+}
+
+#[test]
+fn attributes_other_than_doc_text_are_kept_on_both_functions() {
+    assert_eq!(hidden_but_kept(), 2);
+    assert_eq!(hidden_but_kept_with(2), 3);
+}

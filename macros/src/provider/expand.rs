@@ -33,7 +33,7 @@
 use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
-use syn::{FnArg, ItemFn, Pat};
+use syn::{FnArg, ItemFn, Meta, Pat};
 
 use super::validate::Plan;
 
@@ -92,7 +92,11 @@ pub(crate) fn expand(plan: &Plan, function: ItemFn) -> TokenStream {
         provided_sig.ident,
         param_name(pat),
     );
-    let other_attrs = attrs.iter().filter(|attr| !attr.path().is_ident("doc"));
+    // The explicit variant gets its own doc text but keeps every other attribute,
+    // `#[doc(hidden)]` and `#[cfg]` included.
+    let other_attrs = attrs
+        .iter()
+        .filter(|attr| !(attr.path().is_ident("doc") && matches!(attr.meta, Meta::NameValue(_))));
 
     quote! {
         #(#attrs)*
