@@ -29,6 +29,11 @@
 /// - `explicit = ident`: the name of the explicit variant (default `<fn name>_with`).
 /// - `crate = path`: where `ayutil` is, if it is renamed in `Cargo.toml`.
 ///
+/// Both functions carry the body (the provided one binds the parameter with a `let` and
+/// then runs it in place), so `self`, `Self`, generics and `impl Trait` arguments work in
+/// free functions and associated functions alike. The cost is that the body is compiled
+/// twice; rustc shows each error in it once.
+///
 /// Methods of inherent `impl` blocks work (`self` in any form); the explicit variant is a
 /// second method of the block. Trait `impl`s cannot take the attribute, since the
 /// explicit variant would not be a member of the trait. `const`, `unsafe` and `extern`
