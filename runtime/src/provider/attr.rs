@@ -79,26 +79,32 @@
 ///
 /// # Without the macro
 ///
-/// `#[provider(dict, from = DICT)] fn set(key: u32, dict: Map) -> usize { body }` is
+/// `#[provider(dict, from = DICT)] fn set(key: u32, mut dict: Map) -> usize { body }` is
 ///
 /// ```
 /// # use std::collections::BTreeMap;
 /// # type Map = BTreeMap<u32, u32>;
 /// # static DICT: ayutil::ProviderSpec<Map> = ayutil::ProviderSpec::lazy(Map::new);
-/// #[inline]
 /// fn set(key: u32) -> usize {
-///     let dict: Map = ayutil::Provide::provide(&DICT);
-///     set_with(key, dict)
+///     let mut dict: Map = ayutil::Provide::provide(&DICT);
+///     {
+///         dict.insert(key, 0); // the body
+///         dict.len()
+///     }
 /// }
-/// /// Explicit variant of [`set`]: takes `dict` as an argument.
+///
+/// /// Like `set`, but takes `dict` as an argument instead of from its provider.
+/// #[allow(dead_code)]
 /// fn set_with(key: u32, mut dict: Map) -> usize {
-///     dict.insert(key, 0);
+///     dict.insert(key, 0); // the same body
 ///     dict.len()
 /// }
 /// # assert_eq!(set(1), 1);
 /// ```
 ///
-/// and on an `async fn`, `let dict: Map = ProvideAsync::provide_async(&DICT).await;`
-/// followed by `set_with(key, dict).await`.
+/// On an `async fn` the `let` becomes
+/// `let __ayutil_provided = ProvideAsync::provide_async(&DICT); let mut dict: Map = __ayutil_provided.await;`,
+/// so the provider runs at the first poll and nothing borrowed from it is held across the
+/// `.await`.
 #[doc(inline)]
 pub use ayutil_macros::provider;
