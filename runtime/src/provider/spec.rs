@@ -178,6 +178,8 @@ impl<T> ProviderSpec<T, SharedArc> {
     }
 }
 
+/// Function-backed providers. They live on `ProviderSpec<()>` only so that
+/// `ProviderSpec::from_fn(f)` needs no type annotation; they return their own types.
 impl ProviderSpec<(), FreshClone> {
     /// A provider that calls `f` at every call and gives its result.
     ///
@@ -202,6 +204,7 @@ impl ProviderSpec<(), FreshClone> {
     /// assert_eq!(label("a"), "a#1");
     /// assert_eq!(label("b"), "b#2");
     /// ```
+    #[must_use]
     pub const fn from_fn<F, T>(f: F) -> FnProvider<F>
     where
         F: Fn() -> T,
@@ -233,6 +236,7 @@ impl ProviderSpec<(), FreshClone> {
     /// assert_eq!(clamp(42).await, 10);
     /// # }
     /// ```
+    #[must_use]
     pub const fn from_async_fn<F, Fut>(f: F) -> AsyncFnProvider<F>
     where
         F: Fn() -> Fut,
