@@ -1,6 +1,6 @@
 //! What `#[provider]` expands to. Not public API.
 
-pub use super::provide::{Provide, ProvideAsync};
+use super::provide::{Provide, ProvideAsync};
 
 /// Fills a parameter of type `T` of a sync function from `provider`.
 ///
