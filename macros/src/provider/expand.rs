@@ -55,10 +55,18 @@ pub(crate) fn expand(plan: &Plan, function: ItemFn) -> TokenStream {
     let mut provided_sig = sig.clone();
     let inputs = std::mem::take(&mut provided_sig.inputs);
     let mut provided = None;
+    // The other inputs keep their own commas, so every token of the signature keeps a
+    // span in the user's code.
     for (i, pair) in inputs.into_pairs().enumerate() {
-        match pair.into_value() {
+        let (arg, comma) = pair.into_tuple();
+        match arg {
             FnArg::Typed(typed) if i == *index => provided = Some(typed),
-            arg => provided_sig.inputs.push(arg),
+            arg => {
+                provided_sig.inputs.push_value(arg);
+                if let Some(comma) = comma {
+                    provided_sig.inputs.push_punct(comma);
+                }
+            }
         }
     }
     let Some(provided) = provided else {
