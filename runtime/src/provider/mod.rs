@@ -1,4 +1,15 @@
-//! Placeholder for the `provider` capability; its issue fills it in.
+//! [`#[provider]`](crate::provider) and [`ProviderSpec`]: fill a function parameter from a
+//! provider at every call.
+
+mod attr;
+mod from_fn;
+mod provide;
+mod spec;
 
 #[doc(hidden)]
-pub mod __private {}
+pub mod __private;
+
+pub use self::attr::provider;
+pub use self::from_fn::{AsyncFnProvider, FnProvider};
+pub use self::provide::{Provide, ProvideAsync};
+pub use self::spec::{FreshClone, ProviderMode, ProviderSpec, SharedArc};
