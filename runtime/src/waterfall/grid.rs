@@ -1,0 +1,198 @@
+//! The grid core shared by [`Waterfall`](crate::Waterfall) and
+//! [`branch_shoot`](crate::branch_shoot): dependency rule, ordered hand-off, timeline.
+//!
+//! Cell (r, c) starts only when row r - 1 has delivered columns 0..=c, and at most
+//! `limits[r]` cells of row r run at once. Each row starts its cells in column order (the
+//! earliest ready first) and delivers them in column order, whatever order they finish in.
+//! With enough concurrency every cell starts the moment its dependencies are met, so the
+//! makespan is the grid's critical path.
+
+use core::any::Any;
+use core::future::{Future, poll_fn};
+use core::pin::Pin;
+use core::task::Poll;
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use tokio::sync::mpsc::UnboundedReceiver;
+use tokio::task::{JoinError, JoinSet};
+use tokio::time::Instant;
+
+use super::error::WaterfallError;
+use super::timeline::Timeline;
+
+/// A type-erased cell value (stages may change the item's type).
+pub(crate) type Value = Box<dyn Any + Send>;
+/// A stage's error.
+pub(crate) type BoxError = Box<dyn std::error::Error + Send + Sync>;
+/// The work of one cell.
+pub(crate) type CellFuture = Pin<Box<dyn Future<Output = Result<Value, BoxError>> + Send>>;
+
+/// Where cells come from and where delivered values go.
+pub(crate) trait Work: Send + 'static {
+    /// Messages from outside the driver (the low-level form's pushes).
+    type Command: Send + 'static;
+    /// The future of cell (row, col), if its work is there yet. Called at most once per
+    /// cell, in column order within a row, and only once the dependency rule holds.
+    fn take(&mut self, row: usize, col: usize) -> Option<CellFuture>;
+    /// Row `row` delivers column `col`; called in column order.
+    fn deliver(&mut self, row: usize, col: usize, value: Value);
+    /// Handles one message.
+    fn command(&mut self, command: Self::Command);
+}
+
+/// How a drive ended.
+pub(crate) enum DriveEnd {
+    /// Every cell finished, or no more work can arrive.
+    Done,
+    /// A cell failed; nothing else started after it.
+    Failed(WaterfallError),
+    /// A cell panicked: the payload, to resume in the consumer.
+    Panicked(Box<dyn Any + Send>),
+}
+
+type Joined = (usize, usize, usize, Instant, Result<Value, BoxError>);
+
+pub(crate) struct Grid<W> {
+    names: Vec<String>,
+    cols: usize,
+    limits: Vec<usize>,
+    running: Vec<usize>,
+    next_start: Vec<usize>,
+    delivered: Vec<usize>,
+    finished: Vec<BTreeMap<usize, Value>>,
+    timeline: Arc<Mutex<Timeline>>,
+    work: W,
+}
+
+impl<W: Work> Grid<W> {
+    /// A grid of `names.len()` rows and `cols` columns; `limits[r]` bounds row r.
+    pub(crate) fn new(names: Vec<String>, limits: Vec<usize>, cols: usize, work: W) -> Self {
+        let rows = names.len();
+        debug_assert_eq!(limits.len(), rows);
+        let timeline = Arc::new(Mutex::new(Timeline::new(names.clone(), cols)));
+        Self {
+            names,
+            cols,
+            limits,
+            running: vec![0; rows],
+            next_start: vec![0; rows],
+            delivered: vec![0; rows],
+            finished: (0..rows).map(|_| BTreeMap::new()).collect(),
+            timeline,
+            work,
+        }
+    }
+
+    pub(crate) fn timeline(&self) -> Arc<Mutex<Timeline>> {
+        self.timeline.clone()
+    }
+
+    fn rows(&self) -> usize {
+        self.names.len()
+    }
+
+    fn complete(&self) -> bool {
+        self.rows() == 0 || self.cols == 0 || self.delivered[self.rows() - 1] == self.cols
+    }
+
+    /// Starts every cell whose dependencies are met, within each row's limit.
+    fn schedule(&mut self, set: &mut JoinSet<Joined>, origin: Instant) {
+        for row in 0..self.rows() {
+            loop {
+                let col = self.next_start[row];
+                let ready = if row == 0 {
+                    self.cols
+                } else {
+                    self.delivered[row - 1]
+                };
+                if col >= ready || self.running[row] >= self.limits[row] {
+                    break;
+                }
+                let Some(cell) = self.work.take(row, col) else {
+                    break;
+                };
+                let index = lock(&self.timeline).start(row, col, origin.elapsed());
+                self.next_start[row] += 1;
+                self.running[row] += 1;
+                set.spawn(async move {
+                    let out = cell.await;
+                    (row, col, index, Instant::now(), out)
+                });
+            }
+        }
+    }
+
+    /// Records a finished cell and delivers what is now in order.
+    fn finish(&mut self, joined: Joined, origin: Instant) -> Result<(), WaterfallError> {
+        let (row, col, index, at, out) = joined;
+        self.running[row] -= 1;
+        lock(&self.timeline).end(index, at.saturating_duration_since(origin));
+        let value = out.map_err(|e| WaterfallError::new(row, self.names[row].clone(), col, e))?;
+        self.finished[row].insert(col, value);
+        while let Some(value) = self.finished[row].remove(&self.delivered[row]) {
+            self.work.deliver(row, self.delivered[row], value);
+            self.delivered[row] += 1;
+        }
+        Ok(())
+    }
+
+    /// Runs the grid to its end. Dropping this future drops every running cell.
+    pub(crate) async fn drive(
+        mut self,
+        mut commands: Option<UnboundedReceiver<W::Command>>,
+    ) -> DriveEnd {
+        let origin = Instant::now();
+        let mut set = JoinSet::new();
+        loop {
+            self.schedule(&mut set, origin);
+            if self.complete() {
+                return DriveEnd::Done;
+            }
+            if set.is_empty() && commands.is_none() {
+                // Nothing runs and no work can arrive any more.
+                return DriveEnd::Done;
+            }
+            let event = poll_fn(|cx| {
+                if let Poll::Ready(Some(joined)) = set.poll_join_next(cx) {
+                    return Poll::Ready(Event::Joined(joined));
+                }
+                if let Some(rx) = commands.as_mut()
+                    && let Poll::Ready(command) = rx.poll_recv(cx)
+                {
+                    return Poll::Ready(Event::Command(command));
+                }
+                Poll::Pending
+            })
+            .await;
+            match event {
+                Event::Joined(Ok(joined)) => {
+                    if let Err(error) = self.finish(joined, origin) {
+                        // Dropping the set aborts the cells still running.
+                        return DriveEnd::Failed(error);
+                    }
+                }
+                Event::Joined(Err(join_error)) => {
+                    if join_error.is_panic() {
+                        return DriveEnd::Panicked(join_error.into_panic());
+                    }
+                    // Cancelled: only when the runtime shuts down; the drive ends with it.
+                    return DriveEnd::Done;
+                }
+                Event::Command(Some(command)) => self.work.command(command),
+                Event::Command(None) => commands = None,
+            }
+        }
+    }
+}
+
+enum Event<C> {
+    Joined(Result<Joined, JoinError>),
+    Command(Option<C>),
+}
+
+/// Locks the timeline; a panic while it was held cannot leave it half-written, so a
+/// poisoned lock is used as is.
+pub(crate) fn lock(timeline: &Mutex<Timeline>) -> std::sync::MutexGuard<'_, Timeline> {
+    timeline.lock().unwrap_or_else(PoisonError::into_inner)
+}
