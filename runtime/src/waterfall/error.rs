@@ -17,7 +17,8 @@ use core::fmt;
 /// # async fn main() {
 /// let wf = ayutil::Waterfall::<u32>::new()
 ///     .try_stage("check", NonZeroUsize::MAX, |x| async move { if x == 2 { Err("two") } else { Ok(x) } });
-/// let err = wf.run([0, 1, 2, 3]).filter_map(|r| async move { r.err() }).next().await.unwrap();
+/// let out: Vec<_> = wf.run([0, 1, 2, 3]).collect().await;
+/// let err = out.into_iter().find_map(Result::err).unwrap();
 /// assert_eq!((err.stage(), err.stage_name(), err.item()), (0, "check", 2));
 /// assert_eq!(err.to_string(), "stage 0 (check) failed on item 2: two");
 /// # }
