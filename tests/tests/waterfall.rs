@@ -54,9 +54,9 @@ fn bound(d: &[[u64; 4]; 4]) -> Duration {
 /// Stage `r` sleeps `D[r][item]` and passes the item index on.
 fn grid_waterfall(limit: NonZeroUsize) -> Waterfall<usize> {
     let mut wf = Waterfall::<usize>::new();
-    for r in 0..4 {
+    for (r, durations) in D.into_iter().enumerate() {
         wf = wf.stage(format!("stage {r}"), limit, move |item| async move {
-            sleep(ms(D[r][item])).await;
+            sleep(ms(durations[item])).await;
             item
         });
     }

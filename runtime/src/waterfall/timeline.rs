@@ -180,8 +180,8 @@ impl Timeline {
 
         // Stack the overlapping cells of each stage on separate tracks.
         let mut track_of = vec![0usize; self.cells.len()];
-        let mut tracks_per_stage = vec![1usize; self.stages.len().max(1)];
-        for stage in 0..self.stages.len() {
+        let mut tracks_per_stage = vec![1usize; self.stages.len()];
+        for (stage, tracks) in tracks_per_stage.iter_mut().enumerate() {
             let mut track_ends: Vec<Duration> = Vec::new();
             for (i, cell) in self
                 .cells
@@ -200,13 +200,13 @@ impl Timeline {
                 track_ends[track] = cell_end;
                 track_of[i] = track;
             }
-            tracks_per_stage[stage] = track_ends.len().max(1);
+            *tracks = track_ends.len().max(1);
         }
         let mut lane_top = Vec::with_capacity(self.stages.len());
         let mut y = TOP;
-        for stage in 0..self.stages.len() {
+        for &tracks in &tracks_per_stage {
             lane_top.push(y);
-            y += tracks_per_stage[stage] as f64 * TRACK + LANE_GAP;
+            y += tracks as f64 * TRACK + LANE_GAP;
         }
         let height = y + 30.0;
         let total_width = LEFT + WIDTH + 30.0;
