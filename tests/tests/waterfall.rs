@@ -502,3 +502,24 @@ fn public_types_are_send_and_sync() {
     assert_send_sync::<ayutil::WaterfallError>();
     assert_send_sync::<Timeline>();
 }
+
+#[tokio::test(start_paused = true)]
+async fn panic_in_a_pushed_cell_reaches_a_branch() {
+    let (mut branches, shoots) = branch_shoot::<u8>(1, 2);
+    shoots[0].push(async { 0 }).unwrap();
+    shoots[1]
+        .push(async {
+            sleep(ms(5)).await;
+            panic!("cell exploded")
+        })
+        .unwrap();
+    let branch = branches.pop().unwrap();
+    let res = std::panic::AssertUnwindSafe(branch.map(|(v, _)| v).collect::<Vec<_>>())
+        .catch_unwind()
+        .await;
+    let payload = res.unwrap_err();
+    assert_eq!(
+        payload.downcast_ref::<&str>().copied(),
+        Some("cell exploded")
+    );
+}

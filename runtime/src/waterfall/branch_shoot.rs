@@ -83,9 +83,12 @@ pub fn branch_shoot<T: Send + 'static>(
     let panic = Arc::new(Mutex::new(None));
     let slot = panic.clone();
     let task = tokio::spawn(async move {
-        if let DriveEnd::Panicked(payload) = grid.drive(Some(push_rx)).await {
+        let (end, work) = grid.drive(Some(push_rx)).await;
+        if let DriveEnd::Panicked(payload) = end {
             *slot.lock().unwrap_or_else(PoisonError::into_inner) = Some(payload);
         }
+        // Only now close the branches, so the one that sees the end finds the payload.
+        drop(work);
     });
     let driver = Arc::new(Driver { task, panic });
     let pushed: Arc<[AtomicUsize]> = (0..shoots).map(|_| AtomicUsize::new(0)).collect();

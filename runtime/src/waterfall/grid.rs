@@ -138,14 +138,28 @@ impl<W: Work> Grid<W> {
     }
 
     /// Runs the grid to its end. Dropping this future drops every running cell.
+    ///
+    /// Hands the work back, so the caller decides when its output channels close (after
+    /// it has stored a panic payload, say).
     pub(crate) async fn drive(
         mut self,
+        commands: Option<UnboundedReceiver<W::Command>>,
+    ) -> (DriveEnd, W) {
+        let mut set = JoinSet::new();
+        let end = self.drive_cells(&mut set, commands).await;
+        // Abort the cells still running before the work (and its channels) goes.
+        drop(set);
+        (end, self.work)
+    }
+
+    async fn drive_cells(
+        &mut self,
+        set: &mut JoinSet<Joined>,
         mut commands: Option<UnboundedReceiver<W::Command>>,
     ) -> DriveEnd {
         let origin = Instant::now();
-        let mut set = JoinSet::new();
         loop {
-            self.schedule(&mut set, origin);
+            self.schedule(set, origin);
             if self.complete() {
                 return DriveEnd::Done;
             }
@@ -168,7 +182,7 @@ impl<W: Work> Grid<W> {
             match event {
                 Event::Joined(Ok(joined)) => {
                     if let Err(error) = self.finish(joined, origin) {
-                        // Dropping the set aborts the cells still running.
+                        // The caller drops the set: the cells still running are aborted.
                         return DriveEnd::Failed(error);
                     }
                 }

@@ -59,7 +59,8 @@ pub struct WaterfallRun<O> {
 impl<O: Send + 'static> WaterfallRun<O> {
     pub(crate) fn new<W: Work>(grid: Grid<W>, outputs: UnboundedReceiver<Value>) -> Self {
         let timeline = grid.timeline();
-        let spawn: Pending = Box::new(move || tokio::spawn(grid.drive(None)));
+        let spawn: Pending =
+            Box::new(move || tokio::spawn(async move { grid.drive(None).await.0 }));
         Self {
             state: State::Idle(Mutex::new(spawn)),
             outputs,
