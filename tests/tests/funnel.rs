@@ -59,6 +59,15 @@ async fn first_output_comes_before_the_source_ends() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn ready_futures_come_out_without_a_spawn() {
+    // A spawned task would need the runtime to run before its output is there.
+    let mut f = funnel(stream::iter([1, 2]).map(std::future::ready));
+    assert_eq!(f.next().now_or_never(), Some(Some(1)));
+    assert_eq!(f.next().now_or_never(), Some(Some(2)));
+    assert_eq!(f.next().now_or_never(), Some(None));
+}
+
+#[tokio::test(start_paused = true)]
 async fn is_lazy_until_polled() {
     let pulled = Arc::new(AtomicUsize::new(0));
     let p = pulled.clone();

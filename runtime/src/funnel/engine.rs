@@ -6,6 +6,7 @@ use core::future::Future;
 use core::pin::Pin;
 use core::task::{Context, Poll};
 use core::time::Duration;
+use std::collections::VecDeque;
 
 use futures_core::Stream;
 use tokio::task::JoinSet;
@@ -18,48 +19,72 @@ use super::step::Step;
 /// source that is always ready cannot monopolise the thread.
 const PULL_BUDGET: usize = 64;
 
-/// Spawns one source item into the set, or returns the source's own error.
-pub(crate) type Launch<I, T, E> = fn(&mut JoinSet<Result<T, E>>, I) -> Result<(), E>;
+/// Starts one source item: polls it once inline and returns its output if that finished
+/// it, else spawns it into the set. `Err` is the source's own error.
+pub(crate) type Launch<I, T, E> =
+    fn(&mut JoinSet<Result<T, E>>, &mut Context<'_>, I) -> Result<Option<Result<T, E>>, E>;
 
-/// Spawns a plain future; its output is the funnel's output.
+/// Polls `fut` once in the consumer's task; if it is not finished, moves it into its own
+/// task. A future that is ready at once (a cache hit, say) so costs no spawn.
+fn start<T, E, Fut>(
+    set: &mut JoinSet<Result<T, E>>,
+    cx: &mut Context<'_>,
+    fut: Fut,
+) -> Option<Result<T, E>>
+where
+    Fut: Future<Output = Result<T, E>> + Send + 'static,
+    T: Send + 'static,
+    E: Send + 'static,
+{
+    let mut fut = Box::pin(fut);
+    match fut.as_mut().poll(cx) {
+        Poll::Ready(out) => Some(out),
+        Poll::Pending => {
+            set.spawn(fut);
+            None
+        }
+    }
+}
+
+/// Starts a plain future; its output is the funnel's output.
 pub(crate) fn launch_plain<F>(
     set: &mut JoinSet<Result<F::Output, Infallible>>,
+    cx: &mut Context<'_>,
     fut: F,
-) -> Result<(), Infallible>
+) -> Result<Option<Result<F::Output, Infallible>>, Infallible>
 where
     F: Future + Send + 'static,
     F::Output: Send + 'static,
 {
-    set.spawn(async move { Ok(fut.await) });
-    Ok(())
+    Ok(start(set, cx, async move { Ok(fut.await) }))
 }
 
-/// Spawns a future whose outcome may be a continuation; the continuation runs in the same
+/// Starts a future whose outcome may be a continuation; the continuation runs in the same
 /// task, at once.
 pub(crate) fn launch_steps<F, T>(
     set: &mut JoinSet<Result<T, Infallible>>,
+    cx: &mut Context<'_>,
     fut: F,
-) -> Result<(), Infallible>
+) -> Result<Option<Result<T, Infallible>>, Infallible>
 where
     F: Future<Output = Step<T>> + Send + 'static,
     T: Send + 'static,
 {
-    set.spawn(async move { Ok(fut.await.finish().await) });
-    Ok(())
+    Ok(start(set, cx, async move { Ok(fut.await.finish().await) }))
 }
 
-/// Spawns the `Ok` future of a fallible source; an `Err` item is the source's error.
+/// Starts the `Ok` future of a fallible source; an `Err` item is the source's error.
 pub(crate) fn launch_try<F, T, E>(
     set: &mut JoinSet<Result<T, E>>,
+    cx: &mut Context<'_>,
     item: Result<F, E>,
-) -> Result<(), E>
+) -> Result<Option<Result<T, E>>, E>
 where
     F: Future<Output = Result<T, E>> + Send + 'static,
     T: Send + 'static,
     E: Send + 'static,
 {
-    set.spawn(item?);
-    Ok(())
+    Ok(start(set, cx, item?))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -78,6 +103,8 @@ pub(crate) struct Core<S: Stream, T, E> {
     source: Pin<Box<S>>,
     source_done: bool,
     set: JoinSet<Result<T, E>>,
+    /// Outputs of futures that finished on their first, inline poll.
+    ready: VecDeque<Result<T, E>>,
     launch: Launch<S::Item, T, E>,
     limit: usize,
     timeout: Option<Duration>,
@@ -95,6 +122,7 @@ where
             source: Box::pin(source),
             source_done: false,
             set: JoinSet::new(),
+            ready: VecDeque::new(),
             launch,
             limit: usize::MAX,
             timeout: None,
@@ -112,7 +140,7 @@ where
     }
 
     pub(crate) fn in_flight(&self) -> usize {
-        self.set.len()
+        self.set.len() + self.ready.len()
     }
 
     pub(crate) fn is_finished(&self) -> bool {
@@ -124,6 +152,7 @@ where
         self.state = State::Finished;
         // Dropping the set aborts every task in it.
         self.set = JoinSet::new();
+        self.ready.clear();
         Poll::Ready(Some(Err(error)))
     }
 
@@ -148,7 +177,7 @@ where
         let mut budget_spent = false;
         if self.state == State::Running && !self.source_done {
             let mut pulled = 0;
-            while self.set.len() < self.limit {
+            while self.in_flight() < self.limit {
                 if pulled == PULL_BUDGET {
                     budget_spent = true;
                     break;
@@ -156,8 +185,10 @@ where
                 match self.source.as_mut().poll_next(cx) {
                     Poll::Ready(Some(item)) => {
                         pulled += 1;
-                        if let Err(e) = (self.launch)(&mut self.set, item) {
-                            return self.fail(FunnelError::Failed(e));
+                        match (self.launch)(&mut self.set, cx, item) {
+                            Ok(Some(out)) => self.ready.push_back(out),
+                            Ok(None) => {}
+                            Err(e) => return self.fail(FunnelError::Failed(e)),
                         }
                     }
                     Poll::Ready(None) => {
@@ -169,6 +200,11 @@ where
             }
         }
 
+        match self.ready.pop_front() {
+            Some(Ok(value)) => return Poll::Ready(Some(Ok(value))),
+            Some(Err(e)) => return self.fail(FunnelError::Failed(e)),
+            None => {}
+        }
         loop {
             match self.set.poll_join_next(cx) {
                 Poll::Ready(Some(Ok(Ok(value)))) => return Poll::Ready(Some(Ok(value))),
@@ -177,6 +213,7 @@ where
                     if join_error.is_panic() {
                         self.state = State::Finished;
                         self.set = JoinSet::new();
+                        self.ready.clear();
                         std::panic::resume_unwind(join_error.into_panic());
                     }
                     // Cancelled: only tasks this funnel aborted after its deadline.
@@ -211,10 +248,13 @@ where
     }
 }
 
+// Nothing is structurally pinned: the source is boxed, outputs are plain values.
+impl<S: Stream, T, E> Unpin for Core<S, T, E> {}
+
 impl<S: Stream, T, E> fmt::Debug for Core<S, T, E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Funnel")
-            .field("in_flight", &self.set.len())
+            .field("in_flight", &(self.set.len() + self.ready.len()))
             .field("limit", &self.limit)
             .field("timeout", &self.timeout)
             .field("source_done", &self.source_done)

@@ -23,11 +23,12 @@ use super::try_funnel::TryFunnel;
 /// ended: the funnel pulls whatever the source has ready, spawns it, and yields whatever
 /// has finished. It ends once the source has ended and every future has finished.
 ///
-/// Each future runs as its own tokio task, so it keeps making progress while the consumer
-/// is busy between two `next()` calls (a plain `FuturesUnordered` or `buffer_unordered`
-/// only polls its futures when the consumer polls it: futures-rs issue 2387). Hence the
-/// `Send + 'static` bounds on the futures and their outputs; the source itself needs
-/// neither, it is polled by the consumer.
+/// Each future is polled once when it is pulled; if that does not finish it, it moves to
+/// its own tokio task, so it keeps making progress while the consumer is busy between two
+/// `next()` calls (a plain `FuturesUnordered` or `buffer_unordered` only polls its futures
+/// when the consumer polls it: futures-rs issue 2387). Hence the `Send + 'static` bounds on
+/// the futures and their outputs; the source itself needs neither, it is polled by the
+/// consumer. A future that is ready at once costs no spawn.
 ///
 /// The funnel is lazy: nothing is pulled or spawned until it is first polled.
 ///
