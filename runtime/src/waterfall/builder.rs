@@ -33,9 +33,14 @@ struct Stage {
 /// core. Scheduling is greedy and optimal: with enough concurrency, the run's makespan is
 /// the grid's critical path ([`Timeline::critical_path`](crate::Timeline::critical_path)).
 ///
-/// Cells run as tokio tasks driven by one driver task, so stages make progress while the
-/// consumer is busy; hence the `Send + 'static` bounds. A `Waterfall` is a reusable
-/// description: cloning it or calling `run` twice shares the stage functions.
+/// Every cell of a run is polled by the run's driver, a tokio task of its own, so stages
+/// make progress while the consumer is busy (hence the `Send + 'static` bounds) and a cell
+/// costs no spawn. The cells of one run therefore share one worker thread at a time: a
+/// stage that blocks or burns CPU holds up the whole run, so move such work into
+/// `tokio::task::spawn_blocking` or [`offload`](crate::offload) inside the stage.
+///
+/// A `Waterfall` is a reusable description: cloning it or calling `run` twice shares the
+/// stage functions.
 ///
 /// # Examples
 ///

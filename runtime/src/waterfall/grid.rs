@@ -6,16 +6,22 @@
 //! earliest ready first) and delivers them in column order, whatever order they finish in.
 //! With enough concurrency every cell starts the moment its dependencies are met, so the
 //! makespan is the grid's critical path.
+//!
+//! The cells are polled by the driver, itself a task of its own that does nothing but
+//! poll cells and react to their ends: no cell waits for the consumer (futures-rs 2387),
+//! and a cell costs no spawn.
 
 use core::any::Any;
 use core::future::{Future, poll_fn};
 use core::pin::Pin;
-use core::task::Poll;
+use core::task::{Context, Poll};
 use std::collections::BTreeMap;
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::{Arc, Mutex, PoisonError};
 
+use futures_core::Stream;
+use futures_util::stream::FuturesUnordered;
 use tokio::sync::mpsc::UnboundedReceiver;
-use tokio::task::{JoinError, JoinSet};
 use tokio::time::Instant;
 
 use super::error::WaterfallError;
@@ -51,7 +57,40 @@ pub(crate) enum DriveEnd {
     Panicked(Box<dyn Any + Send>),
 }
 
-type Joined = (usize, usize, usize, Instant, Result<Value, BoxError>);
+type Panic = Box<dyn Any + Send>;
+
+/// A cell's end: row, column, timeline index, end time, and its output or panic.
+type Joined = (
+    usize,
+    usize,
+    usize,
+    Instant,
+    Result<Result<Value, BoxError>, Panic>,
+);
+
+/// A running cell: its future and where it sits in the grid.
+struct Cell {
+    row: usize,
+    col: usize,
+    index: usize,
+    fut: CellFuture,
+}
+
+impl Future for Cell {
+    type Output = Joined;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Joined> {
+        // A panicking cell ends the drive; it is never polled again.
+        let out = match catch_unwind(AssertUnwindSafe(|| self.fut.as_mut().poll(cx))) {
+            Ok(Poll::Pending) => return Poll::Pending,
+            Ok(Poll::Ready(out)) => Ok(out),
+            Err(payload) => Err(payload),
+        };
+        Poll::Ready((self.row, self.col, self.index, Instant::now(), out))
+    }
+}
+
+type Cells = FuturesUnordered<Cell>;
 
 pub(crate) struct Grid<W> {
     names: Vec<String>,
@@ -97,7 +136,7 @@ impl<W: Work> Grid<W> {
     }
 
     /// Starts every cell whose dependencies are met, within each row's limit.
-    fn schedule(&mut self, set: &mut JoinSet<Joined>, origin: Instant) {
+    fn schedule(&mut self, cells: &mut Cells, origin: Instant) {
         for row in 0..self.rows() {
             loop {
                 let col = self.next_start[row];
@@ -115,20 +154,24 @@ impl<W: Work> Grid<W> {
                 let index = lock(&self.timeline).start(row, col, origin.elapsed());
                 self.next_start[row] += 1;
                 self.running[row] += 1;
-                set.spawn(async move {
-                    let out = cell.await;
-                    (row, col, index, Instant::now(), out)
+                cells.push(Cell {
+                    row,
+                    col,
+                    index,
+                    fut: cell,
                 });
             }
         }
     }
 
     /// Records a finished cell and delivers what is now in order.
-    fn finish(&mut self, joined: Joined, origin: Instant) -> Result<(), WaterfallError> {
+    fn finish(&mut self, joined: Joined, origin: Instant) -> Result<(), DriveEnd> {
         let (row, col, index, at, out) = joined;
         self.running[row] -= 1;
         lock(&self.timeline).end(index, at.saturating_duration_since(origin));
-        let value = out.map_err(|e| WaterfallError::new(row, self.names[row].clone(), col, e))?;
+        let value = out.map_err(DriveEnd::Panicked)?.map_err(|e| {
+            DriveEnd::Failed(WaterfallError::new(row, self.names[row].clone(), col, e))
+        })?;
         self.finished[row].insert(col, value);
         while let Some(value) = self.finished[row].remove(&self.delivered[row]) {
             self.work.deliver(row, self.delivered[row], value);
@@ -145,30 +188,30 @@ impl<W: Work> Grid<W> {
         mut self,
         commands: Option<UnboundedReceiver<W::Command>>,
     ) -> (DriveEnd, W) {
-        let mut set = JoinSet::new();
-        let end = self.drive_cells(&mut set, commands).await;
-        // Abort the cells still running before the work (and its channels) goes.
-        drop(set);
+        let mut cells = Cells::new();
+        let end = self.drive_cells(&mut cells, commands).await;
+        // Drop the cells still running before the work (and its channels) goes.
+        drop(cells);
         (end, self.work)
     }
 
     async fn drive_cells(
         &mut self,
-        set: &mut JoinSet<Joined>,
+        cells: &mut Cells,
         mut commands: Option<UnboundedReceiver<W::Command>>,
     ) -> DriveEnd {
         let origin = Instant::now();
         loop {
-            self.schedule(set, origin);
+            self.schedule(cells, origin);
             if self.complete() {
                 return DriveEnd::Done;
             }
-            if set.is_empty() && commands.is_none() {
+            if cells.is_empty() && commands.is_none() {
                 // Nothing runs and no work can arrive any more.
                 return DriveEnd::Done;
             }
             let event = poll_fn(|cx| {
-                if let Poll::Ready(Some(joined)) = set.poll_join_next(cx) {
+                if let Poll::Ready(Some(joined)) = Pin::new(&mut *cells).poll_next(cx) {
                     return Poll::Ready(Event::Joined(joined));
                 }
                 if let Some(rx) = commands.as_mut()
@@ -180,18 +223,11 @@ impl<W: Work> Grid<W> {
             })
             .await;
             match event {
-                Event::Joined(Ok(joined)) => {
-                    if let Err(error) = self.finish(joined, origin) {
-                        // The caller drops the set: the cells still running are aborted.
-                        return DriveEnd::Failed(error);
+                Event::Joined(joined) => {
+                    if let Err(end) = self.finish(joined, origin) {
+                        // The caller drops the cells still running.
+                        return end;
                     }
-                }
-                Event::Joined(Err(join_error)) => {
-                    if join_error.is_panic() {
-                        return DriveEnd::Panicked(join_error.into_panic());
-                    }
-                    // Cancelled: only when the runtime shuts down; the drive ends with it.
-                    return DriveEnd::Done;
                 }
                 Event::Command(Some(command)) => self.work.command(command),
                 Event::Command(None) => commands = None,
@@ -201,7 +237,7 @@ impl<W: Work> Grid<W> {
 }
 
 enum Event<C> {
-    Joined(Result<Joined, JoinError>),
+    Joined(Joined),
     Command(Option<C>),
 }
 
