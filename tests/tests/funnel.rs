@@ -358,3 +358,20 @@ fn funnels_are_send_and_sync() {
     assert_send_sync(&t);
     assert_send_sync(&funnel(stream::iter([async { 1 }])).timeout(ms(1)));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn works_on_a_multi_thread_runtime() {
+    let source = stream::iter(0..3000u64).map(|i| async move {
+        tokio::task::yield_now().await;
+        i
+    });
+    let sum = tokio::spawn(async move {
+        funnel(source)
+            .limit(nz(16))
+            .fold(0, |a, b| async move { a + b })
+            .await
+    })
+    .await
+    .unwrap();
+    assert_eq!(sum, 2999 * 3000 / 2);
+}

@@ -523,3 +523,21 @@ async fn panic_in_a_pushed_cell_reaches_a_branch() {
         Some("cell exploded")
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn works_on_a_multi_thread_runtime() {
+    let wf = Waterfall::<u64>::new()
+        .stage("a", nz(8), |x| async move {
+            tokio::task::yield_now().await;
+            x * 2
+        })
+        .stage("b", nz(3), |x| async move {
+            tokio::task::yield_now().await;
+            x + 1
+        });
+    let out: Vec<u64> =
+        tokio::spawn(async move { wf.run(0..3000).map(Result::unwrap).collect().await })
+            .await
+            .unwrap();
+    assert_eq!(out, (0..3000).map(|x| x * 2 + 1).collect::<Vec<_>>());
+}
