@@ -369,6 +369,14 @@ async fn svg_has_one_rectangle_per_cell() {
         let start: f64 = a["data-start"].parse().unwrap();
         assert!((end - start - D[r][c] as f64 / 1000.0).abs() < 1e-6);
     }
+    // The grid panel: one square per position, finished (green) in the static state.
+    let squares: Vec<_> = rects(&svg)
+        .into_iter()
+        .filter(|a| a.get("class").map(String::as_str) == Some("grid-cell"))
+        .collect();
+    assert_eq!(squares.len(), 16);
+    assert!(squares.iter().all(|a| a["fill"] == "#7bc47f"));
+    assert_eq!(svg.matches("<animate ").count(), 16);
     // Stage names are escaped.
     let wf = Waterfall::<u8>::new().stage("a<b & \"c\"", MAX, |x| async move { x });
     let mut run = wf.run([1]);

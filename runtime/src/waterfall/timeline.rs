@@ -166,6 +166,11 @@ impl Timeline {
     /// `<title>` giving its times; cells that never finished are drawn up to the end of the
     /// timeline with a dashed outline and `data-end=""`.
     ///
+    /// Below it, the grid itself (stages down, items across, as in the seed's animation):
+    /// one `<rect class="grid-cell">` per position, grey until the cell starts, yellow
+    /// while it runs, green once it finished. Viewers that play SVG animation (browsers)
+    /// replay the run, slowed to at least four seconds; others show the final state.
+    ///
     /// See [`Timeline`] for an example.
     pub fn to_svg(&self) -> String {
         const LEFT: f64 = 130.0;
@@ -208,8 +213,12 @@ impl Timeline {
             lane_top.push(y);
             y += tracks as f64 * TRACK + LANE_GAP;
         }
-        let height = y + 30.0;
-        let total_width = LEFT + WIDTH + 30.0;
+        // The grid panel: stages down, items across.
+        const SQUARE: f64 = 26.0;
+        let grid_top = y + 40.0;
+        let grid_cols = self.items.min(40);
+        let height = grid_top + self.stages.len() as f64 * SQUARE + 20.0;
+        let total_width = (LEFT + WIDTH + 30.0).max(LEFT + grid_cols as f64 * SQUARE + 30.0);
 
         let mut svg = String::new();
         let _ = writeln!(
@@ -294,8 +303,100 @@ impl Timeline {
                 cell.item
             );
         }
+        self.grid_panel(&mut svg, LEFT, grid_top, SQUARE, grid_cols, end);
         svg.push_str("</svg>\n");
         svg
+    }
+}
+
+impl Timeline {
+    /// Writes the grid panel of [`Timeline::to_svg`]: one square per (stage, item), its
+    /// colour animated from "waiting" to "running" to "done".
+    fn grid_panel(
+        &self,
+        svg: &mut String,
+        left: f64,
+        top: f64,
+        square: f64,
+        cols: usize,
+        end: Duration,
+    ) {
+        const WAITING: &str = "#dddddd";
+        const RUNNING: &str = "#ffd23f";
+        const DONE: &str = "#7bc47f";
+        // The run plays over `replay` seconds, then holds its final state for a quarter of
+        // that before it starts again: key times are fractions of the whole loop.
+        let replay = end.as_secs_f64().max(4.0);
+        let dur = replay * 1.25;
+        let at = |d: Duration| d.as_secs_f64() / end.as_secs_f64() / 1.25;
+        let _ = writeln!(
+            svg,
+            r#"<text x="{left}" y="{:.1}">grid: stages down, items across (animated in browsers: grey waiting, yellow running, green done)</text>"#,
+            top - 8.0
+        );
+        for (stage, name) in self.stages.iter().enumerate() {
+            let _ = writeln!(
+                svg,
+                r#"<text x="{:.1}" y="{:.1}" text-anchor="end">{}</text>"#,
+                left - 8.0,
+                top + stage as f64 * square + square / 2.0 + 4.0,
+                escape(name)
+            );
+        }
+        for stage in 0..self.stages.len() {
+            for item in 0..cols {
+                let cell = self
+                    .cells
+                    .iter()
+                    .find(|c| c.stage == stage && c.item == item);
+                let x = left + item as f64 * square;
+                let y = top + stage as f64 * square;
+                let (fill, animation) = match cell {
+                    None => (WAITING, String::new()),
+                    Some(cell) => {
+                        let start = at(cell.start);
+                        let (values, key_times, fill) = match cell.end {
+                            Some(e) => {
+                                let stop = at(e).clamp(start, 1.0);
+                                if start <= 0.0 {
+                                    (format!("{RUNNING};{DONE}"), format!("0;{stop:.4}"), DONE)
+                                } else {
+                                    (
+                                        format!("{WAITING};{RUNNING};{DONE}"),
+                                        format!("0;{start:.4};{stop:.4}"),
+                                        DONE,
+                                    )
+                                }
+                            }
+                            None if start <= 0.0 => (RUNNING.to_owned(), "0".to_owned(), RUNNING),
+                            None => (
+                                format!("{WAITING};{RUNNING}"),
+                                format!("0;{start:.4}"),
+                                RUNNING,
+                            ),
+                        };
+                        let animation = format!(
+                            r#"<animate attributeName="fill" calcMode="discrete" values="{values}" keyTimes="{key_times}" dur="{dur:.3}s" repeatCount="indefinite"/>"#
+                        );
+                        (fill, animation)
+                    }
+                };
+                let _ = writeln!(
+                    svg,
+                    r##"<rect class="grid-cell" data-stage="{stage}" data-item="{item}" x="{x:.1}" y="{y:.1}" width="{:.1}" height="{:.1}" fill="{fill}" stroke="#888">{animation}</rect>"##,
+                    square - 3.0,
+                    square - 3.0
+                );
+            }
+        }
+        for item in 0..cols {
+            let _ = writeln!(
+                svg,
+                r#"<text x="{:.1}" y="{:.1}" text-anchor="middle">{item}</text>"#,
+                left + item as f64 * square + square / 2.0 - 1.5,
+                top + self.stages.len() as f64 * square + 12.0
+            );
+        }
     }
 }
 
