@@ -15,7 +15,7 @@ use core::any::Any;
 use core::future::{Future, poll_fn};
 use core::pin::Pin;
 use core::task::{Context, Poll};
-use std::collections::BTreeMap;
+use std::collections::VecDeque;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -99,7 +99,8 @@ pub(crate) struct Grid<W> {
     running: Vec<usize>,
     next_start: Vec<usize>,
     delivered: Vec<usize>,
-    finished: Vec<BTreeMap<usize, Value>>,
+    /// `finished[r][i]`: the value of column `delivered[r] + i`, once it finished.
+    finished: Vec<VecDeque<Option<Value>>>,
     timeline: Arc<Mutex<Timeline>>,
     work: W,
 }
@@ -117,7 +118,7 @@ impl<W: Work> Grid<W> {
             running: vec![0; rows],
             next_start: vec![0; rows],
             delivered: vec![0; rows],
-            finished: (0..rows).map(|_| BTreeMap::new()).collect(),
+            finished: (0..rows).map(|_| VecDeque::new()).collect(),
             timeline,
             work,
         }
@@ -172,10 +173,18 @@ impl<W: Work> Grid<W> {
         let value = out.map_err(DriveEnd::Panicked)?.map_err(|e| {
             DriveEnd::Failed(WaterfallError::new(row, self.names[row].clone(), col, e))
         })?;
-        self.finished[row].insert(col, value);
-        while let Some(value) = self.finished[row].remove(&self.delivered[row]) {
-            self.work.deliver(row, self.delivered[row], value);
-            self.delivered[row] += 1;
+        let window = &mut self.finished[row];
+        let slot = col - self.delivered[row];
+        if window.len() <= slot {
+            window.resize_with(slot + 1, || None);
+        }
+        window[slot] = Some(value);
+        // Deliver the finished prefix, in column order; a gap (`None`) stops it.
+        while self.finished[row].front().is_some_and(Option::is_some) {
+            if let Some(Some(value)) = self.finished[row].pop_front() {
+                self.work.deliver(row, self.delivered[row], value);
+                self.delivered[row] += 1;
+            }
         }
         Ok(())
     }
