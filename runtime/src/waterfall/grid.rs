@@ -15,6 +15,7 @@ use core::any::Any;
 use core::future::{Future, poll_fn};
 use core::pin::Pin;
 use core::task::{Context, Poll};
+use core::time::Duration;
 use std::collections::VecDeque;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -59,14 +60,8 @@ pub(crate) enum DriveEnd {
 
 type Panic = Box<dyn Any + Send>;
 
-/// A cell's end: row, column, timeline index, end time, and its output or panic.
-type Joined = (
-    usize,
-    usize,
-    usize,
-    Instant,
-    Result<Result<Value, BoxError>, Panic>,
-);
+/// A cell's end: row, column, timeline index, and its output or panic.
+type Joined = (usize, usize, usize, Result<Result<Value, BoxError>, Panic>);
 
 /// A running cell: its future and where it sits in the grid.
 struct Cell {
@@ -86,7 +81,7 @@ impl Future for Cell {
             Ok(Poll::Ready(out)) => Ok(out),
             Err(payload) => Err(payload),
         };
-        Poll::Ready((self.row, self.col, self.index, Instant::now(), out))
+        Poll::Ready((self.row, self.col, self.index, out))
     }
 }
 
@@ -136,8 +131,10 @@ impl<W: Work> Grid<W> {
         self.rows() == 0 || self.cols == 0 || self.delivered[self.rows() - 1] == self.cols
     }
 
-    /// Starts every cell whose dependencies are met, within each row's limit.
-    fn schedule(&mut self, cells: &mut Cells, origin: Instant) {
+    /// Starts every cell whose dependencies are met, within each row's limit; `now` is
+    /// their start time.
+    fn schedule(&mut self, cells: &mut Cells, now: Duration) {
+        let mut timeline = lock(&self.timeline);
         for row in 0..self.rows() {
             loop {
                 let col = self.next_start[row];
@@ -152,7 +149,7 @@ impl<W: Work> Grid<W> {
                 let Some(cell) = self.work.take(row, col) else {
                     break;
                 };
-                let index = lock(&self.timeline).start(row, col, origin.elapsed());
+                let index = timeline.start(row, col, now);
                 self.next_start[row] += 1;
                 self.running[row] += 1;
                 cells.push(Cell {
@@ -165,11 +162,11 @@ impl<W: Work> Grid<W> {
         }
     }
 
-    /// Records a finished cell and delivers what is now in order.
-    fn finish(&mut self, joined: Joined, origin: Instant) -> Result<(), DriveEnd> {
-        let (row, col, index, at, out) = joined;
+    /// Takes in a finished cell (its end is already on the timeline) and delivers what is
+    /// now in order.
+    fn finish(&mut self, joined: Joined) -> Result<(), DriveEnd> {
+        let (row, col, _index, out) = joined;
         self.running[row] -= 1;
-        lock(&self.timeline).end(index, at.saturating_duration_since(origin));
         let value = out.map_err(DriveEnd::Panicked)?.map_err(|e| {
             DriveEnd::Failed(WaterfallError::new(row, self.names[row].clone(), col, e))
         })?;
@@ -210,8 +207,10 @@ impl<W: Work> Grid<W> {
         mut commands: Option<UnboundedReceiver<W::Command>>,
     ) -> DriveEnd {
         let origin = Instant::now();
+        let mut now = Duration::ZERO;
+        let mut ended: Vec<Joined> = Vec::new();
         loop {
-            self.schedule(cells, origin);
+            self.schedule(cells, now);
             if self.complete() {
                 return DriveEnd::Done;
             }
@@ -219,35 +218,44 @@ impl<W: Work> Grid<W> {
                 // Nothing runs and no work can arrive any more.
                 return DriveEnd::Done;
             }
-            let event = poll_fn(|cx| {
-                if let Poll::Ready(Some(joined)) = Pin::new(&mut *cells).poll_next(cx) {
-                    return Poll::Ready(Event::Joined(joined));
+            // Wait for at least one event, then take every cell that has ended too: the
+            // batch shares one clock reading and one pass of the scheduler.
+            let command = poll_fn(|cx| {
+                while let Poll::Ready(Some(joined)) = Pin::new(&mut *cells).poll_next(cx) {
+                    ended.push(joined);
                 }
                 if let Some(rx) = commands.as_mut()
                     && let Poll::Ready(command) = rx.poll_recv(cx)
                 {
-                    return Poll::Ready(Event::Command(command));
+                    return Poll::Ready(Some(command));
                 }
-                Poll::Pending
+                if ended.is_empty() {
+                    Poll::Pending
+                } else {
+                    Poll::Ready(None)
+                }
             })
             .await;
-            match event {
-                Event::Joined(joined) => {
-                    if let Err(end) = self.finish(joined, origin) {
-                        // The caller drops the cells still running.
-                        return end;
-                    }
+            now = origin.elapsed();
+            {
+                let mut timeline = lock(&self.timeline);
+                for &(_, _, index, _) in &ended {
+                    timeline.end(index, now);
                 }
-                Event::Command(Some(command)) => self.work.command(command),
-                Event::Command(None) => commands = None,
+            }
+            for joined in ended.drain(..) {
+                if let Err(end) = self.finish(joined) {
+                    // The caller drops the cells still running.
+                    return end;
+                }
+            }
+            match command {
+                Some(Some(command)) => self.work.command(command),
+                Some(None) => commands = None,
+                None => {}
             }
         }
     }
-}
-
-enum Event<C> {
-    Joined(Joined),
-    Command(Option<C>),
 }
 
 /// Locks the timeline; a panic while it was held cannot leave it half-written, so a
