@@ -9,9 +9,9 @@ use core::time::Duration;
 use std::collections::VecDeque;
 
 use futures_core::Stream;
-use tokio::task::JoinSet;
 use tokio::time::Sleep;
 
+use super::driver::{Driver, Job};
 use super::error::FunnelError;
 use super::step::Step;
 
@@ -19,72 +19,66 @@ use super::step::Step;
 /// source that is always ready cannot monopolise the thread.
 const PULL_BUDGET: usize = 64;
 
-/// Starts one source item: polls it once inline and returns its output if that finished
-/// it, else spawns it into the set. `Err` is the source's own error.
-pub(crate) type Launch<I, T, E> =
-    fn(&mut JoinSet<Result<T, E>>, &mut Context<'_>, I) -> Result<Option<Result<T, E>>, E>;
+/// What became of a source item on its first, inline poll.
+pub(crate) enum Started<T, E> {
+    /// It finished at once.
+    Done(Result<T, E>),
+    /// It goes on in the driver.
+    Pending(Job<T, E>),
+}
 
-/// Polls `fut` once in the consumer's task; if it is not finished, moves it into its own
-/// task. A future that is ready at once (a cache hit, say) so costs no spawn.
-fn start<T, E, Fut>(
-    set: &mut JoinSet<Result<T, E>>,
-    cx: &mut Context<'_>,
-    fut: Fut,
-) -> Option<Result<T, E>>
+/// Starts one source item; `Err` is the source's own error.
+pub(crate) type Launch<I, T, E> = fn(&mut Context<'_>, I) -> Result<Started<T, E>, E>;
+
+/// Polls `fut` once in the consumer's task; a future that is ready at once (a cache hit,
+/// say) never reaches the driver.
+fn start<T, E, Fut>(cx: &mut Context<'_>, fut: Fut) -> Started<T, E>
 where
     Fut: Future<Output = Result<T, E>> + Send + 'static,
-    T: Send + 'static,
-    E: Send + 'static,
 {
     let mut fut = Box::pin(fut);
     match fut.as_mut().poll(cx) {
-        Poll::Ready(out) => Some(out),
-        Poll::Pending => {
-            set.spawn(fut);
-            None
-        }
+        Poll::Ready(out) => Started::Done(out),
+        Poll::Pending => Started::Pending(fut),
     }
 }
 
 /// Starts a plain future; its output is the funnel's output.
 pub(crate) fn launch_plain<F>(
-    set: &mut JoinSet<Result<F::Output, Infallible>>,
     cx: &mut Context<'_>,
     fut: F,
-) -> Result<Option<Result<F::Output, Infallible>>, Infallible>
+) -> Result<Started<F::Output, Infallible>, Infallible>
 where
     F: Future + Send + 'static,
     F::Output: Send + 'static,
 {
-    Ok(start(set, cx, async move { Ok(fut.await) }))
+    Ok(start(cx, async move { Ok(fut.await) }))
 }
 
 /// Starts a future whose outcome may be a continuation; the continuation runs in the same
-/// task, at once.
+/// slot, at once.
 pub(crate) fn launch_steps<F, T>(
-    set: &mut JoinSet<Result<T, Infallible>>,
     cx: &mut Context<'_>,
     fut: F,
-) -> Result<Option<Result<T, Infallible>>, Infallible>
+) -> Result<Started<T, Infallible>, Infallible>
 where
     F: Future<Output = Step<T>> + Send + 'static,
     T: Send + 'static,
 {
-    Ok(start(set, cx, async move { Ok(fut.await.finish().await) }))
+    Ok(start(cx, async move { Ok(fut.await.finish().await) }))
 }
 
 /// Starts the `Ok` future of a fallible source; an `Err` item is the source's error.
 pub(crate) fn launch_try<F, T, E>(
-    set: &mut JoinSet<Result<T, E>>,
     cx: &mut Context<'_>,
     item: Result<F, E>,
-) -> Result<Option<Result<T, E>>, E>
+) -> Result<Started<T, E>, E>
 where
     F: Future<Output = Result<T, E>> + Send + 'static,
     T: Send + 'static,
     E: Send + 'static,
 {
-    Ok(start(set, cx, item?))
+    Ok(start(cx, item?))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -98,11 +92,14 @@ enum State {
     Finished,
 }
 
-/// A source, the tasks spawned from it, and the rules for limit, errors and time-out.
+/// A source, the futures started from it, and the rules for limit, errors and time-out.
 pub(crate) struct Core<S: Stream, T, E> {
     source: Pin<Box<S>>,
     source_done: bool,
-    set: JoinSet<Result<T, E>>,
+    /// Spawned at the first future that does not finish on its inline poll.
+    driver: Option<Driver<T, E>>,
+    /// Futures handed to the driver whose outcome was not taken yet.
+    running: usize,
     /// Outputs of futures that finished on their first, inline poll.
     ready: VecDeque<Result<T, E>>,
     launch: Launch<S::Item, T, E>,
@@ -121,7 +118,8 @@ where
         Self {
             source: Box::pin(source),
             source_done: false,
-            set: JoinSet::new(),
+            driver: None,
+            running: 0,
             ready: VecDeque::new(),
             launch,
             limit: usize::MAX,
@@ -140,19 +138,25 @@ where
     }
 
     pub(crate) fn in_flight(&self) -> usize {
-        self.set.len() + self.ready.len()
+        self.running + self.ready.len()
     }
 
     pub(crate) fn is_finished(&self) -> bool {
         self.state == State::Finished
     }
 
-    /// Ends the funnel with `error`, aborting every task still held.
-    fn fail(&mut self, error: FunnelError<E>) -> Poll<Option<Result<T, FunnelError<E>>>> {
+    /// Ends the funnel, dropping every future it holds.
+    fn finish(&mut self) {
         self.state = State::Finished;
-        // Dropping the set aborts every task in it.
-        self.set = JoinSet::new();
+        // Dropping the driver aborts its task.
+        self.driver = None;
+        self.running = 0;
         self.ready.clear();
+    }
+
+    /// Ends the funnel with `error`.
+    fn fail(&mut self, error: FunnelError<E>) -> Poll<Option<Result<T, FunnelError<E>>>> {
+        self.finish();
         Poll::Ready(Some(Err(error)))
     }
 
@@ -169,7 +173,10 @@ where
                 .deadline
                 .get_or_insert_with(|| Box::pin(tokio::time::sleep(timeout)));
             if deadline.as_mut().poll(cx).is_ready() {
-                self.set.abort_all();
+                // Outcomes already sent stay in the channel and are still yielded.
+                if let Some(driver) = &mut self.driver {
+                    driver.abort();
+                }
                 self.state = State::Draining;
             }
         }
@@ -185,14 +192,20 @@ where
                 match self.source.as_mut().poll_next(cx) {
                     Poll::Ready(Some(item)) => {
                         pulled += 1;
-                        match (self.launch)(&mut self.set, cx, item) {
-                            Ok(Some(out)) => self.ready.push_back(out),
-                            Ok(None) => {}
+                        match (self.launch)(cx, item) {
+                            Ok(Started::Done(out)) => self.ready.push_back(out),
+                            Ok(Started::Pending(job)) => {
+                                self.driver.get_or_insert_with(Driver::spawn).push(job);
+                                self.running += 1;
+                            }
                             Err(e) => return self.fail(FunnelError::Failed(e)),
                         }
                     }
                     Poll::Ready(None) => {
                         self.source_done = true;
+                        if let Some(driver) = &mut self.driver {
+                            driver.close();
+                        }
                         break;
                     }
                     Poll::Pending => break,
@@ -205,46 +218,41 @@ where
             Some(Err(e)) => return self.fail(FunnelError::Failed(e)),
             None => {}
         }
-        loop {
-            match self.set.poll_join_next(cx) {
-                Poll::Ready(Some(Ok(Ok(value)))) => return Poll::Ready(Some(Ok(value))),
+        let mut driver_stopped = self.driver.is_none();
+        if let Some(driver) = &mut self.driver {
+            match driver.poll_outcome(cx) {
+                Poll::Ready(Some(Ok(Ok(value)))) => {
+                    self.running -= 1;
+                    return Poll::Ready(Some(Ok(value)));
+                }
                 Poll::Ready(Some(Ok(Err(e)))) => return self.fail(FunnelError::Failed(e)),
-                Poll::Ready(Some(Err(join_error))) => {
-                    if join_error.is_panic() {
-                        self.state = State::Finished;
-                        self.set = JoinSet::new();
-                        self.ready.clear();
-                        std::panic::resume_unwind(join_error.into_panic());
-                    }
-                    // Cancelled: only tasks this funnel aborted after its deadline.
+                Poll::Ready(Some(Err(payload))) => {
+                    self.finish();
+                    std::panic::resume_unwind(payload);
                 }
+                // The driver stopped and every outcome was taken: its futures all ended,
+                // or it was aborted at the deadline.
                 Poll::Ready(None) => {
-                    return match self.state {
-                        State::Draining => {
-                            let timeout = self.timeout.unwrap_or_default();
-                            self.state = State::Finished;
-                            Poll::Ready(Some(Err(FunnelError::TimedOut(timeout))))
-                        }
-                        _ if self.source_done => {
-                            self.state = State::Finished;
-                            Poll::Ready(None)
-                        }
-                        _ => {
-                            if budget_spent {
-                                cx.waker().wake_by_ref();
-                            }
-                            Poll::Pending
-                        }
-                    };
+                    self.driver = None;
+                    self.running = 0;
+                    driver_stopped = true;
                 }
-                Poll::Pending => {
-                    if budget_spent {
-                        cx.waker().wake_by_ref();
-                    }
-                    return Poll::Pending;
-                }
+                Poll::Pending => {}
             }
         }
+        if self.state == State::Draining && driver_stopped {
+            let timeout = self.timeout.unwrap_or_default();
+            self.finish();
+            return Poll::Ready(Some(Err(FunnelError::TimedOut(timeout))));
+        }
+        if self.state == State::Running && self.source_done && self.running == 0 {
+            self.finish();
+            return Poll::Ready(None);
+        }
+        if budget_spent {
+            cx.waker().wake_by_ref();
+        }
+        Poll::Pending
     }
 }
 
@@ -254,7 +262,7 @@ impl<S: Stream, T, E> Unpin for Core<S, T, E> {}
 impl<S: Stream, T, E> fmt::Debug for Core<S, T, E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Funnel")
-            .field("in_flight", &(self.set.len() + self.ready.len()))
+            .field("in_flight", &(self.running + self.ready.len()))
             .field("limit", &self.limit)
             .field("timeout", &self.timeout)
             .field("source_done", &self.source_done)

@@ -6,7 +6,7 @@ use core::time::Duration;
 /// Why a [`TryFunnel`](crate::TryFunnel) ended before its source and futures were done.
 ///
 /// After yielding one `FunnelError` the funnel ends: every future still running was
-/// dropped (its task aborted) and the source is not polled again.
+/// dropped (the funnel's driver task is aborted) and the source is not polled again.
 ///
 /// # Examples
 ///

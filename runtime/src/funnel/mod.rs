@@ -1,5 +1,6 @@
 //! [`Funnel`]: a stream of futures in, their outputs out in completion order.
 
+mod driver;
 mod engine;
 mod error;
 mod plain;

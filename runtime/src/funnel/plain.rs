@@ -20,26 +20,33 @@ use super::try_funnel::TryFunnel;
 /// while it keeps pulling `source`.
 ///
 /// Unlike a gather or `as_completed`, the first output can come out before the source has
-/// ended: the funnel pulls whatever the source has ready, spawns it, and yields whatever
+/// ended: the funnel pulls whatever the source has ready, starts it, and yields whatever
 /// has finished. It ends once the source has ended and every future has finished.
 ///
-/// Each future is polled once when it is pulled; if that does not finish it, it moves to
-/// its own tokio task, so it keeps making progress while the consumer is busy between two
-/// `next()` calls (a plain `FuturesUnordered` or `buffer_unordered` only polls its futures
-/// when the consumer polls it: futures-rs issue 2387). Hence the `Send + 'static` bounds on
-/// the futures and their outputs; the source itself needs neither, it is polled by the
-/// consumer. A future that is ready at once costs no spawn.
+/// Each future is polled once, inline, when it is pulled; a future that is ready at once
+/// costs nothing more. Otherwise it moves to the funnel's driver, one tokio task spawned at
+/// the first such future, which polls every pending future of the funnel and sends their
+/// outputs back as they complete. So futures keep making progress while the consumer is
+/// busy between two `next()` calls (a plain `FuturesUnordered` or `buffer_unordered` only
+/// polls its futures when the consumer polls it: futures-rs issue 2387). Hence the
+/// `Send + 'static` bounds on the futures and their outputs; the source itself needs
+/// neither, it is polled by the consumer.
 ///
-/// The funnel is lazy: nothing is pulled or spawned until it is first polled.
+/// The futures of one funnel share the driver task, so they run on one worker thread at a
+/// time: a future that blocks or burns CPU holds up the others. Spawn such work
+/// (`tokio::spawn`, `spawn_blocking`, [`offload`](crate::offload)) inside the future.
+///
+/// The funnel is lazy: nothing is pulled or started until it is first polled.
 ///
 /// # Panics
 ///
 /// Polling panics outside a tokio runtime. A panic in a future is resumed in the consumer
-/// on the poll that sees it; the other futures are aborted first.
+/// on the poll that sees it; the other futures are dropped first.
 ///
 /// # Cancel safety
 ///
-/// Dropping the funnel aborts every future it holds; outputs not yet yielded are lost.
+/// Dropping the funnel aborts its driver task, which drops every future it holds; outputs
+/// not yet yielded are lost.
 ///
 /// # Examples
 ///
@@ -198,7 +205,7 @@ where
     ///
     /// ```
     /// let f = ayutil::funnel(futures::stream::iter([async { 1 }]));
-    /// assert_eq!(f.in_flight(), 0, "lazy: nothing spawned before the first poll");
+    /// assert_eq!(f.in_flight(), 0, "lazy: nothing started before the first poll");
     /// ```
     pub fn in_flight(&self) -> usize {
         self.core.in_flight()

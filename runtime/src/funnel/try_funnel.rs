@@ -16,7 +16,7 @@ use super::error::FunnelError;
 /// `Ok` outputs in completion order and ends at the first `Err`.
 ///
 /// The first `Err`, from a future or from the source itself, is yielded as
-/// [`FunnelError::Failed`]; every future still running is dropped (its task aborted) and
+/// [`FunnelError::Failed`]; every future still running is dropped (the driver task is aborted) and
 /// the source is not polled again. Outputs that completed before it but were not yet
 /// yielded are dropped too.
 ///
