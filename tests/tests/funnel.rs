@@ -375,3 +375,12 @@ async fn works_on_a_multi_thread_runtime() {
     .unwrap();
     assert_eq!(sum, 2999 * 3000 / 2);
 }
+
+#[tokio::test(start_paused = true)]
+async fn the_source_need_not_be_send() {
+    // Only the futures move to the driver; the source stays with the consumer.
+    let local = std::rc::Rc::new(3u64);
+    let source = stream::iter(0..4u64).map(move |i| after(10 - i, i * *local));
+    let out: Vec<u64> = funnel(source).collect().await;
+    assert_eq!(out, [9, 6, 3, 0]);
+}
