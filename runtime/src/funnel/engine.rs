@@ -85,7 +85,7 @@ where
 enum State {
     /// Pulling the source and yielding outputs.
     Running,
-    /// The deadline passed: every task was aborted; outputs that had completed are still
+    /// The deadline passed: the driver was aborted; outputs that had completed are still
     /// yielded, then the time-out error.
     Draining,
     /// Ended: yields `None` forever.
