@@ -549,3 +549,20 @@ async fn works_on_a_multi_thread_runtime() {
             .unwrap();
     assert_eq!(out, (0..3000).map(|x| x * 2 + 1).collect::<Vec<_>>());
 }
+
+#[tokio::test(start_paused = true)]
+async fn panic_in_a_stage_function_itself_reaches_the_consumer() {
+    // The function panics before it returns a future: the driver itself unwinds.
+    let wf = Waterfall::<u8>::new().stage("sync boom", MAX, |x: u8| {
+        assert!(x != 2, "stage function exploded");
+        async move { x }
+    });
+    let res = std::panic::AssertUnwindSafe(wf.run([0, 1, 2]).collect::<Vec<_>>())
+        .catch_unwind()
+        .await;
+    let payload = res.unwrap_err();
+    assert_eq!(
+        payload.downcast_ref::<&str>().copied(),
+        Some("stage function exploded")
+    );
+}

@@ -98,6 +98,8 @@ pub(crate) struct Grid<W> {
     finished: Vec<VecDeque<Option<Value>>>,
     timeline: Arc<Mutex<Timeline>>,
     work: W,
+    /// Scratch space of `schedule`, kept to reuse its allocation.
+    starting: Vec<(usize, usize, CellFuture)>,
 }
 
 impl<W: Work> Grid<W> {
@@ -116,6 +118,7 @@ impl<W: Work> Grid<W> {
             finished: (0..rows).map(|_| VecDeque::new()).collect(),
             timeline,
             work,
+            starting: Vec::new(),
         }
     }
 
@@ -134,7 +137,9 @@ impl<W: Work> Grid<W> {
     /// Starts every cell whose dependencies are met, within each row's limit; `now` is
     /// their start time.
     fn schedule(&mut self, cells: &mut Cells, now: Duration) {
-        let mut timeline = lock(&self.timeline);
+        // `take` may run user code (a stage function): collect first, so the timeline is
+        // never locked while it runs.
+        let mut starting = core::mem::take(&mut self.starting);
         for row in 0..self.rows() {
             loop {
                 let col = self.next_start[row];
@@ -146,20 +151,27 @@ impl<W: Work> Grid<W> {
                 if col >= ready || self.running[row] >= self.limits[row] {
                     break;
                 }
-                let Some(cell) = self.work.take(row, col) else {
+                let Some(fut) = self.work.take(row, col) else {
                     break;
                 };
-                let index = timeline.start(row, col, now);
                 self.next_start[row] += 1;
                 self.running[row] += 1;
+                starting.push((row, col, fut));
+            }
+        }
+        if !starting.is_empty() {
+            let mut timeline = lock(&self.timeline);
+            for (row, col, fut) in starting.drain(..) {
+                let index = timeline.start(row, col, now);
                 cells.push(Cell {
                     row,
                     col,
                     index,
-                    fut: cell,
+                    fut,
                 });
             }
         }
+        self.starting = starting;
     }
 
     /// Takes in a finished cell (its end is already on the timeline) and delivers what is
