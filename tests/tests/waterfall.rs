@@ -566,3 +566,83 @@ async fn panic_in_a_stage_function_itself_reaches_the_consumer() {
         Some("stage function exploded")
     );
 }
+
+#[tokio::test(start_paused = true)]
+async fn streamed_items_start_as_they_arrive() {
+    let (tx, rx) = futures::channel::mpsc::unbounded::<usize>();
+    let mut run = grid_waterfall(MAX).run_stream(rx, nz(16));
+    let feeder = tokio::spawn(async move {
+        for item in 0..4 {
+            tx.unbounded_send(item).unwrap();
+            sleep(ms(25)).await;
+        }
+    });
+    let mut out = Vec::new();
+    while let Some(item) = run.next().await {
+        out.push(item.unwrap());
+    }
+    feeder.await.unwrap();
+    assert_eq!(out, [0, 1, 2, 3]);
+    let t = run.timeline();
+    assert_eq!(t.items(), 4);
+    assert_eq!(t.cells().len(), 16);
+    for cell in t.cells().iter().filter(|c| c.stage == 0) {
+        assert_eq!(
+            cell.start,
+            ms(25 * cell.item as u64),
+            "item {} waited",
+            cell.item
+        );
+    }
+    assert_grid_rule(&t);
+}
+
+#[tokio::test(start_paused = true)]
+async fn streamed_input_is_held_back_by_the_window() {
+    let pulled = Arc::new(AtomicUsize::new(0));
+    let p = pulled.clone();
+    let endless = futures::stream::iter(0u64..).inspect(move |_| {
+        p.fetch_add(1, SeqCst);
+    });
+    let wf = Waterfall::<u64>::new().stage("id", MAX, |x| async move { x });
+    let mut run = wf.run_stream(endless, nz(3));
+    assert_eq!(run.next().await.unwrap().unwrap(), 0);
+    // The consumer is idle: nothing more is pulled, however long it waits.
+    sleep(ms(1000)).await;
+    assert_eq!(pulled.load(SeqCst), 3);
+    let next: Vec<u64> = run.by_ref().take(100).map(Result::unwrap).collect().await;
+    assert_eq!(next, (1..101).collect::<Vec<_>>());
+    assert!(pulled.load(SeqCst) <= 101 + 3);
+}
+
+#[tokio::test(start_paused = true)]
+async fn empty_or_stageless_streamed_runs_end_at_once() {
+    let t0 = Instant::now();
+    let none = futures::stream::empty::<usize>();
+    assert_eq!(grid_waterfall(MAX).run_stream(none, nz(4)).count().await, 0);
+    let items = futures::stream::iter([1u8, 2, 3]);
+    assert_eq!(
+        Waterfall::<u8>::new()
+            .run_stream(items, nz(4))
+            .count()
+            .await,
+        0
+    );
+    assert_eq!(t0.elapsed(), Duration::ZERO);
+}
+
+#[tokio::test(start_paused = true)]
+async fn streamed_run_reports_the_failing_item() {
+    let wf = Waterfall::<u64>::new().try_stage("check", nz(2), |x: u64| async move {
+        sleep(ms(1)).await;
+        if x == 5 { Err("five") } else { Ok(x) }
+    });
+    let out: Vec<_> = wf
+        .run_stream(futures::stream::iter(0..10), nz(4))
+        .collect()
+        .await;
+    assert_eq!(out.len(), 6);
+    assert!(out[..5].iter().all(Result::is_ok));
+    let err = out[5].as_ref().unwrap_err();
+    assert_eq!((err.stage(), err.item()), (0, 5));
+}

@@ -78,7 +78,7 @@ pub fn branch_shoot<T: Send + 'static>(
         branches: branch_txs,
     };
     let names = (0..branches).map(|b| format!("branch {b}")).collect();
-    let grid = Grid::new(names, vec![usize::MAX; branches], shoots, work);
+    let grid = Grid::new(names, vec![usize::MAX; branches], shoots, true, work);
     let timeline = grid.timeline();
     let panic = Arc::new(Mutex::new(None));
     let slot = panic.clone();
@@ -147,8 +147,9 @@ impl Work for Pushed {
         drop(self.branches[row].send((col, value)));
     }
 
-    fn command(&mut self, (col, cell): Self::Command) {
+    fn command(&mut self, (col, cell): Self::Command) -> usize {
         self.queues[col].push_back(cell);
+        0
     }
 }
 

@@ -7,10 +7,12 @@ use core::num::NonZeroUsize;
 use std::collections::VecDeque;
 use std::sync::Arc;
 
+use futures_core::Stream;
+use futures_util::StreamExt;
 use tokio::sync::mpsc;
 
 use super::grid::{BoxError, CellFuture, Grid, Value, Work};
-use super::run::WaterfallRun;
+use super::run::{BoxedItems, WaterfallRun};
 
 type StageFn = Arc<dyn Fn(Value) -> CellFuture + Send + Sync>;
 
@@ -220,23 +222,62 @@ where
     /// ```
     pub fn run(&self, items: impl IntoIterator<Item = I>) -> WaterfallRun<O> {
         let items: VecDeque<Value> = items.into_iter().map(|i| Box::new(i) as Value).collect();
+        let cols = items.len();
+        let (grid, outputs) = self.grid(items, cols, true);
+        WaterfallRun::new(grid, outputs, None)
+    }
+
+    /// Like [`run`](Self::run), for items that arrive as a stream: a stage starts on an
+    /// item as soon as it arrives (and its grid dependencies are met), and the run ends
+    /// once `items` has ended and every item went through every stage.
+    ///
+    /// The consumer pulls `items` when it polls the run, and at most `window` items are
+    /// inside the run at once (pulled but not yet yielded), so a slow consumer holds the
+    /// source back and memory stays bounded even for an endless stream.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::num::NonZeroUsize;
+    /// use futures::StreamExt;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let wf = ayutil::Waterfall::<u64>::new().stage("square", NonZeroUsize::MAX, |x| async move { x * x });
+    /// let items = futures::stream::iter(1..).take(4); // any stream
+    /// let out: Vec<_> = wf.run_stream(items, NonZeroUsize::new(2).unwrap()).map(Result::unwrap).collect().await;
+    /// assert_eq!(out, [1, 4, 9, 16]);
+    /// # }
+    /// ```
+    pub fn run_stream<S>(&self, items: S, window: NonZeroUsize) -> WaterfallRun<O>
+    where
+        S: Stream<Item = I> + Send + 'static,
+    {
+        let (grid, outputs) = self.grid(VecDeque::new(), 0, false);
+        let source: BoxedItems = Box::pin(StreamExt::map(items, |i| Box::new(i) as Value));
+        WaterfallRun::new(grid, outputs, Some((source, window.get())))
+    }
+
+    /// The grid of a run, with `items` waiting for the first stage.
+    fn grid(
+        &self,
+        items: VecDeque<Value>,
+        cols: usize,
+        cols_closed: bool,
+    ) -> (Grid<Stages>, mpsc::UnboundedReceiver<Value>) {
         let (tx, rx) = mpsc::unbounded_channel();
         let names = self.stages.iter().map(|s| s.name.clone()).collect();
         let limits = self.stages.iter().map(|s| s.limit).collect();
-        let cols = items.len();
         let rows = self.stages.len();
+        let mut inputs: Vec<VecDeque<Value>> = (0..rows).map(|_| VecDeque::new()).collect();
+        if let Some(first) = inputs.first_mut() {
+            *first = items;
+        }
         let work = Stages {
             stages: self.stages.iter().map(|s| s.run.clone()).collect(),
-            inputs: {
-                let mut inputs: Vec<VecDeque<Value>> = (0..rows).map(|_| VecDeque::new()).collect();
-                if let Some(first) = inputs.first_mut() {
-                    *first = items;
-                }
-                inputs
-            },
+            inputs,
             out: tx,
         };
-        WaterfallRun::new(Grid::new(names, limits, cols, work), rx)
+        (Grid::new(names, limits, cols, cols_closed, work), rx)
     }
 }
 
@@ -275,7 +316,8 @@ struct Stages {
 }
 
 impl Work for Stages {
-    type Command = core::convert::Infallible;
+    /// An item of a streamed input: the next column.
+    type Command = Value;
 
     fn take(&mut self, row: usize, _col: usize) -> Option<CellFuture> {
         let input = self.inputs[row].pop_front()?;
@@ -290,7 +332,14 @@ impl Work for Stages {
         }
     }
 
-    fn command(&mut self, command: Self::Command) {
-        match command {}
+    fn command(&mut self, item: Self::Command) -> usize {
+        match self.inputs.first_mut() {
+            Some(first) => {
+                first.push_back(item);
+                1
+            }
+            // No stage: the run is already complete.
+            None => 0,
+        }
     }
 }

@@ -44,8 +44,8 @@ pub(crate) trait Work: Send + 'static {
     fn take(&mut self, row: usize, col: usize) -> Option<CellFuture>;
     /// Row `row` delivers column `col`; called in column order.
     fn deliver(&mut self, row: usize, col: usize, value: Value);
-    /// Handles one message.
-    fn command(&mut self, command: Self::Command);
+    /// Handles one message; returns how many columns it added to the grid.
+    fn command(&mut self, command: Self::Command) -> usize;
 }
 
 /// How a drive ended.
@@ -89,7 +89,10 @@ type Cells = FuturesUnordered<Cell>;
 
 pub(crate) struct Grid<W> {
     names: Vec<String>,
+    /// Columns known so far.
     cols: usize,
+    /// No more columns will come.
+    cols_closed: bool,
     limits: Vec<usize>,
     running: Vec<usize>,
     next_start: Vec<usize>,
@@ -103,14 +106,22 @@ pub(crate) struct Grid<W> {
 }
 
 impl<W: Work> Grid<W> {
-    /// A grid of `names.len()` rows and `cols` columns; `limits[r]` bounds row r.
-    pub(crate) fn new(names: Vec<String>, limits: Vec<usize>, cols: usize, work: W) -> Self {
+    /// A grid of `names.len()` rows and `cols` columns; `limits[r]` bounds row r. With
+    /// `cols_closed` false, commands may add columns until the command channel closes.
+    pub(crate) fn new(
+        names: Vec<String>,
+        limits: Vec<usize>,
+        cols: usize,
+        cols_closed: bool,
+        work: W,
+    ) -> Self {
         let rows = names.len();
         debug_assert_eq!(limits.len(), rows);
         let timeline = Arc::new(Mutex::new(Timeline::new(names.clone(), cols)));
         Self {
             names,
             cols,
+            cols_closed,
             limits,
             running: vec![0; rows],
             next_start: vec![0; rows],
@@ -131,7 +142,8 @@ impl<W: Work> Grid<W> {
     }
 
     fn complete(&self) -> bool {
-        self.rows() == 0 || self.cols == 0 || self.delivered[self.rows() - 1] == self.cols
+        self.rows() == 0
+            || self.cols_closed && (self.cols == 0 || self.delivered[self.rows() - 1] == self.cols)
     }
 
     /// Starts every cell whose dependencies are met, within each row's limit; `now` is
@@ -262,8 +274,17 @@ impl<W: Work> Grid<W> {
                 }
             }
             match command {
-                Some(Some(command)) => self.work.command(command),
-                Some(None) => commands = None,
+                Some(Some(command)) => {
+                    let added = self.work.command(command);
+                    if added > 0 {
+                        self.cols += added;
+                        lock(&self.timeline).set_items(self.cols);
+                    }
+                }
+                Some(None) => {
+                    commands = None;
+                    self.cols_closed = true;
+                }
                 None => {}
             }
         }

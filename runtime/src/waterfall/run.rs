@@ -7,7 +7,7 @@ use core::task::{Context, Poll, ready};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use futures_core::{FusedStream, Stream};
-use tokio::sync::mpsc::UnboundedReceiver;
+use tokio::sync::mpsc::{self, UnboundedReceiver, UnboundedSender};
 use tokio::task::JoinHandle;
 
 use super::builder::downcast;
@@ -17,6 +17,19 @@ use super::timeline::Timeline;
 
 type Pending = Box<dyn FnOnce() -> JoinHandle<DriveEnd> + Send>;
 
+/// The streamed input of [`Waterfall::run_stream`](crate::Waterfall::run_stream), boxed.
+pub(crate) type BoxedItems = Pin<Box<dyn Stream<Item = Value> + Send>>;
+
+/// A streamed input: pulled by the consumer, handed to the driver as new columns.
+struct Feed {
+    /// In a `Mutex` only so the run is `Sync`; always reached through `get_mut`.
+    items: Mutex<BoxedItems>,
+    to_driver: UnboundedSender<Value>,
+    /// Items may be pulled while fewer than `window` are inside the run.
+    window: usize,
+    pulled: usize,
+}
+
 enum State {
     /// Not polled yet: the driver is spawned on the first poll.
     Idle(Mutex<Pending>),
@@ -24,8 +37,9 @@ enum State {
     Finished,
 }
 
-/// Stream returned by [`Waterfall::run`](crate::Waterfall::run): the last stage's outputs
-/// in item order, then at most one [`WaterfallError`].
+/// Stream returned by [`Waterfall::run`](crate::Waterfall::run) and
+/// [`Waterfall::run_stream`](crate::Waterfall::run_stream): the last stage's outputs in
+/// item order, then at most one [`WaterfallError`].
 ///
 /// # Panics
 ///
@@ -52,20 +66,63 @@ enum State {
 pub struct WaterfallRun<O> {
     state: State,
     outputs: UnboundedReceiver<Value>,
+    /// Outputs yielded so far.
+    yielded: usize,
+    feed: Option<Feed>,
     timeline: Arc<Mutex<Timeline>>,
     _output: PhantomData<fn() -> O>,
 }
 
 impl<O: Send + 'static> WaterfallRun<O> {
-    pub(crate) fn new<W: Work>(grid: Grid<W>, outputs: UnboundedReceiver<Value>) -> Self {
+    pub(crate) fn new<W: Work<Command = Value>>(
+        grid: Grid<W>,
+        outputs: UnboundedReceiver<Value>,
+        items: Option<(BoxedItems, usize)>,
+    ) -> Self {
         let timeline = grid.timeline();
+        let (feed, commands) = match items {
+            Some((items, window)) => {
+                let (to_driver, commands) = mpsc::unbounded_channel();
+                let feed = Feed {
+                    items: Mutex::new(items),
+                    to_driver,
+                    window,
+                    pulled: 0,
+                };
+                (Some(feed), Some(commands))
+            }
+            None => (None, None),
+        };
         let spawn: Pending =
-            Box::new(move || tokio::spawn(async move { grid.drive(None).await.0 }));
+            Box::new(move || tokio::spawn(async move { grid.drive(commands).await.0 }));
         Self {
             state: State::Idle(Mutex::new(spawn)),
             outputs,
+            yielded: 0,
+            feed,
             timeline,
             _output: PhantomData,
+        }
+    }
+
+    /// Pulls the streamed input while the window has room.
+    fn pull(&mut self, cx: &mut Context<'_>) {
+        let Some(feed) = &mut self.feed else { return };
+        let items = feed.items.get_mut().unwrap_or_else(PoisonError::into_inner);
+        while feed.pulled - self.yielded < feed.window {
+            match items.as_mut().poll_next(cx) {
+                Poll::Ready(Some(item)) => {
+                    // A stopped driver no longer takes items; its end is seen below.
+                    drop(feed.to_driver.send(item));
+                    feed.pulled += 1;
+                }
+                Poll::Ready(None) => {
+                    // Dropping the sender tells the driver no more columns will come.
+                    self.feed = None;
+                    return;
+                }
+                Poll::Pending => return,
+            }
         }
     }
 
@@ -109,13 +166,19 @@ impl<O: Send + 'static> Stream for WaterfallRun<O> {
                     let spawn = spawn.into_inner().unwrap_or_else(PoisonError::into_inner);
                     this.state = State::Running(spawn());
                 }
-                State::Running(driver) => {
+                State::Running(_) => {
+                    this.pull(cx);
+                    let State::Running(driver) = &mut this.state else {
+                        unreachable!()
+                    };
                     if let Some(value) = ready!(this.outputs.poll_recv(cx)) {
+                        this.yielded += 1;
                         return Poll::Ready(Some(Ok(downcast::<O>(value))));
                     }
                     // Every output was taken and the driver dropped its sender: it ended.
                     let end = ready!(Pin::new(driver).poll(cx));
                     this.state = State::Finished;
+                    this.feed = None;
                     return match end {
                         Ok(DriveEnd::Done) => Poll::Ready(None),
                         Ok(DriveEnd::Failed(error)) => Poll::Ready(Some(Err(error))),

@@ -80,6 +80,10 @@ impl Timeline {
         }
     }
 
+    pub(crate) fn set_items(&mut self, items: usize) {
+        self.items = items;
+    }
+
     /// Records a start and returns the cell's index for [`Self::end`].
     pub(crate) fn start(&mut self, stage: usize, item: usize, at: Duration) -> usize {
         self.cells.push(CellSpan {
