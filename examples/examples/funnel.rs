@@ -7,7 +7,7 @@
 use std::num::NonZeroUsize;
 use std::time::{Duration, Instant};
 
-use ayutil::Step;
+use ayutil::FunnelStep;
 use futures::StreamExt;
 
 /// A small deterministic generator in place of Python's `random.random()`.
@@ -21,16 +21,16 @@ fn random(seed: u64) -> f64 {
 
 // Recursive: `async fn` cannot name the `Send` bound the funnel needs.
 #[allow(clippy::manual_async_fn)]
-fn sl_random(rn: u64, reself: bool) -> impl Future<Output = Step<u64>> + Send {
+fn sl_random(rn: u64, reself: bool) -> impl Future<Output = FunnelStep<u64>> + Send {
     async move {
         let ts = random(rn * 2 + u64::from(reself));
         tokio::time::sleep(Duration::from_secs_f64(ts)).await;
         if reself {
             println!("First Sleep Random {rn}: {ts}");
-            Step::then(sl_random(rn, false))
+            FunnelStep::then(sl_random(rn, false))
         } else {
             println!("Second Sleep Random {rn}: {ts}");
-            Step::Done(rn)
+            FunnelStep::Done(rn)
         }
     }
 }

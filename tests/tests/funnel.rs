@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use ayutil::{FunnelError, Step, funnel, funnel_steps, try_funnel};
+use ayutil::{FunnelError, FunnelStep, funnel, funnel_steps, try_funnel};
 use futures::{FutureExt, StreamExt, stream};
 use tokio::time::{Instant, sleep};
 
@@ -94,16 +94,16 @@ async fn seed_demo_refeeds_continuations() {
         second: u64,
         again: bool,
         log: Arc<Mutex<Vec<String>>>,
-    ) -> impl Future<Output = Step<u64>> + Send {
+    ) -> impl Future<Output = FunnelStep<u64>> + Send {
         async move {
             let d = if again { first } else { second };
             sleep(ms(d)).await;
             if again {
                 log.lock().unwrap().push(format!("first {n}"));
-                Step::then(sleeper(n, first, second, false, log))
+                FunnelStep::then(sleeper(n, first, second, false, log))
             } else {
                 log.lock().unwrap().push(format!("second {n}"));
-                Step::Done(n)
+                FunnelStep::Done(n)
             }
         }
     }
@@ -146,15 +146,15 @@ async fn continuation_counts_once_against_the_limit() {
         depth: u32,
         now: Arc<AtomicUsize>,
         peak: Arc<AtomicUsize>,
-    ) -> impl Future<Output = Step<u32>> + Send {
+    ) -> impl Future<Output = FunnelStep<u32>> + Send {
         async move {
             peak.fetch_max(now.fetch_add(1, SeqCst) + 1, SeqCst);
             sleep(ms(5)).await;
             now.fetch_sub(1, SeqCst);
             if depth == 0 {
-                Step::Done(7)
+                FunnelStep::Done(7)
             } else {
-                Step::then(job(depth - 1, now, peak))
+                FunnelStep::then(job(depth - 1, now, peak))
             }
         }
     }

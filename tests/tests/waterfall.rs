@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 use std::time::Duration;
 
-use ayutil::{PushError, Timeline, Waterfall, branch_shoot};
+use ayutil::{ShootError, Timeline, Waterfall, branch_shoot};
 use futures::{FutureExt, StreamExt};
 use tokio::time::{Instant, sleep};
 
@@ -419,7 +419,7 @@ async fn branch_shoot_runs_the_seed_demo_by_hand() {
                 } else {
                     assert_eq!(
                         shoot.push(async { (9, 9) }),
-                        Err(PushError::Full { branches: 4 })
+                        Err(ShootError::Full { branches: 4 })
                     );
                 }
             }
@@ -482,7 +482,7 @@ async fn dropping_every_branch_closes_the_grid() {
     drop(branches);
     sleep(ms(10)).await;
     assert_eq!(dropped.load(SeqCst), 1, "the running cell was dropped");
-    assert_eq!(shoots[0].push(async {}), Err(PushError::Closed));
+    assert_eq!(shoots[0].push(async {}), Err(ShootError::Closed));
 }
 
 #[tokio::test(start_paused = true)]
@@ -496,7 +496,7 @@ async fn empty_grids_end_at_once() {
     assert!(branches.is_empty());
     assert_eq!(
         shoots[0].push(async {}),
-        Err(PushError::Full { branches: 0 })
+        Err(ShootError::Full { branches: 0 })
     );
 }
 

@@ -13,7 +13,7 @@ use tokio::time::Sleep;
 
 use super::driver::{Driver, Job};
 use super::error::FunnelError;
-use super::step::Step;
+use super::step::FunnelStep;
 
 /// How many source items one poll may pull before it yields back to the executor, so a
 /// source that is always ready cannot monopolise the thread.
@@ -62,7 +62,7 @@ pub(crate) fn launch_steps<F, T>(
     fut: F,
 ) -> Result<Started<T, Infallible>, Infallible>
 where
-    F: Future<Output = Step<T>> + Send + 'static,
+    F: Future<Output = FunnelStep<T>> + Send + 'static,
     T: Send + 'static,
 {
     Ok(start(cx, async move { Ok(fut.await.finish().await) }))

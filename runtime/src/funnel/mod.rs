@@ -9,5 +9,5 @@ mod try_funnel;
 
 pub use self::error::FunnelError;
 pub use self::plain::{Funnel, funnel, funnel_steps};
-pub use self::step::Step;
+pub use self::step::FunnelStep;
 pub use self::try_funnel::{TryFunnel, try_funnel};

@@ -13,7 +13,7 @@ use futures_core::{FusedStream, Stream};
 
 use super::engine::{Core, launch_plain, launch_steps};
 use super::error::FunnelError;
-use super::step::Step;
+use super::step::FunnelStep;
 use super::try_funnel::TryFunnel;
 
 /// Runs the futures of `source` concurrently and yields their outputs as they complete,
@@ -75,7 +75,7 @@ where
     }
 }
 
-/// Like [`funnel`], for futures that finish with a [`Step`]: a final value, or a
+/// Like [`funnel`], for futures that finish with a [`FunnelStep`]: a final value, or a
 /// continuation that goes back into the funnel and whose outcome comes out later.
 ///
 /// The continuation runs at once in the slot of the future that returned it, so it does
@@ -93,14 +93,14 @@ where
 ///
 /// ```
 /// use std::time::Duration;
-/// use ayutil::Step;
+/// use ayutil::FunnelStep;
 /// use futures::StreamExt;
 ///
 /// // The seed's demo: every sleeper returns a second sleeper.
-/// fn sleeper(n: u64, again: bool) -> impl Future<Output = Step<(u64, bool)>> + Send {
+/// fn sleeper(n: u64, again: bool) -> impl Future<Output = FunnelStep<(u64, bool)>> + Send {
 ///     async move {
 ///         tokio::time::sleep(Duration::from_millis(10 * n)).await;
-///         if again { Step::then(sleeper(n, false)) } else { Step::Done((n, again)) }
+///         if again { FunnelStep::then(sleeper(n, false)) } else { FunnelStep::Done((n, again)) }
 ///     }
 /// }
 /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
@@ -113,7 +113,7 @@ where
 pub fn funnel_steps<S, F, T>(source: S) -> Funnel<S, T>
 where
     S: Stream<Item = F>,
-    F: Future<Output = Step<T>> + Send + 'static,
+    F: Future<Output = FunnelStep<T>> + Send + 'static,
     T: Send + 'static,
 {
     Funnel {

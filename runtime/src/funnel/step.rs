@@ -1,4 +1,4 @@
-//! [`Step`]: a funnel item's outcome, either a final value or a continuation.
+//! [`FunnelStep`]: a funnel item's outcome, either a final value or a continuation.
 
 use core::fmt;
 use core::future::Future;
@@ -8,7 +8,7 @@ use core::pin::Pin;
 /// or a continuation that goes back into the funnel.
 ///
 /// A function that returns itself as a continuation is recursive: write it as
-/// `fn f(..) -> impl Future<Output = Step<T>> + Send { async move { .. } }`, since the
+/// `fn f(..) -> impl Future<Output = FunnelStep<T>> + Send { async move { .. } }`, since the
 /// compiler cannot infer `Send` for a recursive `async fn`.
 ///
 /// A continuation runs in the same slot as the future that returned it (it counts once
@@ -18,40 +18,40 @@ use core::pin::Pin;
 /// # Examples
 ///
 /// ```
-/// use ayutil::Step;
+/// use ayutil::FunnelStep;
 ///
 /// // A recursive future names its `Send` bound: `impl Future + Send` instead of `async fn`.
-/// fn countdown(n: u32) -> impl Future<Output = Step<&'static str>> + Send {
-///     async move { if n == 0 { Step::Done("liftoff") } else { Step::then(countdown(n - 1)) } }
+/// fn countdown(n: u32) -> impl Future<Output = FunnelStep<&'static str>> + Send {
+///     async move { if n == 0 { FunnelStep::Done("liftoff") } else { FunnelStep::then(countdown(n - 1)) } }
 /// }
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() {
 /// let mut step = countdown(3).await;
-/// while let Step::Continue(next) = step {
+/// while let FunnelStep::Continue(next) = step {
 ///     step = next.await;
 /// }
-/// assert!(matches!(step, Step::Done("liftoff")));
+/// assert!(matches!(step, FunnelStep::Done("liftoff")));
 /// # }
 /// ```
-pub enum Step<T> {
+pub enum FunnelStep<T> {
     /// The item is finished; the funnel yields this value.
     Done(T),
     /// The item goes on with this future; its outcome is handled the same way.
-    Continue(Pin<Box<dyn Future<Output = Step<T>> + Send + 'static>>),
+    Continue(Pin<Box<dyn Future<Output = FunnelStep<T>> + Send + 'static>>),
 }
 
-impl<T> Step<T> {
-    /// A continuation: boxes `next` into [`Step::Continue`].
+impl<T> FunnelStep<T> {
+    /// A continuation: boxes `next` into [`FunnelStep::Continue`].
     ///
     /// # Examples
     ///
     /// ```
-    /// let step = ayutil::Step::then(async { ayutil::Step::Done(1) });
-    /// assert!(matches!(step, ayutil::Step::Continue(_)));
+    /// let step = ayutil::FunnelStep::then(async { ayutil::FunnelStep::Done(1) });
+    /// assert!(matches!(step, ayutil::FunnelStep::Continue(_)));
     /// ```
     pub fn then<F>(next: F) -> Self
     where
-        F: Future<Output = Step<T>> + Send + 'static,
+        F: Future<Output = FunnelStep<T>> + Send + 'static,
     {
         Self::Continue(Box::pin(next))
     }
@@ -67,7 +67,7 @@ impl<T> Step<T> {
     }
 }
 
-impl<T: fmt::Debug> fmt::Debug for Step<T> {
+impl<T: fmt::Debug> fmt::Debug for FunnelStep<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Done(v) => f.debug_tuple("Done").field(v).finish(),

@@ -38,7 +38,7 @@ use super::timeline::Timeline;
 /// # Cancel safety
 ///
 /// Dropping every [`Branch`] aborts the driver and every running cell; later pushes
-/// return [`PushError::Closed`].
+/// return [`ShootError::Closed`].
 ///
 /// # Examples
 ///
@@ -162,11 +162,11 @@ impl Work for Pushed {
 /// # async fn main() {
 /// let (_branches, shoots) = ayutil::branch_shoot::<()>(1, 1);
 /// shoots[0].push(async {}).unwrap();
-/// assert_eq!(shoots[0].push(async {}), Err(ayutil::PushError::Full { branches: 1 }));
+/// assert_eq!(shoots[0].push(async {}), Err(ayutil::ShootError::Full { branches: 1 }));
 /// # }
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PushError {
+pub enum ShootError {
     /// The shoot already has one cell in every branch.
     Full {
         /// Number of branches of the grid.
@@ -176,7 +176,7 @@ pub enum PushError {
     Closed,
 }
 
-impl fmt::Display for PushError {
+impl fmt::Display for ShootError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Full { branches } => write!(
@@ -188,7 +188,7 @@ impl fmt::Display for PushError {
     }
 }
 
-impl std::error::Error for PushError {}
+impl std::error::Error for ShootError {}
 
 /// One column of a [`branch_shoot`] grid: pushes its next cell.
 ///
@@ -208,13 +208,13 @@ impl<T: Send + 'static> Shoot<T> {
     ///
     /// # Errors
     ///
-    /// [`PushError::Full`] when the shoot has a cell in every branch already;
-    /// [`PushError::Closed`] when every [`Branch`] was dropped.
+    /// [`ShootError::Full`] when the shoot has a cell in every branch already;
+    /// [`ShootError::Closed`] when every [`Branch`] was dropped.
     ///
     /// # Examples
     ///
     /// See [`branch_shoot`].
-    pub fn push<F>(&self, cell: F) -> Result<(), PushError>
+    pub fn push<F>(&self, cell: F) -> Result<(), ShootError>
     where
         F: Future<Output = T> + Send + 'static,
     {
@@ -223,12 +223,12 @@ impl<T: Send + 'static> Shoot<T> {
             .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
                 (n < rows).then_some(n + 1)
             })
-            .map_err(|_| PushError::Full { branches: rows })?;
+            .map_err(|_| ShootError::Full { branches: rows })?;
         let cell: CellFuture =
             Box::pin(async move { Ok::<Value, BoxError>(Box::new(cell.await) as Value) });
         self.tx
             .send((self.index, cell))
-            .map_err(|_| PushError::Closed)
+            .map_err(|_| ShootError::Closed)
     }
 
     /// This shoot's column index, from 0.

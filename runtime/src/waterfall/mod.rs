@@ -7,7 +7,7 @@ mod grid;
 mod run;
 mod timeline;
 
-pub use self::branch_shoot::{Branch, PushError, Shoot, branch_shoot};
+pub use self::branch_shoot::{Branch, Shoot, ShootError, branch_shoot};
 pub use self::builder::Waterfall;
 pub use self::error::WaterfallError;
 pub use self::run::WaterfallRun;
