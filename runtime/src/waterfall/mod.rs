@@ -1,1 +1,14 @@
-//! Placeholder for the `waterfall` capability; its issue fills it in.
+//! [`Waterfall`]: a grid scheduler where stages hand items to the next stage in order.
+
+mod branch_shoot;
+mod builder;
+mod error;
+mod grid;
+mod run;
+mod timeline;
+
+pub use self::branch_shoot::{Branch, Shoot, ShootError, branch_shoot};
+pub use self::builder::Waterfall;
+pub use self::error::WaterfallError;
+pub use self::run::WaterfallRun;
+pub use self::timeline::{CellSpan, Timeline};

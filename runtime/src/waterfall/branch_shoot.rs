@@ -1,0 +1,369 @@
+//! [`branch_shoot`]: the seed's hand-driven form of the waterfall grid, with [`Branch`]
+//! and [`Shoot`] handles.
+
+use core::fmt;
+use core::future::Future;
+use core::marker::PhantomData;
+use core::pin::Pin;
+use core::task::{Context, Poll};
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+
+use futures_core::{FusedStream, Stream};
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+
+use super::builder::downcast;
+use super::grid::{BoxError, CellFuture, DriveEnd, Grid, Value, Work, lock};
+use super::timeline::Timeline;
+
+/// Builds a grid of `branches` rows and `shoots` columns driven by hand, as the seed's
+/// `make_brancheshoot(branches, shoots)`.
+///
+/// [`Shoot::push`] schedules the next cell of a column: a column's first push is its cell
+/// in branch 0, its second push its cell in branch 1, and so on. A cell (b, s) starts once
+/// it was pushed and branch b - 1 has finished shoots 0..=s. [`Branch`] b yields the
+/// outputs of its cells in shoot order, each with the [`Shoot`] it came from, so the next
+/// stage can be pushed from there, like the seed's `gen_passthrough`.
+///
+/// This is the same core as [`Waterfall`](crate::Waterfall), without stage functions:
+/// every cell is whatever future was pushed, and nothing limits concurrency.
+///
+/// # Panics
+///
+/// Panics outside a tokio runtime: the grid's driver task is spawned here (it does nothing
+/// until a cell is pushed).
+///
+/// # Cancel safety
+///
+/// Dropping every [`Branch`] aborts the driver and every running cell; later pushes
+/// return [`ShootError::Closed`].
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+/// use futures::StreamExt;
+///
+/// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+/// # async fn main() {
+/// let (mut branches, shoots) = ayutil::branch_shoot::<u64>(2, 3);
+/// for (s, shoot) in shoots.iter().enumerate() {
+///     shoot.push(async move { s as u64 }).unwrap();
+/// }
+/// let first = branches.remove(0);
+/// let second = branches.remove(0);
+/// let feed = first.for_each(|(v, shoot)| async move {
+///     shoot.push(async move { v * 10 }).unwrap();
+/// });
+/// let (_, out) = tokio::join!(feed, second.map(|(v, _)| v).collect::<Vec<_>>());
+/// assert_eq!(out, [0, 10, 20]);
+/// # }
+/// ```
+pub fn branch_shoot<T: Send + 'static>(
+    branches: usize,
+    shoots: usize,
+) -> (Vec<Branch<T>>, Vec<Shoot<T>>) {
+    let (push_tx, push_rx) = mpsc::unbounded_channel();
+    let mut branch_txs = Vec::with_capacity(branches);
+    let mut branch_rxs = Vec::with_capacity(branches);
+    for _ in 0..branches {
+        let (tx, rx) = mpsc::unbounded_channel();
+        branch_txs.push(tx);
+        branch_rxs.push(rx);
+    }
+    let work = Pushed {
+        queues: (0..shoots).map(|_| VecDeque::new()).collect(),
+        branches: branch_txs,
+    };
+    let names = (0..branches).map(|b| format!("branch {b}")).collect();
+    let grid = Grid::new(names, vec![usize::MAX; branches], shoots, true, work);
+    let timeline = grid.timeline();
+    let panic = Arc::new(Mutex::new(None));
+    let slot = panic.clone();
+    let task = tokio::spawn(async move {
+        let (end, work) = grid.drive(Some(push_rx)).await;
+        if let DriveEnd::Panicked(payload) = end {
+            *slot.lock().unwrap_or_else(PoisonError::into_inner) = Some(payload);
+        }
+        // Only now close the branches, so the one that sees the end finds the payload.
+        drop(work);
+    });
+    let driver = Arc::new(Driver { task, panic });
+    let pushed: Arc<[AtomicUsize]> = (0..shoots).map(|_| AtomicUsize::new(0)).collect();
+    let shoot_handles: Vec<Shoot<T>> = (0..shoots)
+        .map(|index| Shoot {
+            index,
+            rows: branches,
+            pushed: pushed.clone(),
+            tx: push_tx.clone(),
+            _output: PhantomData,
+        })
+        .collect();
+    let branch_handles = branch_rxs
+        .into_iter()
+        .enumerate()
+        .map(|(index, rx)| Branch {
+            index,
+            rx,
+            seen: 0,
+            shoots: shoot_handles.clone(),
+            driver: driver.clone(),
+            timeline: timeline.clone(),
+        })
+        .collect();
+    (branch_handles, shoot_handles)
+}
+
+/// Aborts the driver when the last [`Branch`] is dropped.
+struct Driver {
+    task: JoinHandle<()>,
+    panic: Arc<Mutex<Option<Box<dyn core::any::Any + Send>>>>,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// The pushed cells of each column, in row order.
+struct Pushed {
+    queues: Vec<VecDeque<CellFuture>>,
+    branches: Vec<mpsc::UnboundedSender<(usize, Value)>>,
+}
+
+impl Work for Pushed {
+    type Command = (usize, CellFuture);
+
+    fn take(&mut self, _row: usize, col: usize) -> Option<CellFuture> {
+        // The grid takes a column's cells in row order, so the front is this row's cell.
+        self.queues[col].pop_front()
+    }
+
+    fn deliver(&mut self, row: usize, col: usize, value: Value) {
+        // A dropped branch no longer wants its values.
+        drop(self.branches[row].send((col, value)));
+    }
+
+    fn command(&mut self, (col, cell): Self::Command) -> usize {
+        self.queues[col].push_back(cell);
+        0
+    }
+}
+
+/// Why [`Shoot::push`] refused a future.
+///
+/// # Examples
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// let (_branches, shoots) = ayutil::branch_shoot::<()>(1, 1);
+/// shoots[0].push(async {}).unwrap();
+/// assert_eq!(shoots[0].push(async {}), Err(ayutil::ShootError::Full { branches: 1 }));
+/// # }
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ShootError {
+    /// The shoot already has one cell in every branch.
+    Full {
+        /// Number of branches of the grid.
+        branches: usize,
+    },
+    /// Every [`Branch`] was dropped: the grid stopped.
+    Closed,
+}
+
+impl fmt::Display for ShootError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Full { branches } => write!(
+                f,
+                "the shoot already has a cell in each of its {branches} branches"
+            ),
+            Self::Closed => f.write_str("the waterfall grid stopped: every branch was dropped"),
+        }
+    }
+}
+
+impl std::error::Error for ShootError {}
+
+/// One column of a [`branch_shoot`] grid: pushes its next cell.
+///
+/// Cheap to clone; every clone pushes into the same column.
+pub struct Shoot<T> {
+    index: usize,
+    rows: usize,
+    pushed: Arc<[AtomicUsize]>,
+    tx: mpsc::UnboundedSender<(usize, CellFuture)>,
+    _output: PhantomData<fn(T)>,
+}
+
+impl<T: Send + 'static> Shoot<T> {
+    /// Schedules `cell` as this shoot's next cell: in branch 0 for the first push, branch
+    /// 1 for the second, and so on. It starts once the previous branch has finished shoots
+    /// 0..=this one (at once in branch 0), as the seed's `shoot_next`.
+    ///
+    /// # Errors
+    ///
+    /// [`ShootError::Full`] when the shoot has a cell in every branch already;
+    /// [`ShootError::Closed`] when every [`Branch`] was dropped.
+    ///
+    /// # Examples
+    ///
+    /// See [`branch_shoot`].
+    pub fn push<F>(&self, cell: F) -> Result<(), ShootError>
+    where
+        F: Future<Output = T> + Send + 'static,
+    {
+        let rows = self.rows;
+        self.pushed[self.index]
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
+                (n < rows).then_some(n + 1)
+            })
+            .map_err(|_| ShootError::Full { branches: rows })?;
+        let cell: CellFuture =
+            Box::pin(async move { Ok::<Value, BoxError>(Box::new(cell.await) as Value) });
+        self.tx
+            .send((self.index, cell))
+            .map_err(|_| ShootError::Closed)
+    }
+
+    /// This shoot's column index, from 0.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let (_b, shoots) = ayutil::branch_shoot::<()>(1, 3);
+    /// assert_eq!(shoots[2].index(), 2);
+    /// # }
+    /// ```
+    pub fn index(&self) -> usize {
+        self.index
+    }
+}
+
+impl<T> Clone for Shoot<T> {
+    fn clone(&self) -> Self {
+        Self {
+            index: self.index,
+            rows: self.rows,
+            pushed: self.pushed.clone(),
+            tx: self.tx.clone(),
+            _output: PhantomData,
+        }
+    }
+}
+
+impl<T> fmt::Debug for Shoot<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Shoot")
+            .field("index", &self.index)
+            .field("pushed", &self.pushed[self.index].load(Ordering::Relaxed))
+            .finish()
+    }
+}
+
+/// One row of a [`branch_shoot`] grid: its cells' outputs in shoot order, each with its
+/// [`Shoot`], ending after the last shoot.
+///
+/// # Panics
+///
+/// A panic in a cell is resumed in the first branch that notices the grid stopped.
+///
+/// # Cancel safety
+///
+/// Dropping every branch stops the grid and drops its running cells.
+#[must_use = "streams do nothing unless polled"]
+pub struct Branch<T> {
+    index: usize,
+    rx: mpsc::UnboundedReceiver<(usize, Value)>,
+    seen: usize,
+    shoots: Vec<Shoot<T>>,
+    driver: Arc<Driver>,
+    timeline: Arc<Mutex<Timeline>>,
+}
+
+impl<T> Branch<T> {
+    /// This branch's row index, from 0.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let (branches, _s) = ayutil::branch_shoot::<()>(2, 1);
+    /// assert_eq!(branches[1].index(), 1);
+    /// # }
+    /// ```
+    pub fn index(&self) -> usize {
+        self.index
+    }
+
+    /// A snapshot of the whole grid's timeline (every branch's cells).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let (branches, _s) = ayutil::branch_shoot::<()>(2, 3);
+    /// assert_eq!(branches[0].timeline().items(), 3);
+    /// # }
+    /// ```
+    pub fn timeline(&self) -> Timeline {
+        lock(&self.timeline).clone()
+    }
+}
+
+impl<T: Send + 'static> Stream for Branch<T> {
+    type Item = (T, Shoot<T>);
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = self.get_mut();
+        if this.seen == this.shoots.len() {
+            return Poll::Ready(None);
+        }
+        match this.rx.poll_recv(cx) {
+            Poll::Ready(Some((col, value))) => {
+                this.seen += 1;
+                Poll::Ready(Some((downcast::<T>(value), this.shoots[col].clone())))
+            }
+            Poll::Ready(None) => {
+                // The grid stopped before this branch was complete.
+                this.seen = this.shoots.len();
+                let payload = this
+                    .driver
+                    .panic
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .take();
+                if let Some(payload) = payload {
+                    std::panic::resume_unwind(payload);
+                }
+                Poll::Ready(None)
+            }
+            Poll::Pending => Poll::Pending,
+        }
+    }
+}
+
+impl<T: Send + 'static> FusedStream for Branch<T> {
+    fn is_terminated(&self) -> bool {
+        self.seen == self.shoots.len()
+    }
+}
+
+impl<T> fmt::Debug for Branch<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Branch")
+            .field("index", &self.index)
+            .field("seen", &self.seen)
+            .field("shoots", &self.shoots.len())
+            .finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,345 @@
+//! [`Waterfall`]: a builder of named stages, each an async fn of the previous stage's output.
+
+use core::fmt;
+use core::future::Future;
+use core::marker::PhantomData;
+use core::num::NonZeroUsize;
+use std::collections::VecDeque;
+use std::sync::Arc;
+
+use futures_core::Stream;
+use futures_util::StreamExt;
+use tokio::sync::mpsc;
+
+use super::grid::{BoxError, CellFuture, Grid, Value, Work};
+use super::run::{BoxedItems, WaterfallRun};
+
+type StageFn = Arc<dyn Fn(Value) -> CellFuture + Send + Sync>;
+
+#[derive(Clone)]
+struct Stage {
+    name: String,
+    limit: usize,
+    run: StageFn,
+}
+
+/// A pipeline of named async stages run as a grid: rows are stages, columns are items.
+///
+/// Stage r works on item c only once stage r - 1 has finished items 0..=c, and each stage
+/// hands its outputs to the next in item order. Within one stage, items run concurrently
+/// (up to the stage's limit) and may finish in any order. The first stage has no
+/// dependency. [`run`](Self::run) returns the last stage's outputs in item order.
+///
+/// This is the seed's "waterfall stream scheduler" (branches = stages, shoots = items);
+/// [`branch_shoot`](crate::branch_shoot) gives the seed's hand-driven shape on the same
+/// core. Scheduling is greedy and optimal: with enough concurrency, the run's makespan is
+/// the grid's critical path ([`Timeline::critical_path`](crate::Timeline::critical_path)).
+///
+/// Every cell of a run is polled by the run's driver, a tokio task of its own, so stages
+/// make progress while the consumer is busy (hence the `Send + 'static` bounds) and a cell
+/// costs no spawn. The cells of one run therefore share one worker thread at a time: a
+/// stage that blocks or burns CPU holds up the whole run, so move such work into
+/// `tokio::task::spawn_blocking` or [`offload`](crate::offload) inside the stage.
+///
+/// A `Waterfall` is a reusable description: cloning it or calling `run` twice shares the
+/// stage functions.
+///
+/// # Examples
+///
+/// ```
+/// use std::num::NonZeroUsize;
+/// use futures::StreamExt;
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// let wf = ayutil::Waterfall::<&str>::new()
+///     .stage("parse", NonZeroUsize::MAX, |s| async move { s.len() })
+///     .try_stage("check", NonZeroUsize::new(2).unwrap(), |n| async move {
+///         if n < 10 { Ok(n * 2) } else { Err("too long") }
+///     });
+/// let out: Vec<_> = wf.run(["a", "bb", "ccc"]).map(Result::unwrap).collect().await;
+/// assert_eq!(out, [2, 4, 6]);
+/// # }
+/// ```
+pub struct Waterfall<I, O = I> {
+    stages: Vec<Stage>,
+    _types: PhantomData<fn(I) -> O>,
+}
+
+impl<I: Send + 'static> Waterfall<I, I> {
+    /// A waterfall with no stage: running it yields nothing.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use futures::StreamExt;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let wf = ayutil::Waterfall::<u8>::new();
+    /// assert_eq!(wf.run([1, 2, 3]).count().await, 0);
+    /// # }
+    /// ```
+    pub fn new() -> Self {
+        Self {
+            stages: Vec::new(),
+            _types: PhantomData,
+        }
+    }
+}
+
+impl<I: Send + 'static> Default for Waterfall<I, I> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<I, O> Waterfall<I, O>
+where
+    I: Send + 'static,
+    O: Send + 'static,
+{
+    /// Adds a stage that maps the previous stage's output with `f`, running at most
+    /// `limit` items at once (`NonZeroUsize::MAX` for no limit).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::num::NonZeroUsize;
+    /// let wf = ayutil::Waterfall::<u32>::new().stage("double", NonZeroUsize::MIN, |x| async move { x * 2 });
+    /// assert_eq!(wf.stage_names().collect::<Vec<_>>(), ["double"]);
+    /// ```
+    pub fn stage<N, F, Fut>(
+        self,
+        name: impl Into<String>,
+        limit: NonZeroUsize,
+        f: F,
+    ) -> Waterfall<I, N>
+    where
+        N: Send + 'static,
+        F: Fn(O) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = N> + Send + 'static,
+    {
+        self.push(name.into(), limit, move |input: O| {
+            let fut = f(input);
+            async move { Ok::<N, BoxError>(fut.await) }
+        })
+    }
+
+    /// Adds a fallible stage. Its first `Err` stops the run, which yields a
+    /// [`WaterfallError`](crate::WaterfallError) naming the stage and the item.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::num::NonZeroUsize;
+    /// let wf = ayutil::Waterfall::<&str>::new()
+    ///     .try_stage("parse", NonZeroUsize::MAX, |s| async move { s.parse::<u32>() });
+    /// assert_eq!(wf.len(), 1);
+    /// ```
+    pub fn try_stage<N, E, F, Fut>(
+        self,
+        name: impl Into<String>,
+        limit: NonZeroUsize,
+        f: F,
+    ) -> Waterfall<I, N>
+    where
+        N: Send + 'static,
+        E: Into<BoxError>,
+        F: Fn(O) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<N, E>> + Send + 'static,
+    {
+        self.push(name.into(), limit, move |input: O| {
+            let fut = f(input);
+            async move { fut.await.map_err(Into::into) }
+        })
+    }
+
+    fn push<N, F, Fut>(self, name: String, limit: NonZeroUsize, f: F) -> Waterfall<I, N>
+    where
+        N: Send + 'static,
+        F: Fn(O) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<N, BoxError>> + Send + 'static,
+    {
+        let run: StageFn = Arc::new(move |value: Value| {
+            let input = downcast::<O>(value);
+            let fut = f(input);
+            Box::pin(async move { fut.await.map(|out| Box::new(out) as Value) })
+        });
+        let mut stages = self.stages;
+        stages.push(Stage {
+            name,
+            limit: limit.get(),
+            run,
+        });
+        Waterfall {
+            stages,
+            _types: PhantomData,
+        }
+    }
+
+    /// Number of stages.
+    ///
+    /// See [`try_stage`](Self::try_stage) for an example.
+    pub fn len(&self) -> usize {
+        self.stages.len()
+    }
+
+    /// `true` when there is no stage.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert!(ayutil::Waterfall::<u8>::new().is_empty());
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        self.stages.is_empty()
+    }
+
+    /// Stage names in order.
+    ///
+    /// See [`stage`](Self::stage) for an example.
+    pub fn stage_names(&self) -> impl Iterator<Item = &str> {
+        self.stages.iter().map(|s| s.name.as_str())
+    }
+
+    /// Runs every item through every stage; yields the last stage's outputs in item order.
+    ///
+    /// The run is lazy: its driver task starts on the first poll. A stage error ends the
+    /// stream with one `Err` after the outputs already delivered; zero stages or zero items
+    /// end it at once with no output. [`WaterfallRun::timeline`] records every cell.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::num::NonZeroUsize;
+    /// use futures::StreamExt;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let wf = ayutil::Waterfall::<u32>::new().stage("inc", NonZeroUsize::MAX, |x| async move { x + 1 });
+    /// let out: Vec<_> = wf.run(0..3).collect().await;
+    /// assert_eq!(out.into_iter().map(Result::unwrap).collect::<Vec<_>>(), [1, 2, 3]);
+    /// # }
+    /// ```
+    pub fn run(&self, items: impl IntoIterator<Item = I>) -> WaterfallRun<O> {
+        let items: VecDeque<Value> = items.into_iter().map(|i| Box::new(i) as Value).collect();
+        let cols = items.len();
+        let (grid, outputs) = self.grid(items, cols, true);
+        WaterfallRun::new(grid, outputs, None)
+    }
+
+    /// Like [`run`](Self::run), for items that arrive as a stream: a stage starts on an
+    /// item as soon as it arrives (and its grid dependencies are met), and the run ends
+    /// once `items` has ended and every item went through every stage.
+    ///
+    /// The consumer pulls `items` when it polls the run, and at most `window` items are
+    /// inside the run at once (pulled but not yet yielded), so a slow consumer holds the
+    /// source back and memory stays bounded even for an endless stream.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::num::NonZeroUsize;
+    /// use futures::StreamExt;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let wf = ayutil::Waterfall::<u64>::new().stage("square", NonZeroUsize::MAX, |x| async move { x * x });
+    /// let items = futures::stream::iter(1..).take(4); // any stream
+    /// let out: Vec<_> = wf.run_stream(items, NonZeroUsize::new(2).unwrap()).map(Result::unwrap).collect().await;
+    /// assert_eq!(out, [1, 4, 9, 16]);
+    /// # }
+    /// ```
+    pub fn run_stream<S>(&self, items: S, window: NonZeroUsize) -> WaterfallRun<O>
+    where
+        S: Stream<Item = I> + Send + 'static,
+    {
+        let (grid, outputs) = self.grid(VecDeque::new(), 0, false);
+        let source: BoxedItems = Box::pin(StreamExt::map(items, |i| Box::new(i) as Value));
+        WaterfallRun::new(grid, outputs, Some((source, window.get())))
+    }
+
+    /// The grid of a run, with `items` waiting for the first stage.
+    fn grid(
+        &self,
+        items: VecDeque<Value>,
+        cols: usize,
+        cols_closed: bool,
+    ) -> (Grid<Stages>, mpsc::UnboundedReceiver<Value>) {
+        let (tx, rx) = mpsc::unbounded_channel();
+        let names = self.stages.iter().map(|s| s.name.clone()).collect();
+        let limits = self.stages.iter().map(|s| s.limit).collect();
+        let rows = self.stages.len();
+        let mut inputs: Vec<VecDeque<Value>> = (0..rows).map(|_| VecDeque::new()).collect();
+        if let Some(first) = inputs.first_mut() {
+            *first = items;
+        }
+        let work = Stages {
+            stages: self.stages.iter().map(|s| s.run.clone()).collect(),
+            inputs,
+            out: tx,
+        };
+        (Grid::new(names, limits, cols, cols_closed, work), rx)
+    }
+}
+
+impl<I, O> Clone for Waterfall<I, O> {
+    fn clone(&self) -> Self {
+        Self {
+            stages: self.stages.clone(),
+            _types: PhantomData,
+        }
+    }
+}
+
+impl<I, O> fmt::Debug for Waterfall<I, O> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let stages: Vec<_> = self.stages.iter().map(|s| (&s.name, s.limit)).collect();
+        f.debug_struct("Waterfall")
+            .field("stages", &stages)
+            .finish()
+    }
+}
+
+/// Unboxes a value whose type the builder's type parameters guarantee.
+pub(crate) fn downcast<T: 'static>(value: Value) -> T {
+    match value.downcast::<T>() {
+        Ok(value) => *value,
+        Err(_) => unreachable!("waterfall stages are chained by type"),
+    }
+}
+
+/// The high-level form's work: stage r maps the in-order outputs of stage r - 1.
+struct Stages {
+    stages: Vec<StageFn>,
+    /// `inputs[r]`: values waiting for stage r, in column order.
+    inputs: Vec<VecDeque<Value>>,
+    out: mpsc::UnboundedSender<Value>,
+}
+
+impl Work for Stages {
+    /// An item of a streamed input: the next column.
+    type Command = Value;
+
+    fn take(&mut self, row: usize, _col: usize) -> Option<CellFuture> {
+        let input = self.inputs[row].pop_front()?;
+        Some((self.stages[row])(input))
+    }
+
+    fn deliver(&mut self, row: usize, _col: usize, value: Value) {
+        match self.inputs.get_mut(row + 1) {
+            Some(next) => next.push_back(value),
+            // The consumer may be gone; the driver is then being dropped too.
+            None => drop(self.out.send(value)),
+        }
+    }
+
+    fn command(&mut self, item: Self::Command) -> usize {
+        match self.inputs.first_mut() {
+            Some(first) => {
+                first.push_back(item);
+                1
+            }
+            // No stage: the run is already complete.
+            None => 0,
+        }
+    }
+}

@@ -1,0 +1,298 @@
+//! The grid core shared by [`Waterfall`](crate::Waterfall) and
+//! [`branch_shoot`](crate::branch_shoot): dependency rule, ordered hand-off, timeline.
+//!
+//! Cell (r, c) starts only when row r - 1 has delivered columns 0..=c, and at most
+//! `limits[r]` cells of row r run at once. Each row starts its cells in column order (the
+//! earliest ready first) and delivers them in column order, whatever order they finish in.
+//! With enough concurrency every cell starts the moment its dependencies are met, so the
+//! makespan is the grid's critical path.
+//!
+//! The cells are polled by the driver, itself a task of its own that does nothing but
+//! poll cells and react to their ends: no cell waits for the consumer (futures-rs 2387),
+//! and a cell costs no spawn.
+
+use core::any::Any;
+use core::future::{Future, poll_fn};
+use core::pin::Pin;
+use core::task::{Context, Poll};
+use core::time::Duration;
+use std::collections::VecDeque;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::{Arc, Mutex, PoisonError};
+
+use futures_core::Stream;
+use futures_util::stream::FuturesUnordered;
+use tokio::sync::mpsc::UnboundedReceiver;
+use tokio::time::Instant;
+
+use super::error::WaterfallError;
+use super::timeline::Timeline;
+
+/// A type-erased cell value (stages may change the item's type).
+pub(crate) type Value = Box<dyn Any + Send>;
+/// A stage's error.
+pub(crate) type BoxError = Box<dyn std::error::Error + Send + Sync>;
+/// The work of one cell.
+pub(crate) type CellFuture = Pin<Box<dyn Future<Output = Result<Value, BoxError>> + Send>>;
+
+/// Where cells come from and where delivered values go.
+pub(crate) trait Work: Send + 'static {
+    /// Messages from outside the driver (the low-level form's pushes).
+    type Command: Send + 'static;
+    /// The future of cell (row, col), if its work is there yet. Called at most once per
+    /// cell, in column order within a row, and only once the dependency rule holds.
+    fn take(&mut self, row: usize, col: usize) -> Option<CellFuture>;
+    /// Row `row` delivers column `col`; called in column order.
+    fn deliver(&mut self, row: usize, col: usize, value: Value);
+    /// Handles one message; returns how many columns it added to the grid.
+    fn command(&mut self, command: Self::Command) -> usize;
+}
+
+/// How a drive ended.
+pub(crate) enum DriveEnd {
+    /// Every cell finished, or no more work can arrive.
+    Done,
+    /// A cell failed; nothing else started after it.
+    Failed(WaterfallError),
+    /// A cell panicked: the payload, to resume in the consumer.
+    Panicked(Box<dyn Any + Send>),
+}
+
+type Panic = Box<dyn Any + Send>;
+
+/// A cell's end: row, column, timeline index, and its output or panic.
+type Joined = (usize, usize, usize, Result<Result<Value, BoxError>, Panic>);
+
+/// A running cell: its future and where it sits in the grid.
+struct Cell {
+    row: usize,
+    col: usize,
+    index: usize,
+    fut: CellFuture,
+}
+
+impl Future for Cell {
+    type Output = Joined;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Joined> {
+        // A panicking cell ends the drive; it is never polled again.
+        let out = match catch_unwind(AssertUnwindSafe(|| self.fut.as_mut().poll(cx))) {
+            Ok(Poll::Pending) => return Poll::Pending,
+            Ok(Poll::Ready(out)) => Ok(out),
+            Err(payload) => Err(payload),
+        };
+        Poll::Ready((self.row, self.col, self.index, out))
+    }
+}
+
+type Cells = FuturesUnordered<Cell>;
+
+pub(crate) struct Grid<W> {
+    names: Vec<String>,
+    /// Columns known so far.
+    cols: usize,
+    /// No more columns will come.
+    cols_closed: bool,
+    limits: Vec<usize>,
+    running: Vec<usize>,
+    next_start: Vec<usize>,
+    delivered: Vec<usize>,
+    /// `finished[r][i]`: the value of column `delivered[r] + i`, once it finished.
+    finished: Vec<VecDeque<Option<Value>>>,
+    timeline: Arc<Mutex<Timeline>>,
+    work: W,
+    /// Scratch space of `schedule`, kept to reuse its allocation.
+    starting: Vec<(usize, usize, CellFuture)>,
+}
+
+impl<W: Work> Grid<W> {
+    /// A grid of `names.len()` rows and `cols` columns; `limits[r]` bounds row r. With
+    /// `cols_closed` false, commands may add columns until the command channel closes.
+    pub(crate) fn new(
+        names: Vec<String>,
+        limits: Vec<usize>,
+        cols: usize,
+        cols_closed: bool,
+        work: W,
+    ) -> Self {
+        let rows = names.len();
+        debug_assert_eq!(limits.len(), rows);
+        let timeline = Arc::new(Mutex::new(Timeline::new(names.clone(), cols)));
+        Self {
+            names,
+            cols,
+            cols_closed,
+            limits,
+            running: vec![0; rows],
+            next_start: vec![0; rows],
+            delivered: vec![0; rows],
+            finished: (0..rows).map(|_| VecDeque::new()).collect(),
+            timeline,
+            work,
+            starting: Vec::new(),
+        }
+    }
+
+    pub(crate) fn timeline(&self) -> Arc<Mutex<Timeline>> {
+        self.timeline.clone()
+    }
+
+    fn rows(&self) -> usize {
+        self.names.len()
+    }
+
+    fn complete(&self) -> bool {
+        self.rows() == 0
+            || self.cols_closed && (self.cols == 0 || self.delivered[self.rows() - 1] == self.cols)
+    }
+
+    /// Starts every cell whose dependencies are met, within each row's limit; `now` is
+    /// their start time.
+    fn schedule(&mut self, cells: &mut Cells, now: Duration) {
+        // `take` may run user code (a stage function): collect first, so the timeline is
+        // never locked while it runs.
+        let mut starting = core::mem::take(&mut self.starting);
+        for row in 0..self.rows() {
+            loop {
+                let col = self.next_start[row];
+                let ready = if row == 0 {
+                    self.cols
+                } else {
+                    self.delivered[row - 1]
+                };
+                if col >= ready || self.running[row] >= self.limits[row] {
+                    break;
+                }
+                let Some(fut) = self.work.take(row, col) else {
+                    break;
+                };
+                self.next_start[row] += 1;
+                self.running[row] += 1;
+                starting.push((row, col, fut));
+            }
+        }
+        if !starting.is_empty() {
+            let mut timeline = lock(&self.timeline);
+            for (row, col, fut) in starting.drain(..) {
+                let index = timeline.start(row, col, now);
+                cells.push(Cell {
+                    row,
+                    col,
+                    index,
+                    fut,
+                });
+            }
+        }
+        self.starting = starting;
+    }
+
+    /// Takes in a finished cell (its end is already on the timeline) and delivers what is
+    /// now in order.
+    fn finish(&mut self, joined: Joined) -> Result<(), DriveEnd> {
+        let (row, col, _index, out) = joined;
+        self.running[row] -= 1;
+        let value = out.map_err(DriveEnd::Panicked)?.map_err(|e| {
+            DriveEnd::Failed(WaterfallError::new(row, self.names[row].clone(), col, e))
+        })?;
+        let window = &mut self.finished[row];
+        let slot = col - self.delivered[row];
+        if window.len() <= slot {
+            window.resize_with(slot + 1, || None);
+        }
+        window[slot] = Some(value);
+        // Deliver the finished prefix, in column order; a gap (`None`) stops it.
+        while self.finished[row].front().is_some_and(Option::is_some) {
+            if let Some(Some(value)) = self.finished[row].pop_front() {
+                self.work.deliver(row, self.delivered[row], value);
+                self.delivered[row] += 1;
+            }
+        }
+        Ok(())
+    }
+
+    /// Runs the grid to its end. Dropping this future drops every running cell.
+    ///
+    /// Hands the work back, so the caller decides when its output channels close (after
+    /// it has stored a panic payload, say).
+    pub(crate) async fn drive(
+        mut self,
+        commands: Option<UnboundedReceiver<W::Command>>,
+    ) -> (DriveEnd, W) {
+        let mut cells = Cells::new();
+        let end = self.drive_cells(&mut cells, commands).await;
+        // Drop the cells still running before the work (and its channels) goes.
+        drop(cells);
+        (end, self.work)
+    }
+
+    async fn drive_cells(
+        &mut self,
+        cells: &mut Cells,
+        mut commands: Option<UnboundedReceiver<W::Command>>,
+    ) -> DriveEnd {
+        let origin = Instant::now();
+        let mut now = Duration::ZERO;
+        let mut ended: Vec<Joined> = Vec::new();
+        loop {
+            self.schedule(cells, now);
+            if self.complete() {
+                return DriveEnd::Done;
+            }
+            if cells.is_empty() && commands.is_none() {
+                // Nothing runs and no work can arrive any more.
+                return DriveEnd::Done;
+            }
+            // Wait for at least one event, then take every cell that has ended too: the
+            // batch shares one clock reading and one pass of the scheduler.
+            let command = poll_fn(|cx| {
+                while let Poll::Ready(Some(joined)) = Pin::new(&mut *cells).poll_next(cx) {
+                    ended.push(joined);
+                }
+                if let Some(rx) = commands.as_mut()
+                    && let Poll::Ready(command) = rx.poll_recv(cx)
+                {
+                    return Poll::Ready(Some(command));
+                }
+                if ended.is_empty() {
+                    Poll::Pending
+                } else {
+                    Poll::Ready(None)
+                }
+            })
+            .await;
+            now = origin.elapsed();
+            {
+                let mut timeline = lock(&self.timeline);
+                for &(_, _, index, _) in &ended {
+                    timeline.end(index, now);
+                }
+            }
+            for joined in ended.drain(..) {
+                if let Err(end) = self.finish(joined) {
+                    // The caller drops the cells still running.
+                    return end;
+                }
+            }
+            match command {
+                Some(Some(command)) => {
+                    let added = self.work.command(command);
+                    if added > 0 {
+                        self.cols += added;
+                        lock(&self.timeline).set_items(self.cols);
+                    }
+                }
+                Some(None) => {
+                    commands = None;
+                    self.cols_closed = true;
+                }
+                None => {}
+            }
+        }
+    }
+}
+
+/// Locks the timeline; a panic while it was held cannot leave it half-written, so a
+/// poisoned lock is used as is.
+pub(crate) fn lock(timeline: &Mutex<Timeline>) -> std::sync::MutexGuard<'_, Timeline> {
+    timeline.lock().unwrap_or_else(PoisonError::into_inner)
+}
