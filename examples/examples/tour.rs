@@ -1,6 +1,10 @@
 //! A tour of ayutil: every feature in a few lines. Run it with `cargo run --example tour`.
 
+use std::convert::Infallible;
+use std::num::NonZeroUsize;
 use std::time::{Duration, Instant};
+
+use futures::StreamExt as _;
 
 fn ms(n: u64) -> Duration {
     Duration::from_millis(n)
@@ -11,14 +15,22 @@ async fn fetch_user() -> &'static str {
     "ada"
 }
 
+// #[provider]: a parameter filled from a provider at every call.
+static LIMIT: ayutil::ProviderSpec<u32> = ayutil::ProviderSpec::lazy(|| 10);
+
+#[ayutil::provider(limit, from = LIMIT)]
+async fn clamp(n: u32, limit: u32) -> u32 {
+    n.min(limit)
+}
+
 #[tokio::main]
 async fn main() {
     // link!: gather futures, async fns, sync callables and values, concurrently.
     let t0 = Instant::now();
     let (user, (), n, answer) =
-        ayutil::link!(fetch_user, tokio::time::sleep(ms(50)), || 2 + 2, 42,).await;
+        ayutil::link!(fetch_user, tokio::time::sleep(ms(50)), || 2 + 2, 42).await;
     println!(
-        "link!     -> ({user}, (), {n}, {answer}) in {:?}",
+        "link!        ({user}, (), {n}, {answer}) in {:?}",
         t0.elapsed()
     );
 
@@ -28,5 +40,72 @@ async fn main() {
             "nope".into()
         ))
         .await;
-    println!("try_link! -> {r:?}");
+    println!("try_link!    {r:?}");
+
+    // Pool: at most 4 bodies at once; tasks can spawn into their own pool.
+    let pool = ayutil::Pool::new(4).expect("non-zero limit");
+    for i in 0..8u64 {
+        let p = pool.clone();
+        pool.spawn(async move {
+            p.spawn(tokio::time::sleep(ms(i)));
+        });
+    }
+    pool.join().await.expect("no task failed");
+    println!("Pool         16 tasks joined, including those spawned by tasks");
+
+    // OrderedBag: tasks run concurrently, outputs come in spawn order.
+    let bag = ayutil::OrderedBag::new();
+    for i in 0..4u64 {
+        bag.spawn(async move {
+            tokio::time::sleep(ms(40 - 10 * i)).await;
+            Some(i * i)
+        });
+    }
+    let squares: Vec<u64> = bag.into_stream().map(Result::unwrap).collect().await;
+    println!("OrderedBag   {squares:?}");
+
+    // Funnel: outputs in completion order while the source is still pulled.
+    let source = futures::stream::iter([30u64, 10, 20]).map(|d| async move {
+        tokio::time::sleep(ms(d)).await;
+        d
+    });
+    let fastest_first: Vec<u64> = ayutil::funnel(source).collect().await;
+    println!("funnel       {fastest_first:?}");
+
+    // Waterfall: stage r starts item c once stage r-1 finished items 0..=c; outputs in order.
+    let wf = ayutil::Waterfall::<u64>::new()
+        .stage("double", NonZeroUsize::MAX, |x| async move { x * 2 })
+        .stage("inc", NonZeroUsize::MAX, |x| async move { x + 1 });
+    let out: Vec<u64> = wf.run(fastest_first).map(Result::unwrap).collect().await;
+    println!("Waterfall    {out:?}");
+
+    // Batcher: concurrent calls become one batch; each caller gets its own result.
+    let batcher =
+        ayutil::Batcher::builder(32, ms(5))
+            .build(|ids: Vec<u32>| async move {
+                Ok::<_, Infallible>(ids.iter().map(|id| id * 2).collect())
+            })
+            .expect("valid limits");
+    let (a, b) = tokio::join!(batcher.call(1), batcher.call(2));
+    batcher.close().await.expect("every batch succeeded");
+    println!("Batcher      {} {}", a.unwrap(), b.unwrap());
+
+    // iter_stream: a blocking iterator read on a worker thread, a bounded buffer ahead.
+    let items: Vec<u32> = ayutil::iter_stream(0..5, NonZeroUsize::new(2).unwrap())
+        .map(Result::unwrap)
+        .collect()
+        .await;
+    println!("iter_stream  {items:?}");
+
+    // #[provider]: filled from LIMIT, or passed by hand through the `_with` variant.
+    println!(
+        "provider     {} (from LIMIT), {} (by hand)",
+        clamp(42).await,
+        clamp_with(42, 50).await
+    );
+    LIMIT.new_instance(5);
+    println!(
+        "provider     {} after LIMIT.new_instance(5)",
+        clamp(42).await
+    );
 }
