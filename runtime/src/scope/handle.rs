@@ -215,7 +215,7 @@ where
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() {
     /// let out = ayutil::scope(|s| async move {
-    ///     s.all([async { 1 }, async { 2 }, async { 3 }]);
+    ///     s.all([1, 2, 3].map(std::future::ready));
     /// })
     /// .await
     /// .unwrap();

@@ -156,13 +156,13 @@ where
                     }
                 }
             }
-            if let Some(sleep) = deadline.as_mut().as_pin_mut() {
-                if sleep.poll(cx).is_ready() {
-                    inner.stop(StopReason::Timeout);
-                    deadline.set(None);
-                    if block.is_some() {
-                        drop_block(&inner, block.as_mut());
-                    }
+            if let Some(sleep) = deadline.as_mut().as_pin_mut()
+                && sleep.poll(cx).is_ready()
+            {
+                inner.stop(StopReason::Timeout);
+                deadline.set(None);
+                if block.is_some() {
+                    drop_block(&inner, block.as_mut());
                 }
             }
             if inner.poll_done(cx.waker(), block.is_some()) {

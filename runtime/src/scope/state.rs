@@ -239,8 +239,8 @@ where
         index
     }
 
-    /// Reserves a slot for a blocking closure. `None`: the scope no longer accepts work
-    /// (the slot is then already `Cancelled`).
+    /// Reserves a slot for a blocking closure; `false` if the scope no longer accepts
+    /// work (the slot is then already `Cancelled`).
     pub(crate) fn reserve_aside(&self) -> (usize, bool) {
         let mut state = self.lock();
         let index = state.slots.len();
@@ -440,7 +440,9 @@ where
         match abort {
             Some(abort) => {
                 // Without a handle yet, `register` aborts on arrival.
-                abort.map(|abort| abort.abort());
+                if let Some(abort) = abort {
+                    abort.abort();
+                }
                 true
             }
             None => false,
