@@ -71,14 +71,10 @@ impl<E: fmt::Display> fmt::Display for ScopeError<E> {
     }
 }
 
-impl<E> std::error::Error for ScopeError<E>
-where
-    E: std::error::Error + 'static,
-{
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        Some(&self.first)
-    }
-}
+/// Only `Debug + Display` is required of `E`, so that the default [`BoxError`] (which is
+/// not itself an `Error`) still converts with `?`; the first failure is therefore part of
+/// the message rather than the `source()`.
+impl<E> std::error::Error for ScopeError<E> where E: fmt::Debug + fmt::Display {}
 
 /// `max_concurrency(0)` was asked for: a scope that can run nothing would hang.
 ///
