@@ -11,11 +11,14 @@
 //!
 //! ```text
 //! fn main() -> ::ayutil::__private::scope::MainExit {
+//!     let __ayutil_output = ::ayutil::__private::scope::main_output::<Result<(), E>>();
 //!     ::ayutil::__private::scope::run_main(
 //!         ::ayutil::__private::scope::MainConfig::new().current_thread().timeout(d),
-//!         move |run: ayutil::Scope| ::ayutil::__private::scope::typed::<Result<(), E>, _>(
-//!             async move { body },
-//!         ),
+//!         move |run: ayutil::Scope| {
+//!             let __ayutil_body =
+//!                 ::ayutil::__private::scope::typed::<Result<(), E>, _>(async move { body });
+//!             async move { __ayutil_output(__ayutil_body.await) }
+//!         },
 //!     )
 //! }
 //! ```
@@ -37,9 +40,9 @@ pub(crate) fn expand(input: &MainInput) -> TokenStream {
         unreachable!("validated: one typed parameter")
     };
     let (pat, ty) = (&arg.pat, &arg.ty);
-    let output = match &func.sig.output {
-        ReturnType::Default => quote! { () },
-        ReturnType::Type(_, ty) => quote! { #ty },
+    let (output, output_span) = match &func.sig.output {
+        ReturnType::Default => (quote! { () }, func.sig.ident.span()),
+        ReturnType::Type(_, ty) => (quote! { #ty }, ty.span()),
     };
     let private = quote! { ::ayutil::__private::scope };
 
@@ -61,15 +64,20 @@ pub(crate) fn expand(input: &MainInput) -> TokenStream {
     }
 
     let async_span = func.sig.asyncness.span();
+    // Resolved on its own so that a wrong return type is reported once, on that type.
+    let convert = quote_spanned! {output_span=>
+        let __ayutil_output = #private::main_output::<#output>();
+    };
     let call = quote_spanned! {async_span=>
-        #private::run_main(
-            #config,
-            move |#pat: #ty| #private::typed::<#output, _>(async move #body),
-        )
+        #private::run_main(#config, move |#pat: #ty| {
+            let __ayutil_body = #private::typed::<#output, _>(async move #body);
+            async move { __ayutil_output(__ayutil_body.await) }
+        })
     };
     quote! {
         #(#attrs)*
         #vis fn #ident() -> #private::MainExit {
+            #convert
             #call
         }
     }

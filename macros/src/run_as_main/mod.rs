@@ -9,6 +9,7 @@ mod parse;
 mod validate;
 
 use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
 
 pub(crate) fn expand_entry(args: TokenStream, item: TokenStream) -> TokenStream {
     let result = parse::parse(args, item.clone()).and_then(|input| {
@@ -17,11 +18,25 @@ pub(crate) fn expand_entry(args: TokenStream, item: TokenStream) -> TokenStream 
     });
     match result {
         Ok(tokens) => tokens,
-        Err(err) => {
-            // Keep the user's item next to the error: no follow-on "main not found".
-            let mut out = err.into_compile_error();
-            out.extend(item);
-            out
-        }
+        Err(err) => with_item(err, item),
     }
+}
+
+/// The error, next to the user's item so the editor keeps working. An `async fn main`
+/// is renamed (with an empty `fn main` beside it), else rustc would add "`main` function
+/// is not allowed to be `async`" to the real mistake.
+fn with_item(err: syn::Error, item: TokenStream) -> TokenStream {
+    let mut out = err.into_compile_error();
+    match syn::parse2::<syn::ItemFn>(item.clone()) {
+        Ok(mut func) if func.sig.ident == "main" => {
+            func.sig.ident = format_ident!("__ayutil_main", span = func.sig.ident.span());
+            out.extend(quote! {
+                #[allow(dead_code)]
+                #func
+                fn main() {}
+            });
+        }
+        _ => out.extend(item),
+    }
+    out
 }

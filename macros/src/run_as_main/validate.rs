@@ -16,8 +16,8 @@ pub(crate) fn validate(input: &MainInput) -> syn::Result<()> {
         ));
     }
     if !sig.generics.params.is_empty() || sig.generics.where_clause.is_some() {
-        errors.push(syn::Error::new(
-            sig.generics.span(),
+        errors.push(syn::Error::new_spanned(
+            &sig.generics,
             "`#[run_as_main]` functions cannot be generic; remove the generic parameters",
         ));
     }
@@ -25,8 +25,8 @@ pub(crate) fn validate(input: &MainInput) -> syn::Result<()> {
     if let ReturnType::Type(_, ty) = &sig.output
         && let Type::ImplTrait(_) = &**ty
     {
-        errors.push(syn::Error::new(
-            ty.span(),
+        errors.push(syn::Error::new_spanned(
+            ty,
             "`#[run_as_main]` needs a nameable return type: `()` or `Result<(), E>`",
         ));
     }
@@ -48,14 +48,14 @@ fn check_inputs(input: &MainInput, errors: &mut Errors) {
     let mut args = sig.inputs.iter();
     match (args.next(), args.next()) {
         (None, _) => errors.push(syn::Error::new(sig.paren_token.span.join(), expected)),
-        (Some(_), Some(extra)) => errors.push(syn::Error::new(extra.span(), expected)),
+        (Some(_), Some(extra)) => errors.push(syn::Error::new_spanned(extra, expected)),
         (Some(FnArg::Receiver(receiver)), None) => {
-            errors.push(syn::Error::new(receiver.span(), expected));
+            errors.push(syn::Error::new_spanned(receiver, expected));
         }
         (Some(FnArg::Typed(arg)), None) => {
             if !is_scope(&arg.ty) {
-                errors.push(syn::Error::new(
-                    arg.ty.span(),
+                errors.push(syn::Error::new_spanned(
+                    &arg.ty,
                     "the parameter of a `#[run_as_main]` function is the root scope; \
                      its type must be `ayutil::Scope` (or `Scope<T, E>`)",
                 ));

@@ -159,27 +159,41 @@ impl Termination for MainExit {
 }
 
 /// What `main` may return under `#[run_as_main]`: `()` or `Result<(), E: Debug>`.
+#[diagnostic::on_unimplemented(
+    message = "a `#[run_as_main]` function must return `()` or `Result<(), E>` with `E: Debug`, not `{Self}`",
+    label = "change this return type"
+)]
 pub trait MainOutput {
-    /// Prints a failure to stderr; `true` on success.
-    fn report_ok(self) -> bool;
+    /// `Err` with the `Debug` text of the failure.
+    fn into_main_result(self) -> Result<(), String>;
 }
 
 impl MainOutput for () {
-    fn report_ok(self) -> bool {
-        true
+    fn into_main_result(self) -> Result<(), String> {
+        Ok(())
     }
 }
 
 impl<E: fmt::Debug> MainOutput for Result<(), E> {
-    fn report_ok(self) -> bool {
-        match self {
-            Ok(()) => true,
-            Err(error) => {
-                eprintln!("Error: {error:?}");
-                false
-            }
-        }
+    fn into_main_result(self) -> Result<(), String> {
+        self.map_err(|error| format!("{error:?}"))
     }
+}
+
+/// `main`'s output once converted; what the generated closure returns.
+#[derive(Debug)]
+pub struct MainResult(Result<(), String>);
+
+impl MainOutput for MainResult {
+    fn into_main_result(self) -> Result<(), String> {
+        self.0
+    }
+}
+
+/// The conversion of `main`'s output. Called on its own in the expansion, so that a wrong
+/// return type is reported once, on that type.
+pub fn main_output<R: MainOutput>() -> fn(R) -> MainResult {
+    |output| MainResult(output.into_main_result())
 }
 
 /// The options of `#[run_as_main]`, built by the macro.
@@ -342,7 +356,13 @@ where
         run_hooks(stopping).await;
 
         let ok = match outcome {
-            Ok(output) => output.into_value().is_none_or(MainOutput::report_ok),
+            Ok(output) => match output.into_value().map(MainOutput::into_main_result) {
+                Some(Err(message)) => {
+                    eprintln!("Error: {message}");
+                    false
+                }
+                Some(Ok(())) | None => true,
+            },
             Err(error) => {
                 eprintln!("Error: {:?}", error.first());
                 for later in error.secondary() {

@@ -88,5 +88,7 @@ pub use ayutil_macros::run_as_main;
 
 #[doc(hidden)]
 pub mod __private {
-    pub use super::main::{MainConfig, MainExit, MainOutput, run_main, run_main_until, typed};
+    pub use super::main::{
+        MainConfig, MainExit, MainOutput, MainResult, main_output, run_main, run_main_until, typed,
+    };
 }

@@ -60,15 +60,13 @@ trait Control: Send + Sync {
     fn dont_hold(&self, id: u64);
 }
 
-struct ScopeRef<T, E>(Arc<Inner<T, E>>);
-
-impl<T: Send + 'static, E: Send + 'static> Control for ScopeRef<T, E> {
+impl<T: Send + 'static, E: Send + 'static> Control for Inner<T, E> {
     fn unschedule(&self, id: u64) -> bool {
-        self.0.unschedule(id)
+        Inner::unschedule(self, id)
     }
 
     fn dont_hold(&self, id: u64) {
-        self.0.dont_hold(id);
+        self.apply_dont_hold(id);
     }
 }
 
@@ -240,7 +238,7 @@ where
         });
         inner.register(Unit::Scheduled(id), join.abort_handle());
         ScheduledHandle {
-            control: Some(Arc::new(ScopeRef(Arc::clone(inner)))),
+            control: Some(Arc::clone(inner) as Arc<dyn Control>),
             id,
         }
     }

@@ -397,7 +397,7 @@ where
     }
 
     /// Aborts one task: a queued one never starts, a running one is dropped.
-    pub(crate) fn abort_one(self: &Arc<Self>, index: usize) {
+    pub(crate) fn abort_one(&self, index: usize) {
         let abort = {
             let mut state = self.lock();
             match &state.slots[index] {
@@ -450,9 +450,8 @@ where
     }
 
     /// Lets the scope finish without waiting for this scheduled callback.
-    pub(crate) fn dont_hold(self: &Arc<Self>, id: u64) {
-        let mut actions = Actions::default();
-        {
+    pub(crate) fn apply_dont_hold(&self, id: u64) {
+        let wake = {
             let mut state = self.lock();
             let released = match state.scheduled.get_mut(&id) {
                 Some(entry) if entry.holds => {
@@ -463,12 +462,16 @@ where
             };
             if released {
                 state.holding -= 1;
-                if state.holding == 0 {
-                    actions.wake = state.waker.take();
-                }
             }
+            if released && state.holding == 0 {
+                state.waker.take()
+            } else {
+                None
+            }
+        };
+        if let Some(waker) = wake {
+            waker.wake();
         }
-        self.apply(actions);
     }
 
     /// Polled by the scope's future: registers its waker and, once the block is gone

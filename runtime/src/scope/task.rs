@@ -55,21 +55,19 @@ trait Control: Send + Sync {
     fn is_finished(&self, index: usize) -> bool;
 }
 
-impl<T, E> Control for ScopeRef<T, E>
+impl<T, E> Control for Inner<T, E>
 where
     T: Send + 'static,
     E: Send + 'static,
 {
     fn abort(&self, index: usize) {
-        self.0.abort_one(index);
+        self.abort_one(index);
     }
 
     fn is_finished(&self, index: usize) -> bool {
-        self.0.is_finished(index)
+        Inner::is_finished(self, index)
     }
 }
-
-struct ScopeRef<T, E>(Arc<Inner<T, E>>);
 
 impl TaskHandle {
     pub(crate) fn new<T, E>(inner: Arc<Inner<T, E>>, index: usize) -> Self
@@ -77,10 +75,9 @@ impl TaskHandle {
         T: Send + 'static,
         E: Send + 'static,
     {
-        Self {
-            control: Arc::new(ScopeRef(inner)),
-            index,
-        }
+        // Unsized coercion of the scope's own `Arc`: no allocation per task.
+        let control: Arc<dyn Control> = inner;
+        Self { control, index }
     }
 
     /// Stops this task only: a queued task never starts, a running one is dropped at its
