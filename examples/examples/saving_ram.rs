@@ -38,7 +38,6 @@ async fn measure(lazy: bool) -> Result<(), Box<dyn std::error::Error>> {
     let gate = Arc::new(Semaphore::new(0));
     let g = Arc::clone(&gate);
     let before = rss();
-    let mut queued_rss = None;
     let out = Scope::<u8>::options()
         .max_concurrency(10)?
         .run(|run| async move {
@@ -62,9 +61,9 @@ async fn measure(lazy: bool) -> Result<(), Box<dyn std::error::Error>> {
                     });
                 }
             }
-            queued_rss = rss();
+            let queued = rss();
             g.add_permits(10);
-            queued_rss
+            queued
         })
         .await?;
     let after = out.into_value().flatten();
