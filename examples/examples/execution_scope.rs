@@ -31,7 +31,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .await?;
     let done = out.completed().count();
     let cancelled = out.results().iter().filter(|r| r.is_cancelled()).count();
-    println!("timed out: {}, completed: {done}, cancelled: {cancelled}", out.timed_out());
+    println!(
+        "timed out: {}, completed: {done}, cancelled: {cancelled}",
+        out.timed_out()
+    );
 
     // `all` spawns several futures at once; `cancel` stops everything in the scope.
     let out = ayutil::scope(|run| async move {

@@ -70,7 +70,11 @@ async fn measure(lazy: bool) -> Result<(), Box<dyn std::error::Error>> {
     if let (Some(before), Some(after)) = (before, after) {
         println!(
             "{}: {} tasks queued -> {:.0} bytes of resident memory per queued task",
-            if lazy { "spawn_lazy" } else { "spawn (1 KiB future)" },
+            if lazy {
+                "spawn_lazy"
+            } else {
+                "spawn (1 KiB future)"
+            },
             QUEUED,
             (after.saturating_sub(before)) as f64 / QUEUED as f64
         );
@@ -98,6 +102,9 @@ async fn main(run_in_top: Scope) -> Result<(), Box<dyn std::error::Error>> {
             }
         })
         .await?;
-    println!("{} lazy tasks ran, at most 10 at a time", out.completed().count());
+    println!(
+        "{} lazy tasks ran, at most 10 at a time",
+        out.completed().count()
+    );
     measure(true).await
 }

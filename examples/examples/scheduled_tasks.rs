@@ -20,14 +20,22 @@ async fn main(run: Scope) {
     };
 
     run.after(ms(200), move || async move { stamp("after(200 ms)") });
-    run.at(start + ms(300), move || async move { stamp("at(start + 300 ms)") });
+    run.at(start + ms(300), move || async move {
+        stamp("at(start + 300 ms)")
+    });
 
     // Held: the scope stays open until it is unscheduled.
     let count = Arc::new(AtomicU32::new(0));
     let c = Arc::clone(&count);
     let ticker = run.every(ms(100), move || {
         let n = c.fetch_add(1, Ordering::Relaxed) + 1;
-        async move { stamp(if n % 2 == 1 { "every(100 ms): tick" } else { "every(100 ms): tock" }) }
+        async move {
+            stamp(if n % 2 == 1 {
+                "every(100 ms): tick"
+            } else {
+                "every(100 ms): tock"
+            })
+        }
     });
     run.after(ms(450), move || async move {
         ticker.unschedule();
@@ -37,6 +45,8 @@ async fn main(run: Scope) {
     // Not held: cancelled once everything else is done.
     run.after(ms(60_000), move || async move { stamp("never printed") })
         .dont_hold_exit();
-    run.every(ms(150), move || async move { stamp("every(150 ms), not holding the exit") })
-        .dont_hold_exit();
+    run.every(ms(150), move || async move {
+        stamp("every(150 ms), not holding the exit")
+    })
+    .dont_hold_exit();
 }

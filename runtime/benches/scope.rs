@@ -82,16 +82,19 @@ fn bench_scope(c: &mut Criterion) {
         })
     });
 
-    g.bench_function("futures buffer_unordered(64), in one task (reference)", |b| {
-        b.to_async(&rt).iter(|| async {
-            let results: Vec<u64> = futures::stream::iter(0..TASKS)
-                .map(tiny)
-                .buffer_unordered(LIMIT)
-                .collect()
-                .await;
-            black_box(results.len())
-        })
-    });
+    g.bench_function(
+        "futures buffer_unordered(64), in one task (reference)",
+        |b| {
+            b.to_async(&rt).iter(|| async {
+                let results: Vec<u64> = futures::stream::iter(0..TASKS)
+                    .map(tiny)
+                    .buffer_unordered(LIMIT)
+                    .collect()
+                    .await;
+                black_box(results.len())
+            })
+        },
+    );
     g.finish();
 }
 

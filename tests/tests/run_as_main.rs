@@ -124,7 +124,15 @@ fn hooks_run_at_their_moments_in_registration_order() {
     assert_eq!(with_hooks().code(), 0);
     assert_eq!(
         *log().lock().unwrap(),
-        ["starting 1", "starting 2", "started", "main", "task", "stopping", "stopped"]
+        [
+            "starting 1",
+            "starting 2",
+            "started",
+            "main",
+            "task",
+            "stopping",
+            "stopped"
+        ]
     );
 }
 

@@ -62,7 +62,10 @@ async fn results_are_in_spawn_order_not_completion_order() {
     })
     .await
     .unwrap();
-    assert_eq!(values(out.results()), [Some(0), Some(1), Some(2), Some(3), Some(4)]);
+    assert_eq!(
+        values(out.results()),
+        [Some(0), Some(1), Some(2), Some(3), Some(4)]
+    );
 }
 
 #[tokio::test(start_paused = true)]
@@ -92,7 +95,10 @@ async fn operator_all_and_map_spawn_in_order() {
     })
     .await
     .unwrap();
-    assert_eq!(out.completed().copied().collect::<Vec<_>>(), [1, 2, 3, 40, 50]);
+    assert_eq!(
+        out.completed().copied().collect::<Vec<_>>(),
+        [1, 2, 3, 40, 50]
+    );
 }
 
 #[tokio::test(start_paused = true)]
@@ -139,7 +145,10 @@ async fn limit_is_never_exceeded_under_thousands_of_tasks() {
         .await
         .unwrap();
     assert_eq!(gauge.max.load(Ordering::SeqCst), 7);
-    assert_eq!(out.completed().copied().collect::<Vec<_>>(), (0..5_000).collect::<Vec<_>>());
+    assert_eq!(
+        out.completed().copied().collect::<Vec<_>>(),
+        (0..5_000).collect::<Vec<_>>()
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -190,6 +199,9 @@ async fn limit_counts_tasks_spawned_by_tasks() {
 #[tokio::test(start_paused = true)]
 async fn spawns_from_tasks_while_the_scope_joins_are_not_lost() {
     // A tree of tasks: each spawns two children until depth 8, after the block returned.
+    // Spelled out: an `async fn` spawning itself would need its own `Send` bound proven
+    // while it is being defined.
+    #[allow(clippy::manual_async_fn)]
     fn grow(s: Scope<u32>, depth: u32) -> impl Future<Output = u32> + Send + 'static {
         async move {
             sleep(Duration::from_millis(1)).await;
@@ -235,8 +247,14 @@ async fn first_error_cancels_the_others_and_is_returned() {
         .await
         .unwrap_err();
     assert_eq!(err.first(), "failed at 3s");
-    assert!(err.secondary().is_empty(), "tasks stopped by the failure are not errors");
-    assert!(dropped.load(Ordering::SeqCst), "the pending task's future was dropped before returning");
+    assert!(
+        err.secondary().is_empty(),
+        "tasks stopped by the failure are not errors"
+    );
+    assert!(
+        dropped.load(Ordering::SeqCst),
+        "the pending task's future was dropped before returning"
+    );
     assert_eq!(started.elapsed(), secs(3));
 }
 
@@ -417,7 +435,11 @@ async fn cancel_stops_everything_and_queued_lazy_tasks_never_start() {
         .await
         .unwrap();
     assert!(out.cancelled());
-    assert_eq!(calls.load(Ordering::SeqCst), 2, "only the two running callables were called");
+    assert_eq!(
+        calls.load(Ordering::SeqCst),
+        2,
+        "only the two running callables were called"
+    );
     assert_eq!(out.results().len(), 11);
     assert!(out.results().iter().all(TaskOutcome::is_cancelled));
 }
@@ -447,7 +469,10 @@ async fn spawn_lazy_creates_futures_only_when_a_slot_frees() {
         .await
         .unwrap();
     assert_eq!(calls.load(Ordering::SeqCst), 1_000);
-    assert_eq!(out.completed().copied().collect::<Vec<_>>(), (0..1_000).collect::<Vec<_>>());
+    assert_eq!(
+        out.completed().copied().collect::<Vec<_>>(),
+        (0..1_000).collect::<Vec<_>>()
+    );
 }
 
 #[tokio::test(start_paused = true)]
@@ -617,7 +642,10 @@ async fn aside_in_uses_the_named_executor_and_rejects_unknown_names() {
     .unwrap();
     let out = ayutil::scope(|s| async move {
         let unknown = s.aside_in("tests-scope-missing", || 0).unwrap_err();
-        assert_eq!(unknown, ayutil::ExecutorError::Unknown("tests-scope-missing".into()));
+        assert_eq!(
+            unknown,
+            ayutil::ExecutorError::Unknown("tests-scope-missing".into())
+        );
         s.aside_in("tests-scope-named", || 5).unwrap();
     })
     .await
@@ -632,8 +660,12 @@ async fn scheduled_tasks_hold_the_scope_open() {
     let (tx, mut rx) = mpsc::unbounded_channel();
     ayutil::scope(|s: Scope| async move {
         let t = tx.clone();
-        s.after(secs(2), move || async move { t.send(("after", Instant::now())).unwrap() });
-        s.at(started + secs(5), move || async move { tx.send(("at", Instant::now())).unwrap() });
+        s.after(secs(2), move || async move {
+            t.send(("after", Instant::now())).unwrap()
+        });
+        s.at(started + secs(5), move || async move {
+            tx.send(("at", Instant::now())).unwrap()
+        });
     })
     .await
     .unwrap();
@@ -671,8 +703,10 @@ async fn dont_hold_exit_lets_the_scope_finish_and_cancels_the_callback() {
     let ran = Arc::new(AtomicBool::new(false));
     let r = Arc::clone(&ran);
     let out = ayutil::scope(|s: Scope<u8>| async move {
-        s.after(secs(3600), move || async move { r.store(true, Ordering::SeqCst) })
-            .dont_hold_exit();
+        s.after(secs(3600), move || async move {
+            r.store(true, Ordering::SeqCst)
+        })
+        .dont_hold_exit();
         s.every(secs(1), || async {}).dont_hold_exit();
         s.spawn(async {
             sleep(secs(3)).await;
@@ -684,7 +718,10 @@ async fn dont_hold_exit_lets_the_scope_finish_and_cancels_the_callback() {
     assert_eq!(started.elapsed(), secs(3));
     assert_eq!(values(out.results()), [Some(3)]);
     sleep(secs(7200)).await;
-    assert!(!ran.load(Ordering::SeqCst), "the callback was cancelled with the scope");
+    assert!(
+        !ran.load(Ordering::SeqCst),
+        "the callback was cancelled with the scope"
+    );
 }
 
 #[tokio::test(start_paused = true)]

@@ -23,7 +23,10 @@ impl<T> Opt<T> {
 
     fn set(&mut self, span: Span, value: T, errors: &mut Errors) {
         if self.value.is_some() {
-            errors.push(syn::Error::new(span, format!("duplicate option `{}`", self.name)));
+            errors.push(syn::Error::new(
+                span,
+                format!("duplicate option `{}`", self.name),
+            ));
         } else {
             self.value = Some((span, value));
         }

@@ -67,8 +67,14 @@ fn check_inputs(input: &MainInput, errors: &mut Errors) {
 /// Whether `ty` names `Scope` (through any path: `ayutil::Scope`, `Scope<u8>`).
 fn is_scope(ty: &Type) -> bool {
     match ty {
-        Type::Path(path) => path.qself.is_none()
-            && path.path.segments.last().is_some_and(|seg| seg.ident == "Scope"),
+        Type::Path(path) => {
+            path.qself.is_none()
+                && path
+                    .path
+                    .segments
+                    .last()
+                    .is_some_and(|seg| seg.ident == "Scope")
+        }
         Type::Group(group) => is_scope(&group.elem),
         Type::Paren(paren) => is_scope(&paren.elem),
         _ => false,

@@ -124,7 +124,10 @@ impl fmt::Display for ExecutorError {
         match self {
             Self::Unknown(name) => write!(f, "no executor is registered under the name `{name}`"),
             Self::Duplicate(name) => {
-                write!(f, "an executor is already registered under the name `{name}`")
+                write!(
+                    f,
+                    "an executor is already registered under the name `{name}`"
+                )
             }
         }
     }

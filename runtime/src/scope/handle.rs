@@ -139,7 +139,9 @@ where
         F: Future<Output = Result<T, E2>> + Send + 'static,
         E2: Into<E> + 'static,
     {
-        self.submit(Job::Ready(Box::pin(async move { fut.await.map_err(Into::into) })))
+        self.submit(Job::Ready(Box::pin(async move {
+            fut.await.map_err(Into::into)
+        })))
     }
 
     /// Stores `make` and calls it only when a slot frees (the seed's `from_callable`):

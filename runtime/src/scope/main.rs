@@ -242,7 +242,8 @@ impl MainConfig {
     #[must_use]
     #[track_caller]
     pub fn max_concurrency(mut self, n: usize) -> Self {
-        self.max_concurrency = Some(NonZeroUsize::new(n).expect("max_concurrency must be at least 1"));
+        self.max_concurrency =
+            Some(NonZeroUsize::new(n).expect("max_concurrency must be at least 1"));
         self
     }
 

@@ -177,13 +177,19 @@ where
     }
 }
 
-fn drop_block<Fut>(inner: &Arc<Inner<impl Send + 'static, impl Send + 'static>>, mut block: core::pin::Pin<&mut Option<Fut>>) {
+fn drop_block<Fut>(
+    inner: &Arc<Inner<impl Send + 'static, impl Send + 'static>>,
+    mut block: core::pin::Pin<&mut Option<Fut>>,
+) {
     if let Err(payload) = catch_unwind(AssertUnwindSafe(|| block.set(None))) {
         inner.panicked(payload);
     }
 }
 
-fn collect<T, E, R>(inner: &Inner<T, E>, value: Option<R>) -> Result<ScopeOutput<T, R>, ScopeError<E>>
+fn collect<T, E, R>(
+    inner: &Inner<T, E>,
+    value: Option<R>,
+) -> Result<ScopeOutput<T, R>, ScopeError<E>>
 where
     T: Send + 'static,
     E: Send + 'static,

@@ -51,7 +51,9 @@ pub struct ScheduledHandle {
 
 impl core::fmt::Debug for ScheduledHandle {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("ScheduledHandle").field("id", &self.id).finish()
+        f.debug_struct("ScheduledHandle")
+            .field("id", &self.id)
+            .finish()
     }
 }
 
@@ -206,7 +208,10 @@ where
         C: FnMut() -> F + Send + 'static,
         F: Future<Output = ()> + Send + 'static,
     {
-        assert!(!period.is_zero(), "`every` needs a period greater than zero");
+        assert!(
+            !period.is_zero(),
+            "`every` needs a period greater than zero"
+        );
         self.schedule(async move {
             let mut ticks = tokio::time::interval_at(Instant::now() + period, period);
             ticks.set_missed_tick_behavior(MissedTickBehavior::Delay);

@@ -131,7 +131,9 @@ pub(crate) struct Inner<T, E> {
 
 impl<T, E> core::fmt::Debug for Inner<T, E> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("Inner").field("limit", &self.limit).finish_non_exhaustive()
+        f.debug_struct("Inner")
+            .field("limit", &self.limit)
+            .finish_non_exhaustive()
     }
 }
 
@@ -151,7 +153,9 @@ impl<T, E> State<T, E> {
                 actions.aborts.push(abort.clone());
             }
         }
-        actions.aborts.extend(self.scheduled.values().filter_map(|s| s.abort.clone()));
+        actions
+            .aborts
+            .extend(self.scheduled.values().filter_map(|s| s.abort.clone()));
         actions.wake = self.waker.take();
     }
 
@@ -207,7 +211,9 @@ where
     pub(crate) fn lock(&self) -> MutexGuard<'_, State<T, E>> {
         // A poisoned lock only means a panic elsewhere; the state stays consistent
         // because no user code runs under it.
-        self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     fn has_room(&self, state: &State<T, E>) -> bool {
@@ -343,7 +349,9 @@ where
             }
             if matches!(unit, Unit::Task(_)) && !state.stopping {
                 while self.has_room(&state) {
-                    let Some((next, job)) = state.queue.pop_front() else { break };
+                    let Some((next, job)) = state.queue.pop_front() else {
+                        break;
+                    };
                     if !matches!(state.slots[next], Slot::Waiting) {
                         // Aborted through its handle while queued.
                         actions.dropped.push(job);
@@ -529,7 +537,9 @@ where
             }
         }
         if let Some((index, job)) = spawn {
-            let join = self.handle.spawn(TaskFuture::new(Arc::clone(self), index, job));
+            let join = self
+                .handle
+                .spawn(TaskFuture::new(Arc::clone(self), index, job));
             self.register(Unit::Task(index), join.abort_handle());
         }
         if let Some(waker) = wake {
