@@ -44,7 +44,10 @@ pub(crate) fn expand(input: &MainInput) -> TokenStream {
         ReturnType::Default => (quote! { () }, func.sig.ident.span()),
         ReturnType::Type(_, ty) => (quote! { #ty }, ty.span()),
     };
-    let private = quote! { ::ayutil::__private::scope };
+    let private = match input.krate.get() {
+        Some(path) => quote! { #path::__private::scope },
+        None => quote! { ::ayutil::__private::scope },
+    };
 
     let mut config = quote! { #private::MainConfig::new() };
     if input.flavor.get() == Some(&Flavor::CurrentThread) {

@@ -8,7 +8,8 @@ use syn::spanned::Spanned;
 use syn::{Expr, ExprLit, ItemFn, Lit, LitInt, MetaNameValue, Token};
 
 /// Every option the macro accepts, in the order the error message lists them.
-const OPTIONS: &str = "`flavor`, `worker_threads`, `timeout`, `max_concurrency`, `hooks`";
+const OPTIONS: &str =
+    "`flavor`, `worker_threads`, `timeout`, `max_concurrency`, `hooks`, `crate`";
 
 /// One option: set at most once (serde's `Attr<T>`).
 pub(crate) struct Opt<T> {
@@ -54,6 +55,8 @@ pub(crate) struct MainInput {
     pub(crate) timeout: Opt<Expr>,
     pub(crate) max_concurrency: Opt<LitInt>,
     pub(crate) hooks: Opt<Expr>,
+    /// Path of the `ayutil` crate when the user renamed it (`crate = "ay"`).
+    pub(crate) krate: Opt<syn::Path>,
     pub(crate) func: ItemFn,
 }
 
@@ -84,6 +87,7 @@ pub(crate) fn parse(args: TokenStream, item: TokenStream) -> syn::Result<MainInp
         timeout: Opt::new("timeout"),
         max_concurrency: Opt::new("max_concurrency"),
         hooks: Opt::new("hooks"),
+        krate: Opt::new("crate"),
         func,
     };
     let mut errors = Errors::default();
@@ -108,6 +112,10 @@ pub(crate) fn parse(args: TokenStream, item: TokenStream) -> syn::Result<MainInp
             },
             "timeout" => input.timeout.set(span, meta.value, &mut errors),
             "hooks" => input.hooks.set(span, meta.value, &mut errors),
+            "crate" => match crate_path(&meta.value) {
+                Ok(path) => input.krate.set(span, path, &mut errors),
+                Err(err) => errors.push(err),
+            },
             _ => errors.push(unknown(&meta.path)),
         }
     }
@@ -134,6 +142,16 @@ fn flavor(value: &Expr) -> syn::Result<Flavor> {
         "current_thread" => Ok(Flavor::CurrentThread),
         "multi_thread" => Ok(Flavor::MultiThread),
         _ => Err(syn::Error::new(s.span(), expected)),
+    }
+}
+
+fn crate_path(value: &Expr) -> syn::Result<syn::Path> {
+    let expected = "expected the path of the renamed crate as a string, like `crate = \"ay\"`";
+    match value {
+        Expr::Lit(ExprLit {
+            lit: Lit::Str(s), ..
+        }) => s.parse().map_err(|_| syn::Error::new(s.span(), expected)),
+        _ => Err(syn::Error::new_spanned(value, expected)),
     }
 }
 

@@ -117,8 +117,10 @@ where
         self.submit(Job::Ready(Box::pin(async move { Ok(fut.await) })))
     }
 
-    /// Runs a fallible task: an `Err` cancels every other task and the scope returns it
-    /// (converted with `Into<E>`).
+    /// Runs a fallible task: an `Err` cancels every other task and the scope returns it.
+    ///
+    /// The future's error type is the scope's `E`, so `Ok(x)` needs no annotation and `?`
+    /// inside the task converts with `From`.
     ///
     /// # Examples
     ///
@@ -126,22 +128,19 @@ where
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() {
     /// let err = ayutil::scope(|s| async move {
-    ///     s.try_spawn(async { "12".parse::<u32>() });
-    ///     s.try_spawn(async { "x".parse::<u32>() });
+    ///     s.try_spawn(async { Ok("12".parse::<u32>()?) });
+    ///     s.try_spawn(async { Ok("x".parse::<u32>()?) });
     /// })
     /// .await
     /// .unwrap_err();
     /// assert_eq!(err.first().to_string(), "invalid digit found in string");
     /// # }
     /// ```
-    pub fn try_spawn<F, E2>(&self, fut: F) -> TaskHandle
+    pub fn try_spawn<F>(&self, fut: F) -> TaskHandle
     where
-        F: Future<Output = Result<T, E2>> + Send + 'static,
-        E2: Into<E> + 'static,
+        F: Future<Output = Result<T, E>> + Send + 'static,
     {
-        self.submit(Job::Ready(Box::pin(async move {
-            fut.await.map_err(Into::into)
-        })))
+        self.submit(Job::Ready(Box::pin(fut)))
     }
 
     /// Stores `make` and calls it only when a slot frees (the seed's `from_callable`):
@@ -185,23 +184,19 @@ where
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() {
     /// let out = ayutil::scope(|s| async move {
-    ///     s.try_spawn_lazy(|| async { Ok::<_, std::io::Error>(5) });
+    ///     s.try_spawn_lazy(|| async { Ok(5) });
     /// })
     /// .await
     /// .unwrap();
     /// assert_eq!(out.results()[0].completed(), Some(&5));
     /// # }
     /// ```
-    pub fn try_spawn_lazy<C, F, E2>(&self, make: C) -> TaskHandle
+    pub fn try_spawn_lazy<C, F>(&self, make: C) -> TaskHandle
     where
         C: FnOnce() -> F + Send + 'static,
-        F: Future<Output = Result<T, E2>> + Send + 'static,
-        E2: Into<E> + 'static,
+        F: Future<Output = Result<T, E>> + Send + 'static,
     {
-        self.submit(Job::Lazy(Box::new(move || {
-            let fut = make();
-            Box::pin(async move { fut.await.map_err(Into::into) })
-        })))
+        self.submit(Job::Lazy(Box::new(move || Box::pin(make()))))
     }
 
     fn submit(&self, job: Job<T, E>) -> TaskHandle {
