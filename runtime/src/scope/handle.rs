@@ -5,6 +5,8 @@ use core::ops::Shl;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 
+use futures_util::FutureExt as _;
+
 use crate::scope::error::{BoxError, ExecutorError};
 use crate::scope::executor;
 use crate::scope::options::ScopeOptions;
@@ -114,7 +116,9 @@ where
     where
         F: Future<Output = T> + Send + 'static,
     {
-        self.submit(Job::Ready(Box::pin(async move { Ok(fut.await) })))
+        // `map`, not `async move { Ok(fut.await) }`: an async block would store `fut`
+        // twice (as capture and as awaitee), doubling every queued future.
+        self.submit(Job::Ready(Box::pin(fut.map(Ok))))
     }
 
     /// Runs a fallible task: an `Err` cancels every other task and the scope returns it.
@@ -171,7 +175,7 @@ where
     {
         self.submit(Job::Lazy(Box::new(move || {
             let fut = make();
-            Box::pin(async move { Ok(fut.await) })
+            Box::pin(fut.map(Ok))
         })))
     }
 

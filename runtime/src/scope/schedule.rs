@@ -3,10 +3,10 @@
 
 use core::future::Future;
 use core::time::Duration;
+use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 
 use futures_util::FutureExt as _;
-use std::panic::AssertUnwindSafe;
 use tokio::time::{Instant, MissedTickBehavior};
 
 use crate::scope::handle::Scope;
