@@ -1,5 +1,8 @@
 //! Integration tests of `#[run_as_main]`: exit codes, options, hooks, signals. Each
 //! macro use names its function (not `main`) so the test calls it and reads the code.
+//! The expansions compile under `deny(warnings, clippy::all)`.
+
+#![deny(warnings, clippy::all)]
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};

@@ -725,6 +725,15 @@ async fn dont_hold_exit_lets_the_scope_finish_and_cancels_the_callback() {
 }
 
 #[tokio::test(start_paused = true)]
+#[should_panic(expected = "`every` needs a period greater than zero")]
+async fn every_rejects_a_zero_period_at_the_call() {
+    let _ = ayutil::scope(|s: Scope| async move {
+        s.every(Duration::ZERO, || async {});
+    })
+    .await;
+}
+
+#[tokio::test(start_paused = true)]
 async fn a_panicking_scheduled_callback_fails_the_scope() {
     let run = ayutil::scope(|s: Scope| async move {
         s.after(secs(1), || async { panic!("scheduled exploded") });
