@@ -570,9 +570,28 @@ async fn cancelling_the_outer_scope_cancels_scopes_opened_by_its_tasks() {
     .await
     .unwrap();
     assert!(out.cancelled());
-    // The inner scope's task is aborted when the outer task drops the inner scope.
-    tokio::task::yield_now().await;
-    tokio::task::yield_now().await;
+    // The inner scope registered in the outer one: the outer scope returned only after
+    // the inner scope's task (aborted in turn) was dropped.
+    assert!(dropped.load(Ordering::SeqCst));
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_outer_scope_waits_for_the_tasks_of_scopes_opened_in_its_block() {
+    let (dropped, guard) = flag();
+    let out = Scope::<()>::options()
+        .timeout(secs(1))
+        .run(|_outer| async move {
+            let _ = ayutil::scope(|inner: Scope| async move {
+                inner.spawn(async move {
+                    let _guard = guard;
+                    pending::<()>().await;
+                });
+            })
+            .await;
+        })
+        .await
+        .unwrap();
+    assert!(out.timed_out());
     assert!(dropped.load(Ordering::SeqCst));
 }
 

@@ -5,6 +5,7 @@ mod error;
 mod executor;
 mod handle;
 mod main;
+mod nesting;
 mod options;
 mod outcome;
 mod schedule;

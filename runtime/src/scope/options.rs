@@ -13,6 +13,7 @@ use tokio::runtime::Handle;
 
 use crate::scope::error::{BoxError, ScopeError, ZeroConcurrencyError};
 use crate::scope::handle::Scope;
+use crate::scope::nesting::{self, ChildLink};
 use crate::scope::outcome::{ScopeOutput, TaskOutcome};
 use crate::scope::state::{Inner, Slot, StopReason};
 use crate::scope::task::drop_caught;
@@ -133,7 +134,11 @@ where
         Fut: Future<Output = R>,
     {
         let inner = Inner::<T, E>::new(Handle::current(), self.limit);
+        if let Some(parent) = nesting::current() {
+            inner.set_parent(parent);
+        }
         let guard = DropGuard(Some(Arc::clone(&inner)));
+        let mut link: Option<Arc<dyn ChildLink>> = Some(Arc::clone(&inner) as _);
         let mut block = pin!(Some(block(Scope::from_inner(Arc::clone(&inner)))));
         let mut deadline = pin!(self.timeout.map(tokio::time::sleep));
         let mut value = None;
@@ -143,7 +148,10 @@ where
                 if inner.is_stopping() {
                     drop_block(&inner, block.as_mut());
                 } else {
-                    match catch_unwind(AssertUnwindSafe(|| fut.poll(cx))) {
+                    let polled = nesting::with_current(&mut link, || {
+                        catch_unwind(AssertUnwindSafe(|| fut.poll(cx)))
+                    });
+                    match polled {
                         Ok(Poll::Pending) => {}
                         Ok(Poll::Ready(out)) => {
                             value = Some(out);

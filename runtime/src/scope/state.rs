@@ -22,6 +22,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use tokio::runtime::Handle;
 use tokio::task::AbortHandle;
 
+use crate::scope::nesting::ChildLink;
 use crate::scope::task::TaskFuture;
 
 /// A panic payload, as `std::panic::catch_unwind` returns it.
@@ -55,6 +56,8 @@ pub(crate) enum Unit {
     Aside(usize),
     /// A scheduled callback (`after`, `at`, `every`), without a result slot.
     Scheduled(u64),
+    /// A scope opened inside this one, until all its tasks are gone.
+    Child,
 }
 
 /// The result slot of one spawn.
@@ -99,6 +102,8 @@ pub(crate) struct State<T, E> {
     pub(crate) secondary: Vec<E>,
     pub(crate) panic: Option<Payload>,
     waker: Option<Waker>,
+    /// The scope this one was opened in; released once this one is closed and empty.
+    parent: Option<Arc<dyn ChildLink>>,
 }
 
 /// Side effects decided under the lock and carried out after it is released.
@@ -109,6 +114,7 @@ pub(crate) struct Actions<T, E> {
     payloads: Vec<Payload>,
     spawn: Option<(usize, Job<T, E>)>,
     wake: Option<Waker>,
+    release_parent: Option<Arc<dyn ChildLink>>,
 }
 
 impl<T, E> Default for Actions<T, E> {
@@ -119,6 +125,7 @@ impl<T, E> Default for Actions<T, E> {
             payloads: Vec::new(),
             spawn: None,
             wake: None,
+            release_parent: None,
         }
     }
 }
@@ -202,6 +209,7 @@ where
                 secondary: Vec::new(),
                 panic: None,
                 waker: None,
+                parent: None,
             }),
             handle,
             limit,
@@ -298,6 +306,7 @@ where
                     }
                     _ => false,
                 },
+                Unit::Child => false,
                 Unit::Scheduled(id) => {
                     let stopping = state.stopping;
                     match state.scheduled.get_mut(&id) {
@@ -326,7 +335,7 @@ where
                     state.running -= 1;
                     true
                 }
-                Unit::Aside(_) => true,
+                Unit::Aside(_) | Unit::Child => true,
                 Unit::Scheduled(id) => state.scheduled.remove(&id).is_some_and(|s| s.holds),
             };
             if holds {
@@ -368,8 +377,17 @@ where
             if state.holding == 0 || state.outstanding == 0 {
                 actions.wake = actions.wake.take().or_else(|| state.waker.take());
             }
+            if state.closed && state.outstanding == 0 {
+                actions.release_parent = state.parent.take();
+            }
         }
         self.apply(actions);
+    }
+
+    /// Registers this scope as a child of `parent` (see [`nesting`](crate::scope::nesting)).
+    pub(crate) fn set_parent(&self, parent: Arc<dyn ChildLink>) {
+        parent.open_child();
+        self.lock().parent = Some(parent);
     }
 
     /// Records a panic raised outside any unit (the scope's block, a dropped job).
@@ -394,6 +412,9 @@ where
             }
             if let StopReason::Dropped = reason {
                 state.closed = true;
+                if state.outstanding == 0 {
+                    actions.release_parent = state.parent.take();
+                }
             }
         }
         self.apply(actions);
@@ -491,6 +512,7 @@ where
             let mut state = self.lock();
             if !block_alive && state.outstanding == 0 {
                 state.closed = true;
+                actions.release_parent = state.parent.take();
                 true
             } else {
                 if !block_alive && state.holding == 0 {
@@ -519,6 +541,7 @@ where
             payloads,
             spawn,
             wake,
+            release_parent,
         } = actions;
         for abort in aborts {
             abort.abort();
@@ -545,6 +568,25 @@ where
         if let Some(waker) = wake {
             waker.wake();
         }
+        if let Some(parent) = release_parent {
+            parent.close_child();
+        }
+    }
+}
+
+impl<T, E> ChildLink for Inner<T, E>
+where
+    T: Send + 'static,
+    E: Send + 'static,
+{
+    fn open_child(&self) {
+        let mut state = self.lock();
+        state.outstanding += 1;
+        state.holding += 1;
+    }
+
+    fn close_child(self: Arc<Self>) {
+        self.finish(Unit::Child, Outcome::Cancelled);
     }
 }
 

@@ -6,6 +6,7 @@ use core::task::{Context, Poll};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 
+use crate::scope::nesting::{self, ChildLink};
 use crate::scope::state::{BoxTask, Inner, Job, Outcome, Unit};
 
 /// A handle on one task of a [`Scope`](crate::Scope): abort it, or ask whether it ended.
@@ -111,6 +112,8 @@ where
     inner: Arc<Inner<T, E>>,
     index: usize,
     state: TaskState<T, E>,
+    /// The scope, as the current scope while this task is polled (for nested scopes).
+    link: Option<Arc<dyn ChildLink>>,
 }
 
 enum TaskState<T, E> {
@@ -125,10 +128,12 @@ where
     E: Send + 'static,
 {
     pub(crate) fn new(inner: Arc<Inner<T, E>>, index: usize, job: Job<T, E>) -> Self {
+        let link: Arc<dyn ChildLink> = Arc::clone(&inner) as _;
         Self {
             inner,
             index,
             state: TaskState::NotStarted(job),
+            link: Some(link),
         }
     }
 
@@ -154,7 +159,9 @@ where
             match job {
                 Job::Ready(fut) => this.state = TaskState::Running(fut),
                 // `spawn_lazy`: the callable runs here, once a slot is free.
-                Job::Lazy(make) => match catch_unwind(AssertUnwindSafe(make)) {
+                Job::Lazy(make) => match nesting::with_current(&mut this.link, || {
+                    catch_unwind(AssertUnwindSafe(make))
+                }) {
                     Ok(fut) => this.state = TaskState::Running(fut),
                     Err(payload) => {
                         this.end(Outcome::Panic(payload));
@@ -166,7 +173,10 @@ where
         let TaskState::Running(fut) = &mut this.state else {
             return Poll::Ready(());
         };
-        let outcome = match catch_unwind(AssertUnwindSafe(|| fut.as_mut().poll(cx))) {
+        let polled = nesting::with_current(&mut this.link, || {
+            catch_unwind(AssertUnwindSafe(|| fut.as_mut().poll(cx)))
+        });
+        let outcome = match polled {
             Ok(Poll::Pending) => return Poll::Pending,
             Ok(Poll::Ready(Ok(value))) => Outcome::Value(value),
             Ok(Poll::Ready(Err(error))) => Outcome::Error(error),
