@@ -18,8 +18,11 @@ use crate::scope::task::{TaskHandle, UnitGuard};
 ///
 /// A `Scope` is the handle given to the block of [`ScopeOptions::run`] (or [`scope`](crate::scope),
 /// or `#[run_as_main]`). It is cheap to clone and `Send + Sync`: move clones into tasks
-/// so they spawn siblings, which the scope also waits for. Scopes nest: a task or a
-/// block may open another scope.
+/// so they spawn siblings, which the scope also waits for. Scopes nest: a scope opened
+/// by a task or by the block of another scope registers in it, so cancelling the outer
+/// scope cancels the inner one, and the outer `.await` returns only after the inner
+/// scope's tasks are gone too. (A scope future that is polled once and then kept without
+/// being polled or dropped therefore keeps its parent open.)
 ///
 /// `T` is the output of the scope's tasks, collected in spawn order; `E` is the error
 /// type of fallible tasks ([`try_spawn`](Self::try_spawn)). The first failure (an `Err`
