@@ -626,6 +626,50 @@ async fn a_leaked_handle_cannot_spawn_after_the_scope_ended() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn handles_kept_after_the_scope_say_finished_and_abort_is_a_no_op() {
+    // Regression: handles indexed the result slots, which the finished scope hands out.
+    let (tx, rx) = oneshot::channel();
+    let out = ayutil::scope(|s| async move {
+        tx.send(s.spawn(async { 5 })).unwrap();
+    })
+    .await
+    .unwrap();
+    let handle = rx.await.unwrap();
+    assert!(handle.is_finished());
+    handle.abort();
+    assert_eq!(values(out.results()), [Some(5)]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_task_that_ends_before_its_abort_handle_is_stored_is_fine() {
+    // Regression: a queued task started by a finishing task could end, and the scope
+    // finish, before the starter stored its abort handle (index out of bounds). That
+    // panic happened inside a tokio task, which swallows it: count it through the hook.
+    static RUNTIME_PANICS: AtomicUsize = AtomicUsize::new(0);
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if info.location().is_some_and(|l| l.file().contains("src/scope/")) {
+            RUNTIME_PANICS.fetch_add(1, Ordering::SeqCst);
+        }
+        previous(info);
+    }));
+    for _ in 0..50 {
+        let out = Scope::<u32>::options()
+            .max_concurrency(2)
+            .unwrap()
+            .run(|s| async move {
+                for i in 0..2_000 {
+                    s.spawn(async move { i });
+                }
+            })
+            .await
+            .unwrap();
+        assert_eq!(out.completed().count(), 2_000);
+    }
+    assert_eq!(RUNTIME_PANICS.load(Ordering::SeqCst), 0);
+}
+
+#[tokio::test(start_paused = true)]
 async fn aside_runs_blocking_work_outside_the_limit() {
     let (tx, rx) = oneshot::channel();
     let out = Scope::<u32>::options()

@@ -295,17 +295,22 @@ where
         let abort_now = {
             let mut state = self.lock();
             match unit {
-                Unit::Task(index) | Unit::Aside(index) => match state.slots[index] {
-                    Slot::Running(None) => {
-                        state.slots[index] = Slot::Running(Some(abort.clone()));
-                        state.stopping
+                // The unit may already have ended, and the scope finished and handed
+                // its slots out: then there is nothing to register.
+                Unit::Task(index) | Unit::Aside(index) => {
+                    let stopping = state.stopping;
+                    match state.slots.get_mut(index) {
+                        Some(slot @ Slot::Running(None)) => {
+                            *slot = Slot::Running(Some(abort.clone()));
+                            stopping
+                        }
+                        Some(slot @ Slot::AbortRequested) => {
+                            *slot = Slot::Running(Some(abort.clone()));
+                            true
+                        }
+                        _ => false,
                     }
-                    Slot::AbortRequested => {
-                        state.slots[index] = Slot::Running(Some(abort.clone()));
-                        true
-                    }
-                    _ => false,
-                },
+                }
                 Unit::Child => false,
                 Unit::Scheduled(id) => {
                     let stopping = state.stopping;
@@ -429,14 +434,15 @@ where
     pub(crate) fn abort_one(&self, index: usize) {
         let abort = {
             let mut state = self.lock();
-            match &state.slots[index] {
-                Slot::Waiting => {
-                    state.slots[index] = Slot::Cancelled;
+            // Out of range: the scope finished and handed its slots out.
+            match state.slots.get_mut(index) {
+                Some(slot @ Slot::Waiting) => {
+                    *slot = Slot::Cancelled;
                     None
                 }
-                Slot::Running(Some(abort)) => Some(abort.clone()),
-                Slot::Running(None) => {
-                    state.slots[index] = Slot::AbortRequested;
+                Some(Slot::Running(Some(abort))) => Some(abort.clone()),
+                Some(slot @ Slot::Running(None)) => {
+                    *slot = Slot::AbortRequested;
                     None
                 }
                 _ => None,
@@ -448,10 +454,11 @@ where
     }
 
     pub(crate) fn is_finished(&self, index: usize) -> bool {
-        matches!(
-            self.lock().slots[index],
-            Slot::Done(_) | Slot::Cancelled | Slot::Failed
-        )
+        // Out of range: the scope finished, so every task did.
+        self.lock()
+            .slots
+            .get(index)
+            .is_none_or(|slot| matches!(slot, Slot::Done(_) | Slot::Cancelled | Slot::Failed))
     }
 
     /// Stops a scheduled callback; `false` if it already ended.
