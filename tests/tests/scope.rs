@@ -648,7 +648,10 @@ async fn a_task_that_ends_before_its_abort_handle_is_stored_is_fine() {
     static RUNTIME_PANICS: AtomicUsize = AtomicUsize::new(0);
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
-        if info.location().is_some_and(|l| l.file().contains("src/scope/")) {
+        if info
+            .location()
+            .is_some_and(|l| l.file().contains("src/scope/"))
+        {
             RUNTIME_PANICS.fetch_add(1, Ordering::SeqCst);
         }
         previous(info);
@@ -715,6 +718,32 @@ async fn aside_in_uses_the_named_executor_and_rejects_unknown_names() {
     .unwrap();
     assert_eq!(values(out.results()), [Some(5)]);
     assert_eq!(ran_on.lock().unwrap().as_deref(), Some("named-executor"));
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_aside_in_job_aborted_before_it_starts_never_runs() {
+    // This executor holds jobs until told to run them.
+    let parked = Arc::new(Mutex::new(Vec::<ayutil::ExecutorJob>::new()));
+    let p = Arc::clone(&parked);
+    ayutil::register_executor("tests-scope-parking", move |job: ayutil::ExecutorJob| {
+        p.lock().unwrap().push(job);
+    })
+    .unwrap();
+    let ran = Arc::new(AtomicBool::new(false));
+    let r = Arc::clone(&ran);
+    let out = ayutil::scope(|s| async move {
+        let handle = s.aside_in("tests-scope-parking", move || {
+            r.store(true, Ordering::SeqCst)
+        });
+        handle.unwrap().abort();
+        let jobs: Vec<_> = parked.lock().unwrap().drain(..).collect();
+        assert_eq!(jobs.len(), 1);
+        std::thread::spawn(move || jobs.into_iter().for_each(|job| job()));
+    })
+    .await
+    .unwrap();
+    assert!(!ran.load(Ordering::SeqCst));
+    assert!(out.results()[0].is_cancelled());
 }
 
 #[tokio::test(start_paused = true)]

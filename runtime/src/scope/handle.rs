@@ -379,7 +379,7 @@ where
         }
         let guard = UnitGuard::new(Arc::clone(&self.inner), Unit::Aside(index));
         let job = move || {
-            if guard.inner().is_stopping() {
+            if !guard.inner().may_start(index) {
                 // Dropping the guard reports the closure as cancelled.
                 return;
             }

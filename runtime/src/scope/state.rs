@@ -453,6 +453,14 @@ where
         }
     }
 
+    /// Whether a blocking closure may still start: the scope goes on and its handle did
+    /// not abort it (executors of `aside_in` give no abort handle).
+    pub(crate) fn may_start(&self, index: usize) -> bool {
+        let state = self.lock();
+        !(state.stopping || state.closed)
+            && !matches!(state.slots.get(index), Some(Slot::AbortRequested))
+    }
+
     pub(crate) fn is_finished(&self, index: usize) -> bool {
         // Out of range: the scope finished, so every task did.
         self.lock()
