@@ -8,8 +8,7 @@ use syn::spanned::Spanned;
 use syn::{Expr, ExprLit, ItemFn, Lit, LitInt, MetaNameValue, Token};
 
 /// Every option the macro accepts, in the order the error message lists them.
-const OPTIONS: &str =
-    "`flavor`, `worker_threads`, `timeout`, `max_concurrency`, `hooks`, `crate`";
+const OPTIONS: &str = "`flavor`, `worker_threads`, `timeout`, `max_concurrency`, `hooks`, `crate`";
 
 /// One option: set at most once (serde's `Attr<T>`).
 pub(crate) struct Opt<T> {

@@ -457,8 +457,8 @@ where
     /// not abort it (executors of `aside_in` give no abort handle).
     pub(crate) fn may_start(&self, index: usize) -> bool {
         let state = self.lock();
-        !(state.stopping || state.closed)
-            && !matches!(state.slots.get(index), Some(Slot::AbortRequested))
+        let aborted = matches!(state.slots.get(index), Some(Slot::AbortRequested));
+        !(state.stopping || state.closed || aborted)
     }
 
     pub(crate) fn is_finished(&self, index: usize) -> bool {
