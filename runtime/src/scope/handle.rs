@@ -39,8 +39,9 @@ use crate::scope::task::{TaskHandle, UnitGuard};
 /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
 /// # async fn main() {
 /// let out = ayutil::scope(|s| async move {
-///     // `s.spawn(f)` and `&s << f` are the same thing.
-///     &s << async { "first" };
+///     // `s.spawn(f)` and `&s << f` are the same thing (Rust wants an operator's
+///     // result used, hence the `let _`).
+///     let _ = &s << async { "first" };
 ///     let inner = s.clone();
 ///     s.spawn(async move {
 ///         tokio::time::sleep(Duration::from_secs(1)).await;
