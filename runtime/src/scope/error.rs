@@ -1,0 +1,136 @@
+//! [`ScopeError`], and the errors of a scope's configuration and executors.
+
+use core::fmt;
+
+/// The error type of scopes that do not name one: any error, boxed.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+/// A scope failed: the first task that returned `Err` is reported, and the errors that
+/// arrived while the scope was cancelling are kept, never lost.
+///
+/// Tasks stopped *because* of that first failure are not errors; they do not appear.
+///
+/// # Examples
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// let err = ayutil::Scope::<u8, String>::options()
+///     .run(|s| async move {
+///         s.try_spawn(async { Err::<u8, _>("boom".to_string()) });
+///     })
+///     .await
+///     .unwrap_err();
+/// assert_eq!(err.first(), "boom");
+/// assert!(err.secondary().is_empty());
+/// # }
+/// ```
+#[derive(Debug)]
+pub struct ScopeError<E> {
+    pub(crate) first: E,
+    pub(crate) secondary: Vec<E>,
+}
+
+impl<E> ScopeError<E> {
+    /// The first failure, which stopped the scope.
+    #[must_use]
+    pub fn first(&self) -> &E {
+        &self.first
+    }
+
+    /// Takes the first failure.
+    #[must_use]
+    pub fn into_first(self) -> E {
+        self.first
+    }
+
+    /// Failures that arrived after the first one, while the scope was cancelling, in
+    /// arrival order.
+    #[must_use]
+    pub fn secondary(&self) -> &[E] {
+        &self.secondary
+    }
+
+    /// Takes every failure: the first one, then the secondary ones.
+    #[must_use]
+    pub fn into_all(self) -> Vec<E> {
+        let mut all = Vec::with_capacity(1 + self.secondary.len());
+        all.push(self.first);
+        all.extend(self.secondary);
+        all
+    }
+}
+
+impl<E: fmt::Display> fmt::Display for ScopeError<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "a task of the scope failed: {}", self.first)?;
+        if !self.secondary.is_empty() {
+            write!(f, " (and {} more while cancelling)", self.secondary.len())?;
+        }
+        Ok(())
+    }
+}
+
+/// Only `Debug + Display` is required of `E`, so that the default [`BoxError`] (which is
+/// not itself an `Error`) still converts with `?`; the first failure is therefore part of
+/// the message rather than the `source()`.
+impl<E> std::error::Error for ScopeError<E> where E: fmt::Debug + fmt::Display {}
+
+/// `max_concurrency(0)` was asked for: a scope that can run nothing would hang.
+///
+/// # Examples
+///
+/// ```
+/// let err = ayutil::Scope::<()>::options().max_concurrency(0).unwrap_err();
+/// assert_eq!(err.to_string(), "max_concurrency must be at least 1, got 0");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ZeroConcurrencyError;
+
+impl fmt::Display for ZeroConcurrencyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("max_concurrency must be at least 1, got 0")
+    }
+}
+
+impl std::error::Error for ZeroConcurrencyError {}
+
+/// A named executor could not be registered or found.
+///
+/// # Examples
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// ayutil::scope(|s| async move {
+///     let err = s.aside_in("no-such-pool", || ()).unwrap_err();
+///     assert_eq!(err.to_string(), "no executor is registered under the name `no-such-pool`");
+/// })
+/// .await
+/// .unwrap();
+/// # }
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ExecutorError {
+    /// `aside_in` named an executor that was never registered.
+    Unknown(String),
+    /// `register_executor` was called twice with the same name.
+    Duplicate(String),
+}
+
+impl fmt::Display for ExecutorError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Unknown(name) => write!(f, "no executor is registered under the name `{name}`"),
+            Self::Duplicate(name) => {
+                write!(
+                    f,
+                    "an executor is already registered under the name `{name}`"
+                )
+            }
+        }
+    }
+}
+
+impl std::error::Error for ExecutorError {}

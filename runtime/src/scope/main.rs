@@ -1,0 +1,416 @@
+//! [`MainExit`] and [`MainHooks`]: the runtime side of `#[run_as_main]`.
+//!
+//! The macro only builds a [`MainConfig`] and calls [`run_main`]; everything else
+//! (runtime, root scope, signals, hooks, exit code) happens here.
+
+use core::fmt;
+use core::future::Future;
+use core::num::NonZeroUsize;
+use core::pin::Pin;
+use core::time::Duration;
+use std::process::{ExitCode, Termination};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock};
+
+use crate::scope::handle::Scope;
+use crate::scope::options::ScopeOptions;
+
+type Hook = Box<dyn FnOnce() -> Pin<Box<dyn Future<Output = ()> + Send>> + Send>;
+
+/// Code that `#[run_as_main]` runs at four moments of the program, in registration order:
+///
+/// - **starting**: the runtime is built, the root scope is not open yet;
+/// - **started**: the root scope is open, `main`'s body is about to run;
+/// - **stopping**: the root scope ended (every task finished or was cancelled), the exit
+///   code is not reported yet;
+/// - **stopped**: the exit code is decided and any error printed; last thing on the
+///   runtime.
+///
+/// Hand them to the macro with `#[run_as_main(hooks = my_hooks())]`.
+///
+/// # Examples
+///
+/// ```
+/// use std::sync::{Arc, Mutex};
+///
+/// let log = Arc::new(Mutex::new(Vec::new()));
+/// let (a, b) = (Arc::clone(&log), Arc::clone(&log));
+/// let hooks = ayutil::MainHooks::new()
+///     .on_stopping(move || async move { a.lock().unwrap().push("stopping") })
+///     .on_started(move || async move { b.lock().unwrap().push("started") });
+/// # let _ = hooks;
+/// ```
+#[derive(Default)]
+pub struct MainHooks {
+    starting: Vec<Hook>,
+    started: Vec<Hook>,
+    stopping: Vec<Hook>,
+    stopped: Vec<Hook>,
+}
+
+impl fmt::Debug for MainHooks {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MainHooks")
+            .field("starting", &self.starting.len())
+            .field("started", &self.started.len())
+            .field("stopping", &self.stopping.len())
+            .field("stopped", &self.stopped.len())
+            .finish()
+    }
+}
+
+fn hook<C, F>(f: C) -> Hook
+where
+    C: FnOnce() -> F + Send + 'static,
+    F: Future<Output = ()> + Send + 'static,
+{
+    Box::new(move || Box::pin(f()))
+}
+
+async fn run_hooks(hooks: Vec<Hook>) {
+    for hook in hooks {
+        hook().await;
+    }
+}
+
+impl MainHooks {
+    /// No hooks.
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds a hook run before the root scope opens.
+    #[must_use]
+    pub fn on_starting<C, F>(mut self, f: C) -> Self
+    where
+        C: FnOnce() -> F + Send + 'static,
+        F: Future<Output = ()> + Send + 'static,
+    {
+        self.starting.push(hook(f));
+        self
+    }
+
+    /// Adds a hook run inside the root scope, right before `main`'s body.
+    #[must_use]
+    pub fn on_started<C, F>(mut self, f: C) -> Self
+    where
+        C: FnOnce() -> F + Send + 'static,
+        F: Future<Output = ()> + Send + 'static,
+    {
+        self.started.push(hook(f));
+        self
+    }
+
+    /// Adds a hook run once the root scope ended, before the exit code is reported.
+    #[must_use]
+    pub fn on_stopping<C, F>(mut self, f: C) -> Self
+    where
+        C: FnOnce() -> F + Send + 'static,
+        F: Future<Output = ()> + Send + 'static,
+    {
+        self.stopping.push(hook(f));
+        self
+    }
+
+    /// Adds a hook run last, after the exit code is decided.
+    #[must_use]
+    pub fn on_stopped<C, F>(mut self, f: C) -> Self
+    where
+        C: FnOnce() -> F + Send + 'static,
+        F: Future<Output = ()> + Send + 'static,
+    {
+        self.stopped.push(hook(f));
+        self
+    }
+}
+
+/// The exit status of a `#[run_as_main]` program: 0 on success, 1 when `main` or a task
+/// of its root scope failed (the error is printed to stderr), 130 when Ctrl+C or SIGTERM
+/// cancelled it. A failure wins over an interruption.
+///
+/// # Examples
+///
+/// ```
+/// assert_eq!(ayutil::MainExit::INTERRUPTED.code(), 130);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MainExit(u8);
+
+impl MainExit {
+    /// Everything finished (or timed out) without failure.
+    pub const SUCCESS: Self = Self(0);
+    /// `main` returned `Err`, or a task of the root scope failed.
+    pub const FAILURE: Self = Self(1);
+    /// A signal (Ctrl+C, SIGTERM) cancelled the root scope.
+    pub const INTERRUPTED: Self = Self(130);
+
+    /// The process exit code.
+    #[must_use]
+    pub fn code(self) -> u8 {
+        self.0
+    }
+}
+
+impl Termination for MainExit {
+    fn report(self) -> ExitCode {
+        ExitCode::from(self.0)
+    }
+}
+
+/// What `main` may return under `#[run_as_main]`: `()` or `Result<(), E: Debug>`.
+#[diagnostic::on_unimplemented(
+    message = "a `#[run_as_main]` function must return `()` or `Result<(), E>` with `E: Debug`, not `{Self}`",
+    label = "change this return type"
+)]
+pub trait MainOutput {
+    /// `Err` with the `Debug` text of the failure.
+    fn into_main_result(self) -> Result<(), String>;
+}
+
+impl MainOutput for () {
+    fn into_main_result(self) -> Result<(), String> {
+        Ok(())
+    }
+}
+
+impl<E: fmt::Debug> MainOutput for Result<(), E> {
+    fn into_main_result(self) -> Result<(), String> {
+        self.map_err(|error| format!("{error:?}"))
+    }
+}
+
+/// `main`'s output once converted; what the generated closure returns.
+#[derive(Debug)]
+pub struct MainResult(Result<(), String>);
+
+impl MainOutput for MainResult {
+    fn into_main_result(self) -> Result<(), String> {
+        self.0
+    }
+}
+
+/// The conversion of `main`'s output. Called on its own in the expansion, so that a wrong
+/// return type is reported once, on that type.
+pub fn main_output<R: MainOutput>() -> fn(R) -> MainResult {
+    |output| MainResult(output.into_main_result())
+}
+
+/// The options of `#[run_as_main]`, built by the macro.
+#[derive(Debug, Default)]
+pub struct MainConfig {
+    current_thread: bool,
+    worker_threads: Option<usize>,
+    timeout: Option<Duration>,
+    max_concurrency: Option<NonZeroUsize>,
+    hooks: MainHooks,
+}
+
+impl MainConfig {
+    /// Default options: multi-thread runtime, no limit, no time-out, no hooks.
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Runs on a current-thread runtime.
+    #[must_use]
+    pub fn current_thread(mut self) -> Self {
+        self.current_thread = true;
+        self
+    }
+
+    /// Sets the multi-thread runtime's worker count.
+    #[must_use]
+    pub fn worker_threads(mut self, n: usize) -> Self {
+        self.worker_threads = Some(n);
+        self
+    }
+
+    /// Sets the root scope's time-out.
+    #[must_use]
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// Sets the root scope's concurrency limit.
+    ///
+    /// # Panics
+    ///
+    /// If `n` is zero, which the macro rejects at compile time.
+    #[must_use]
+    #[track_caller]
+    pub fn max_concurrency(mut self, n: usize) -> Self {
+        self.max_concurrency =
+            Some(NonZeroUsize::new(n).expect("max_concurrency must be at least 1"));
+        self
+    }
+
+    /// Sets the life-cycle hooks.
+    #[must_use]
+    pub fn hooks(mut self, hooks: MainHooks) -> Self {
+        self.hooks = hooks;
+        self
+    }
+}
+
+/// Pins the output type of `main`'s body to the declared return type.
+pub fn typed<R, F: Future<Output = R>>(fut: F) -> F {
+    fut
+}
+
+/// Builds the runtime, runs `main` in a root scope until it ends, and cancels the root
+/// scope on Ctrl+C or SIGTERM.
+pub fn run_main<T, E, C, F>(config: MainConfig, main: C) -> MainExit
+where
+    T: Send + 'static,
+    E: fmt::Debug + Send + 'static,
+    C: FnOnce(Scope<T, E>) -> F,
+    F: Future,
+    F::Output: MainOutput,
+{
+    run_main_until(config, main, shutdown_signal)
+}
+
+/// [`run_main`] with another interruption than the process signals: `interrupt()` is
+/// called inside the runtime before `main` starts; when its future resolves, the root
+/// scope is cancelled and the exit code is 130.
+pub fn run_main_until<T, E, C, F, I, IF>(config: MainConfig, main: C, interrupt: I) -> MainExit
+where
+    T: Send + 'static,
+    E: fmt::Debug + Send + 'static,
+    C: FnOnce(Scope<T, E>) -> F,
+    F: Future,
+    F::Output: MainOutput,
+    I: FnOnce() -> IF,
+    IF: Future<Output = ()> + Send + 'static,
+{
+    let mut builder = if config.current_thread {
+        tokio::runtime::Builder::new_current_thread()
+    } else {
+        let mut builder = tokio::runtime::Builder::new_multi_thread();
+        if let Some(n) = config.worker_threads {
+            builder.worker_threads(n);
+        }
+        builder
+    };
+    let runtime = match builder.enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("Error: cannot build the tokio runtime: {error}");
+            return MainExit::FAILURE;
+        }
+    };
+    let MainConfig {
+        timeout,
+        max_concurrency,
+        hooks,
+        ..
+    } = config;
+    runtime.block_on(async move {
+        let MainHooks {
+            starting,
+            started,
+            stopping,
+            stopped,
+        } = hooks;
+        run_hooks(starting).await;
+
+        let root: Arc<OnceLock<Scope<T, E>>> = Arc::new(OnceLock::new());
+        let interrupted = Arc::new(AtomicBool::new(false));
+        let signal = interrupt();
+        let watcher = {
+            let (root, interrupted) = (Arc::clone(&root), Arc::clone(&interrupted));
+            tokio::spawn(async move {
+                signal.await;
+                interrupted.store(true, Ordering::SeqCst);
+                if let Some(scope) = root.get() {
+                    scope.cancel();
+                }
+            })
+        };
+
+        let mut options = ScopeOptions::<T, E>::default();
+        if let Some(timeout) = timeout {
+            options = options.timeout(timeout);
+        }
+        if let Some(n) = max_concurrency {
+            options = options
+                .max_concurrency(n.get())
+                .unwrap_or_else(|_| unreachable!("NonZeroUsize is never zero"));
+        }
+        let outcome = options
+            .run(|scope| {
+                let _ = root.set(scope.clone());
+                // A signal that arrived before the scope existed still cancels it.
+                if interrupted.load(Ordering::SeqCst) {
+                    scope.cancel();
+                }
+                async move {
+                    run_hooks(started).await;
+                    main(scope).await
+                }
+            })
+            .await;
+        watcher.abort();
+        run_hooks(stopping).await;
+
+        let ok = match outcome {
+            Ok(output) => match output.into_value().map(MainOutput::into_main_result) {
+                Some(Err(message)) => {
+                    eprintln!("Error: {message}");
+                    false
+                }
+                Some(Ok(())) | None => true,
+            },
+            Err(error) => {
+                eprintln!("Error: {:?}", error.first());
+                for later in error.secondary() {
+                    eprintln!("Error (while cancelling): {later:?}");
+                }
+                false
+            }
+        };
+        let exit = if !ok {
+            MainExit::FAILURE
+        } else if interrupted.load(Ordering::SeqCst) {
+            MainExit::INTERRUPTED
+        } else {
+            MainExit::SUCCESS
+        };
+        run_hooks(stopped).await;
+        exit
+    })
+}
+
+/// Ctrl+C, or SIGTERM on Unix. Handlers are installed before this returns, so a signal
+/// that arrives while `main` starts is not lost (nor kills the process).
+fn shutdown_signal() -> impl Future<Output = ()> + Send + 'static {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let interrupt = signal(SignalKind::interrupt());
+        let terminate = signal(SignalKind::terminate());
+        async move {
+            match (interrupt, terminate) {
+                (Ok(mut interrupt), Ok(mut terminate)) => {
+                    tokio::select! {
+                        _ = interrupt.recv() => {}
+                        _ = terminate.recv() => {}
+                    }
+                }
+                // Without handlers the default action (exit) stays; never cancel.
+                _ => core::future::pending().await,
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        async move {
+            if tokio::signal::ctrl_c().await.is_err() {
+                core::future::pending::<()>().await;
+            }
+        }
+    }
+}

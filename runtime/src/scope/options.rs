@@ -1,0 +1,286 @@
+//! [`ScopeOptions`]: how a scope is configured and run; and the [`scope`] shortcut.
+
+use core::future::{Future, poll_fn};
+use core::marker::PhantomData;
+use core::num::NonZeroUsize;
+use core::pin::pin;
+use core::task::Poll;
+use core::time::Duration;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Arc;
+
+use tokio::runtime::Handle;
+
+use crate::scope::error::{BoxError, ScopeError, ZeroConcurrencyError};
+use crate::scope::handle::Scope;
+use crate::scope::nesting::{self, ChildLink};
+use crate::scope::outcome::{ScopeOutput, TaskOutcome};
+use crate::scope::state::{Inner, Slot, StopReason};
+use crate::scope::task::drop_caught;
+
+/// The options of a scope, then [`run`](Self::run) to open it.
+///
+/// Built by [`Scope::options`]. `T` is the output of the scope's tasks, `E` their error
+/// type (for [`Scope::try_spawn`]).
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+///
+/// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let out = ayutil::Scope::<u64>::options()
+///     .max_concurrency(2)?
+///     .timeout(Duration::from_secs(5))
+///     .run(|s| async move {
+///         for secs in [1, 2, 10] {
+///             s.spawn(async move {
+///                 tokio::time::sleep(Duration::from_secs(secs)).await;
+///                 secs
+///             });
+///         }
+///     })
+///     .await?;
+/// assert!(out.timed_out());
+/// assert_eq!(out.completed().copied().collect::<Vec<_>>(), [1, 2]);
+/// # Ok(())
+/// # }
+/// ```
+pub struct ScopeOptions<T = (), E = BoxError> {
+    limit: Option<NonZeroUsize>,
+    timeout: Option<Duration>,
+    _types: PhantomData<fn() -> (T, E)>,
+}
+
+impl<T, E> core::fmt::Debug for ScopeOptions<T, E> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("ScopeOptions")
+            .field("max_concurrency", &self.limit)
+            .field("timeout", &self.timeout)
+            .finish()
+    }
+}
+
+impl<T, E> Clone for ScopeOptions<T, E> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T, E> Copy for ScopeOptions<T, E> {}
+
+impl<T, E> Default for ScopeOptions<T, E> {
+    fn default() -> Self {
+        Self {
+            limit: None,
+            timeout: None,
+            _types: PhantomData,
+        }
+    }
+}
+
+impl<T, E> ScopeOptions<T, E>
+where
+    T: Send + 'static,
+    E: Send + 'static,
+{
+    /// At most `n` tasks of the scope run at once, including tasks spawned by tasks;
+    /// the others wait in spawn order. Blocking `aside` closures and scheduled
+    /// callbacks are not counted.
+    ///
+    /// # Errors
+    ///
+    /// [`ZeroConcurrencyError`] if `n` is zero.
+    pub fn max_concurrency(mut self, n: usize) -> Result<Self, ZeroConcurrencyError> {
+        self.limit = Some(NonZeroUsize::new(n).ok_or(ZeroConcurrencyError)?);
+        Ok(self)
+    }
+
+    /// A deadline, counted from the start of [`run`](Self::run): what still runs then is
+    /// cancelled, and the output says [`timed_out`](ScopeOutput::timed_out). A time-out
+    /// is reported, not raised as an error.
+    #[must_use]
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// Opens the scope, runs `block(scope)` in it, and resolves once the block and every
+    /// task of the scope ended.
+    ///
+    /// The block runs in the caller's task (it need not be `Send`); the tasks it spawns
+    /// run as tokio tasks, in parallel on a multi-thread runtime. If a task fails, times
+    /// out or [`cancel`](Scope::cancel) is called, the block is dropped at its next
+    /// `.await` along with every task, and its value is then `None`.
+    ///
+    /// # Errors
+    ///
+    /// The first task that returned `Err` (through [`Scope::try_spawn`]), with the
+    /// errors that arrived while cancelling, once every task has stopped.
+    ///
+    /// # Panics
+    ///
+    /// If a task or the block panicked, the first panic resumes here, once every task
+    /// has stopped: a panic wins over an error. Also panics outside a tokio runtime.
+    ///
+    /// # Cancel safety
+    ///
+    /// Dropping the future aborts every task of the scope; queued tasks never start.
+    /// Aborted tasks are dropped by tokio shortly after, not during the drop.
+    pub async fn run<F, Fut, R>(self, block: F) -> Result<ScopeOutput<T, R>, ScopeError<E>>
+    where
+        F: FnOnce(Scope<T, E>) -> Fut,
+        Fut: Future<Output = R>,
+    {
+        let inner = Inner::<T, E>::new(Handle::current(), self.limit);
+        if let Some(parent) = nesting::current() {
+            inner.set_parent(parent);
+        }
+        let guard = DropGuard(Some(Arc::clone(&inner)));
+        let mut link: Option<Arc<dyn ChildLink>> = Some(Arc::clone(&inner) as _);
+        let mut block = pin!(Some(block(Scope::from_inner(Arc::clone(&inner)))));
+        let mut deadline = pin!(self.timeout.map(tokio::time::sleep));
+        let mut value = None;
+
+        poll_fn(|cx| {
+            if let Some(fut) = block.as_mut().as_pin_mut() {
+                if inner.is_stopping() {
+                    drop_block(&inner, block.as_mut());
+                } else {
+                    let polled = nesting::with_current(&mut link, || {
+                        catch_unwind(AssertUnwindSafe(|| fut.poll(cx)))
+                    });
+                    match polled {
+                        Ok(Poll::Pending) => {}
+                        Ok(Poll::Ready(out)) => {
+                            value = Some(out);
+                            drop_block(&inner, block.as_mut());
+                        }
+                        Err(payload) => {
+                            inner.panicked(payload);
+                            drop_block(&inner, block.as_mut());
+                        }
+                    }
+                }
+            }
+            if let Some(sleep) = deadline.as_mut().as_pin_mut()
+                && sleep.poll(cx).is_ready()
+            {
+                inner.stop(StopReason::Timeout);
+                deadline.set(None);
+                if block.is_some() {
+                    drop_block(&inner, block.as_mut());
+                }
+            }
+            if inner.poll_done(cx.waker(), block.is_some()) {
+                Poll::Ready(())
+            } else {
+                Poll::Pending
+            }
+        })
+        .await;
+        drop(guard.disarm());
+        collect(&inner, value)
+    }
+}
+
+fn drop_block<Fut>(
+    inner: &Arc<Inner<impl Send + 'static, impl Send + 'static>>,
+    mut block: core::pin::Pin<&mut Option<Fut>>,
+) {
+    if let Err(payload) = catch_unwind(AssertUnwindSafe(|| block.set(None))) {
+        inner.panicked(payload);
+    }
+}
+
+fn collect<T, E, R>(
+    inner: &Inner<T, E>,
+    value: Option<R>,
+) -> Result<ScopeOutput<T, R>, ScopeError<E>>
+where
+    T: Send + 'static,
+    E: Send + 'static,
+{
+    let mut state = inner.lock();
+    if let Some(payload) = state.panic.take() {
+        drop(state);
+        std::panic::resume_unwind(payload);
+    }
+    let secondary = core::mem::take(&mut state.secondary);
+    if let Some(first) = state.first_error.take() {
+        let slots = core::mem::take(&mut state.slots);
+        drop(state);
+        // Values of tasks that completed before the failure are dropped here, outside
+        // the lock; a panicking destructor among them is resumed like any task panic.
+        if let Some(payload) = drop_caught(slots) {
+            std::panic::resume_unwind(payload);
+        }
+        return Err(ScopeError { first, secondary });
+    }
+    let results = core::mem::take(&mut state.slots)
+        .into_iter()
+        .map(|slot| match slot {
+            Slot::Done(value) => TaskOutcome::Completed(value),
+            _ => TaskOutcome::Cancelled,
+        })
+        .collect();
+    Ok(ScopeOutput {
+        results,
+        value,
+        timed_out: state.timed_out,
+        cancelled: state.cancelled,
+    })
+}
+
+/// Aborts every task if the scope's future is dropped before it finished.
+struct DropGuard<T: Send + 'static, E: Send + 'static>(Option<Arc<Inner<T, E>>>);
+
+impl<T: Send + 'static, E: Send + 'static> DropGuard<T, E> {
+    fn disarm(mut self) -> Option<Arc<Inner<T, E>>> {
+        self.0.take()
+    }
+}
+
+impl<T: Send + 'static, E: Send + 'static> Drop for DropGuard<T, E> {
+    fn drop(&mut self) {
+        if let Some(inner) = self.0.take() {
+            inner.stop(StopReason::Dropped);
+        }
+    }
+}
+
+/// Runs `block` in a new scope with default options: no concurrency limit, no time-out,
+/// tasks returning `T`, errors boxed. Shortcut for `Scope::options().run(block)`.
+///
+/// # Errors
+///
+/// As [`ScopeOptions::run`]: the first task failure, with the secondary ones.
+///
+/// # Panics
+///
+/// As [`ScopeOptions::run`]: a task's panic resumes once every task has stopped.
+///
+/// # Examples
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// let out = ayutil::scope(|s| async move {
+///     for i in 0..3 {
+///         s.spawn(async move { i * 10 });
+///     }
+/// })
+/// .await
+/// .unwrap();
+/// assert_eq!(out.completed().copied().collect::<Vec<_>>(), [0, 10, 20]);
+/// # }
+/// ```
+pub async fn scope<T, F, Fut, R>(block: F) -> Result<ScopeOutput<T, R>, ScopeError<BoxError>>
+where
+    T: Send + 'static,
+    F: FnOnce(Scope<T, BoxError>) -> Fut,
+    Fut: Future<Output = R>,
+{
+    ScopeOptions::default().run(block).await
+}

@@ -1,0 +1,265 @@
+//! [`TaskHandle`]: one spawned task; and the wrappers that report every unit's end.
+
+use core::future::Future;
+use core::pin::Pin;
+use core::task::{Context, Poll};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Arc;
+
+use crate::scope::nesting::{self, ChildLink};
+use crate::scope::state::{BoxTask, Inner, Job, Outcome, Unit};
+
+/// A handle on one task of a [`Scope`](crate::Scope): abort it, or ask whether it ended.
+///
+/// Dropping the handle neither detaches nor cancels anything: the task stays bound to its
+/// scope, which waits for it.
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+///
+/// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+/// # async fn main() {
+/// let out = ayutil::scope(|s| async move {
+///     s.spawn(async { 1 });
+///     let slow = s.spawn(async {
+///         tokio::time::sleep(Duration::from_secs(60)).await;
+///         2
+///     });
+///     slow.abort();
+/// })
+/// .await
+/// .unwrap();
+/// assert_eq!(out.results()[0].completed(), Some(&1));
+/// assert!(out.results()[1].is_cancelled());
+/// # }
+/// ```
+#[derive(Clone)]
+pub struct TaskHandle {
+    control: Arc<dyn Control>,
+    index: usize,
+}
+
+impl core::fmt::Debug for TaskHandle {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("TaskHandle")
+            .field("index", &self.index)
+            .field("finished", &self.is_finished())
+            .finish()
+    }
+}
+
+/// The part of a scope a [`TaskHandle`] needs, without the scope's type parameters.
+trait Control: Send + Sync {
+    fn abort(&self, index: usize);
+    fn is_finished(&self, index: usize) -> bool;
+}
+
+impl<T, E> Control for Inner<T, E>
+where
+    T: Send + 'static,
+    E: Send + 'static,
+{
+    fn abort(&self, index: usize) {
+        self.abort_one(index);
+    }
+
+    fn is_finished(&self, index: usize) -> bool {
+        Inner::is_finished(self, index)
+    }
+}
+
+impl TaskHandle {
+    pub(crate) fn new<T, E>(inner: Arc<Inner<T, E>>, index: usize) -> Self
+    where
+        T: Send + 'static,
+        E: Send + 'static,
+    {
+        // Unsized coercion of the scope's own `Arc`: no allocation per task.
+        let control: Arc<dyn Control> = inner;
+        Self { control, index }
+    }
+
+    /// Stops this task only: a queued task never starts, a running one is dropped at its
+    /// next scheduling point. The scope goes on; this task's result says it was
+    /// cancelled (unless it had already completed). Aborting is never an error.
+    pub fn abort(&self) {
+        self.control.abort(self.index);
+    }
+
+    /// Whether the task ended (completed, failed or cancelled).
+    #[must_use]
+    pub fn is_finished(&self) -> bool {
+        self.control.is_finished(self.index)
+    }
+
+    /// The position of this task's result in
+    /// [`ScopeOutput::results`](crate::ScopeOutput::results).
+    #[must_use]
+    pub fn index(&self) -> usize {
+        self.index
+    }
+}
+
+/// The future tokio runs for one task: catches panics while polling and while dropping,
+/// and reports the end to the scope exactly once.
+pub(crate) struct TaskFuture<T, E>
+where
+    T: Send + 'static,
+    E: Send + 'static,
+{
+    inner: Arc<Inner<T, E>>,
+    index: usize,
+    state: TaskState<T, E>,
+    /// The scope, as the current scope while this task is polled (for nested scopes).
+    link: Option<Arc<dyn ChildLink>>,
+}
+
+enum TaskState<T, E> {
+    NotStarted(Job<T, E>),
+    Running(BoxTask<T, E>),
+    Ended,
+}
+
+impl<T, E> TaskFuture<T, E>
+where
+    T: Send + 'static,
+    E: Send + 'static,
+{
+    pub(crate) fn new(inner: Arc<Inner<T, E>>, index: usize, job: Job<T, E>) -> Self {
+        let link: Arc<dyn ChildLink> = Arc::clone(&inner) as _;
+        Self {
+            inner,
+            index,
+            state: TaskState::NotStarted(job),
+            link: Some(link),
+        }
+    }
+
+    fn end(&mut self, outcome: Outcome<T, E>) {
+        self.inner.finish(Unit::Task(self.index), outcome);
+    }
+}
+
+impl<T, E> Future for TaskFuture<T, E>
+where
+    T: Send + 'static,
+    E: Send + 'static,
+{
+    type Output = ();
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        let this = &mut *self;
+        if let TaskState::NotStarted(_) = this.state {
+            let TaskState::NotStarted(job) = core::mem::replace(&mut this.state, TaskState::Ended)
+            else {
+                unreachable!("checked above")
+            };
+            match job {
+                Job::Ready(fut) => this.state = TaskState::Running(fut),
+                // `spawn_lazy`: the callable runs here, once a slot is free.
+                Job::Lazy(make) => match nesting::with_current(&mut this.link, || {
+                    catch_unwind(AssertUnwindSafe(make))
+                }) {
+                    Ok(fut) => this.state = TaskState::Running(fut),
+                    Err(payload) => {
+                        this.end(Outcome::Panic(payload));
+                        return Poll::Ready(());
+                    }
+                },
+            }
+        }
+        let TaskState::Running(fut) = &mut this.state else {
+            return Poll::Ready(());
+        };
+        let polled = nesting::with_current(&mut this.link, || {
+            catch_unwind(AssertUnwindSafe(|| fut.as_mut().poll(cx)))
+        });
+        let outcome = match polled {
+            Ok(Poll::Pending) => return Poll::Pending,
+            Ok(Poll::Ready(Ok(value))) => Outcome::Value(value),
+            Ok(Poll::Ready(Err(error))) => Outcome::Error(error),
+            Err(payload) => Outcome::Panic(payload),
+        };
+        // Drop the finished future before reporting, so the scope never sees a task as
+        // ended while its future is alive.
+        let outcome = match drop_caught(core::mem::replace(&mut this.state, TaskState::Ended)) {
+            Some(payload) => Outcome::Panic(payload),
+            None => outcome,
+        };
+        this.end(outcome);
+        Poll::Ready(())
+    }
+}
+
+impl<T, E> Drop for TaskFuture<T, E>
+where
+    T: Send + 'static,
+    E: Send + 'static,
+{
+    fn drop(&mut self) {
+        let state = core::mem::replace(&mut self.state, TaskState::Ended);
+        if let TaskState::Ended = state {
+            return;
+        }
+        // Aborted (or the runtime shut down): the task's future is dropped right here.
+        let outcome = match drop_caught(state) {
+            Some(payload) => Outcome::Panic(payload),
+            None => Outcome::Cancelled,
+        };
+        self.end(outcome);
+    }
+}
+
+/// Drops `value`, returning the payload if its destructor panicked.
+pub(crate) fn drop_caught<V>(value: V) -> Option<crate::scope::state::Payload> {
+    catch_unwind(AssertUnwindSafe(move || drop(value))).err()
+}
+
+/// Reports a unit's end when it is dropped without having reported it (a blocking
+/// closure that never ran, a scheduled callback that was aborted).
+pub(crate) struct UnitGuard<T, E>
+where
+    T: Send + 'static,
+    E: Send + 'static,
+{
+    inner: Arc<Inner<T, E>>,
+    unit: Unit,
+    armed: bool,
+}
+
+impl<T, E> UnitGuard<T, E>
+where
+    T: Send + 'static,
+    E: Send + 'static,
+{
+    pub(crate) fn new(inner: Arc<Inner<T, E>>, unit: Unit) -> Self {
+        Self {
+            inner,
+            unit,
+            armed: true,
+        }
+    }
+
+    pub(crate) fn inner(&self) -> &Arc<Inner<T, E>> {
+        &self.inner
+    }
+
+    pub(crate) fn finish(mut self, outcome: Outcome<T, E>) {
+        self.armed = false;
+        self.inner.finish(self.unit, outcome);
+    }
+}
+
+impl<T, E> Drop for UnitGuard<T, E>
+where
+    T: Send + 'static,
+    E: Send + 'static,
+{
+    fn drop(&mut self) {
+        if self.armed {
+            self.inner.finish(self.unit, Outcome::Cancelled);
+        }
+    }
+}

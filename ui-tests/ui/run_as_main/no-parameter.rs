@@ -1,0 +1,2 @@
+#[ayutil::run_as_main]
+async fn main() {}
