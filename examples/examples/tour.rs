@@ -42,6 +42,24 @@ async fn main() {
         .await;
     println!("try_link!    {r:?}");
 
+    // Scope: tasks cannot outlive the block; at most 2 at once; results in spawn order.
+    let out = ayutil::Scope::<u64>::options()
+        .max_concurrency(2)
+        .expect("non-zero limit")
+        .timeout(Duration::from_secs(5))
+        .run(|s| async move {
+            for n in [3, 1, 2] {
+                s.spawn(async move {
+                    tokio::time::sleep(ms(n * 10)).await;
+                    n * 10
+                });
+            }
+        })
+        .await
+        .expect("no task failed");
+    let results: Vec<u64> = out.completed().copied().collect();
+    println!("Scope        {results:?} (timed out: {})", out.timed_out());
+
     // Pool: at most 4 bodies at once; tasks can spawn into their own pool.
     let pool = ayutil::Pool::new(4).expect("non-zero limit");
     for i in 0..8u64 {
