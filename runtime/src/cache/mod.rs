@@ -1,4 +1,20 @@
-//! Placeholder for the `cache` capability; its issue fills it in.
+//! Caches: the `#[cached]` attribute and its [`FnCache`], [`CachedTask`], [`LruMap`] and
+//! [`TtlLruMap`].
+
+mod fn_cache;
+mod flight;
+mod lru;
+mod stats;
+mod task;
+mod ttl;
 
 #[doc(hidden)]
-pub mod __private {}
+pub mod __private;
+
+pub use self::fn_cache::FnCache;
+pub use self::lru::LruMap;
+pub use self::stats::CacheStats;
+pub use self::task::CachedTask;
+pub use self::ttl::TtlLruMap;
+
+pub use ayutil_macros::cached;
