@@ -13,8 +13,8 @@ use futures_util::FutureExt as _;
 pub use super::fn_cache::FnCache;
 pub use super::task::CachedTask;
 
-use super::fn_cache::{Lookup, Ticket};
 use super::flight::{Outcome, panic_message};
+use super::fn_cache::{Lookup, Ticket};
 
 /// The static behind one cached function's `FnCache`. It is not generic, so it can be
 /// declared inside an associated function whose key type mentions `Self`.
@@ -50,7 +50,9 @@ impl Slot {
         });
         match (any as &dyn Any).downcast_ref::<FnCache<K, V>>() {
             Some(cache) => cache,
-            None => panic!("#[cached] cannot be used in a generic impl: its cache is one static per function"),
+            None => panic!(
+                "#[cached] cannot be used in a generic impl: its cache is one static per function"
+            ),
         }
     }
 }

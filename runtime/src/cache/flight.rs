@@ -60,7 +60,10 @@ impl<V: Clone> Flight<V> {
     }
 
     pub(crate) fn try_outcome(&self) -> Option<Outcome<V>> {
-        self.outcome.lock().unwrap_or_else(PoisonError::into_inner).clone()
+        self.outcome
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
     }
 
     /// Waits for the outcome. Cancel safe: dropping the wait only stops this waiter.
@@ -85,7 +88,10 @@ impl<V: Clone> Flight<V> {
             if let Some(outcome) = slot.as_ref() {
                 return outcome.clone();
             }
-            slot = self.ready.wait(slot).unwrap_or_else(PoisonError::into_inner);
+            slot = self
+                .ready
+                .wait(slot)
+                .unwrap_or_else(PoisonError::into_inner);
         }
     }
 }

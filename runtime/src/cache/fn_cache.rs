@@ -65,7 +65,10 @@ pub struct FnCache<K, V> {
 }
 
 /// What a call found for its key.
-pub(crate) enum Lookup<K: Hash + Eq + Clone + Send + Sync + 'static, V: Clone + Send + Sync + 'static> {
+pub(crate) enum Lookup<
+    K: Hash + Eq + Clone + Send + Sync + 'static,
+    V: Clone + Send + Sync + 'static,
+> {
     /// A stored value.
     Hit(V),
     /// A computation already running: wait for it.
@@ -82,7 +85,11 @@ where
     /// The macro's constructor. `max` bounds the stored values, `ttl` is counted from the
     /// completion of each computation, `store_if` decides which values are stored (all of
     /// them, or only `Ok` ones).
-    pub(crate) fn new(max: Option<NonZeroUsize>, ttl: Option<Duration>, store_if: fn(&V) -> bool) -> Self {
+    pub(crate) fn new(
+        max: Option<NonZeroUsize>,
+        ttl: Option<Duration>,
+        store_if: fn(&V) -> bool,
+    ) -> Self {
         let shard_count = if max.is_some() { 1 } else { UNBOUNDED_SHARDS };
         let shards = (0..shard_count)
             .map(|_| {
@@ -109,7 +116,9 @@ where
         } else {
             (self.hasher.hash_one(key) as usize) % self.shards.len()
         };
-        self.shards[index].lock().unwrap_or_else(PoisonError::into_inner)
+        self.shards[index]
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
     }
 
     fn now(&self) -> Option<Instant> {
@@ -245,7 +254,12 @@ where
     pub fn len(&self) -> usize {
         self.shards
             .iter()
-            .map(|s| s.lock().unwrap_or_else(PoisonError::into_inner).values.len())
+            .map(|s| {
+                s.lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .values
+                    .len()
+            })
             .sum()
     }
 
@@ -281,7 +295,12 @@ where
     pub fn in_flight(&self) -> usize {
         self.shards
             .iter()
-            .map(|s| s.lock().unwrap_or_else(PoisonError::into_inner).flights.len())
+            .map(|s| {
+                s.lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .flights
+                    .len()
+            })
             .sum()
     }
 
@@ -330,7 +349,12 @@ where
         let purged = self
             .shards
             .iter()
-            .map(|s| s.lock().unwrap_or_else(PoisonError::into_inner).values.purge_at(now))
+            .map(|s| {
+                s.lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .values
+                    .purge_at(now)
+            })
             .sum();
         Counters::add(&self.counters.expirations, purged);
         purged
@@ -339,7 +363,12 @@ where
     fn next_expiry(&self) -> Option<Instant> {
         self.shards
             .iter()
-            .filter_map(|s| s.lock().unwrap_or_else(PoisonError::into_inner).values.next_expiry())
+            .filter_map(|s| {
+                s.lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .values
+                    .next_expiry()
+            })
             .min()
     }
 
@@ -369,7 +398,9 @@ where
                         self.sweeping.store(false, Ordering::Release);
                         // An insert may have come between the check and the reset and
                         // seen the flag still set: look once more before leaving.
-                        if self.next_expiry().is_none() || self.sweeping.swap(true, Ordering::AcqRel) {
+                        if self.next_expiry().is_none()
+                            || self.sweeping.swap(true, Ordering::AcqRel)
+                        {
                             return;
                         }
                     }
@@ -434,7 +465,8 @@ where
 {
     fn drop(&mut self) {
         if let Some(key) = self.key.take() {
-            self.cache.finish(key, self.id, &self.flight, Outcome::Abandoned);
+            self.cache
+                .finish(key, self.id, &self.flight, Outcome::Abandoned);
         }
     }
 }

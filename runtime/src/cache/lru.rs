@@ -402,7 +402,10 @@ impl<K: Hash + Eq, V> LruMap<K, V> {
     {
         if let Some(&at) = self.index.get(&key) {
             self.touch(at);
-            let slot = self.nodes[at].entry.as_mut().expect("indexed node holds an entry");
+            let slot = self.nodes[at]
+                .entry
+                .as_mut()
+                .expect("indexed node holds an entry");
             return (Some(std::mem::replace(&mut slot.1, value)), None);
         }
         let evicted = match self.capacity {

@@ -1,8 +1,8 @@
 //! Caches: the `#[cached]` attribute and its [`FnCache`], [`CachedTask`], [`LruMap`] and
 //! [`TtlLruMap`].
 
-mod fn_cache;
 mod flight;
+mod fn_cache;
 mod lru;
 mod stats;
 mod task;

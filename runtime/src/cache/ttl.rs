@@ -284,7 +284,12 @@ impl<K: Hash + Eq + Clone, V> TtlLruMap<K, V> {
     }
 
     /// Like [`get`](Self::get) at a given instant; counts what it purged into `purged`.
-    pub(crate) fn get_at<Q>(&mut self, key: &Q, now: Option<Instant>, purged: &mut usize) -> Option<&V>
+    pub(crate) fn get_at<Q>(
+        &mut self,
+        key: &Q,
+        now: Option<Instant>,
+        purged: &mut usize,
+    ) -> Option<&V>
     where
         K: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
@@ -368,7 +373,14 @@ impl<K: fmt::Debug, V: fmt::Debug> fmt::Debug for TtlLruMap<K, V> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("TtlLruMap")
             .field("ttl", &self.ttl)
-            .field("entries", &self.map.iter().map(|(k, t)| (k, &t.value)).collect::<Vec<_>>())
+            .field(
+                "entries",
+                &self
+                    .map
+                    .iter()
+                    .map(|(k, t)| (k, &t.value))
+                    .collect::<Vec<_>>(),
+            )
             .finish()
     }
 }
