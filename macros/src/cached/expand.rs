@@ -20,7 +20,7 @@
 //! reference to that clone, so the spawned computation is `'static`.
 
 use proc_macro2::{Group, Ident, Span, TokenStream, TokenTree};
-use quote::{format_ident, quote, quote_spanned};
+use quote::{ToTokens, format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::{FnArg, ItemFn, Pat, ReceiverKind, ReturnType, Type};
 
@@ -42,14 +42,16 @@ pub(crate) fn expand(args: &CachedArgs, item: &ItemFn) -> TokenStream {
         ReturnType::Type(_, ty) => (**ty).clone(),
     };
 
-    // Key type and expression.
-    let mut checks = Vec::new();
+    // Key type and expression. Each part of the key type is the projection
+    // `<T as KeyPart>::Part` spanned on `T`: when `T` is not `Hash + Eq + Clone`, the one
+    // error lands on `T` and the projection turns into an error type, which keeps rustc
+    // from repeating the failure at every use of the key.
+    let key_part = |ty: &dyn ToTokens, span: Span| quote_spanned!(span=> <#ty as ::ayutil::__private::cache::KeyPart>::Part);
     let (key_ty, key_expr) = match &args.key {
         Some((_, key)) => {
             let ty = &key.ty;
             let expr = &key.expr;
-            checks.push(quote_spanned!(ty.span()=> #private::assert_key_part::<#ty>();));
-            (quote!(#ty), quote!(#expr))
+            (key_part(ty, ty.span()), quote!(#expr))
         }
         None => {
             let mut tys = Vec::new();
@@ -58,10 +60,7 @@ pub(crate) fn expand(args: &CachedArgs, item: &ItemFn) -> TokenStream {
                 match input {
                     FnArg::Receiver(receiver) => {
                         let self_token = &receiver.self_token;
-                        tys.push(quote_spanned!(self_token.span=> Self));
-                        checks.push(
-                            quote_spanned!(self_token.span=> #private::assert_key_part::<Self>();),
-                        );
+                        tys.push(key_part(&quote!(Self), self_token.span));
                         match receiver.kind {
                             ReceiverKind::Value => {
                                 exprs.push(quote!(::core::clone::Clone::clone(&#self_token)));
@@ -71,9 +70,7 @@ pub(crate) fn expand(args: &CachedArgs, item: &ItemFn) -> TokenStream {
                     }
                     FnArg::Typed(arg) => {
                         let ty = &arg.ty;
-                        tys.push(quote!(#ty));
-                        checks
-                            .push(quote_spanned!(ty.span()=> #private::assert_key_part::<#ty>();));
+                        tys.push(key_part(ty, ty.span()));
                         if let Pat::Ident(pat) = &*arg.pat {
                             let ident = &pat.ident;
                             exprs.push(quote!(::core::clone::Clone::clone(&#ident)));
@@ -84,7 +81,9 @@ pub(crate) fn expand(args: &CachedArgs, item: &ItemFn) -> TokenStream {
             (quote!((#(#tys,)*)), quote!((#(#exprs,)*)))
         }
     };
-    checks.push(quote_spanned!(ret_ty.span()=> #private::assert_cached_value::<#ret_ty>();));
+    // Same for the value: one error on the return type when it is not `Clone`.
+    let value_ty =
+        quote_spanned!(ret_ty.span()=> <#ret_ty as ::ayutil::__private::cache::CachedValue>::Value);
 
     let store_if = if args.cache_errors.is_none() && returns_result(&ret_ty) {
         quote!(#private::store_ok)
@@ -111,10 +110,9 @@ pub(crate) fn expand(args: &CachedArgs, item: &ItemFn) -> TokenStream {
     let handle_fn = quote! {
         #[doc = #handle_doc]
         #[allow(clippy::type_complexity, clippy::unused_unit)]
-        #vis fn #handle() -> &'static #private::FnCache<#key_ty, #ret_ty> {
+        #vis fn #handle() -> &'static #private::FnCache<#key_ty, #value_ty> {
             static __AYUTIL_SLOT: #private::Slot = #private::Slot::new();
-            #(#checks)*
-            __AYUTIL_SLOT.get_or_init::<#key_ty, #ret_ty>(#max, #ttl, #store_if)
+            __AYUTIL_SLOT.get_or_init::<#key_ty, #value_ty>(#max, #ttl, #store_if)
         }
     };
     let cache_call = if is_method {
@@ -154,11 +152,12 @@ pub(crate) fn expand(args: &CachedArgs, item: &ItemFn) -> TokenStream {
             }
             None => (TokenStream::new(), TokenStream::new(), quote!(#block)),
         };
+        // Spanned on `async` from its first token, so a `Send` error lands there.
         let runner = match (args.task.is_some(), args.local.is_some()) {
-            (false, false) => quote_spanned!(async_span=> #private::run_async),
-            (false, true) => quote_spanned!(async_span=> #private::run_local),
-            (true, false) => quote_spanned!(async_span=> #private::run_task),
-            (true, true) => quote_spanned!(async_span=> #private::run_task_local),
+            (false, false) => quote_spanned!(async_span=> ::ayutil::__private::cache::run_async),
+            (false, true) => quote_spanned!(async_span=> ::ayutil::__private::cache::run_local),
+            (true, false) => quote_spanned!(async_span=> ::ayutil::__private::cache::run_task),
+            (true, true) => quote_spanned!(async_span=> ::ayutil::__private::cache::run_task_local),
         };
         let await_token = if args.task.is_some() {
             quote!()

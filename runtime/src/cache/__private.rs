@@ -67,29 +67,33 @@ pub fn store_ok<T, E>(value: &::core::result::Result<T, E>) -> bool {
     value.is_ok()
 }
 
-/// Marks a type the macro puts into a cache key.
+/// A type the macro puts into a cache key; the key type is spelled
+/// `<T as KeyPart>::Part` so that a type failing the bound yields one error, on `T`.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be part of a `#[cached]` key",
     label = "this type must be `Hash + Eq + Clone + Send + Sync + 'static`",
     note = "choose the key yourself with `#[cached(key: Type = expression)]`"
 )]
-pub trait KeyPart {}
-impl<T: Hash + Eq + Clone + Send + Sync + 'static> KeyPart for T {}
+pub trait KeyPart {
+    type Part: Hash + Eq + Clone + Send + Sync + 'static;
+}
+impl<T: Hash + Eq + Clone + Send + Sync + 'static> KeyPart for T {
+    type Part = T;
+}
 
-/// Compile-time check that an argument type can be part of a key.
-pub const fn assert_key_part<T: KeyPart + ?Sized>() {}
-
-/// Marks a type a cached function may return.
+/// A type a cached function may return, spelled `<T as CachedValue>::Value` like
+/// [`KeyPart`].
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be returned by a `#[cached]` function",
     label = "the return type must be `Clone + Send + Sync + 'static`: every caller gets a clone",
     note = "wrap the value in an `Arc` to share it without `Clone`"
 )]
-pub trait CachedValue {}
-impl<T: Clone + Send + Sync + 'static> CachedValue for T {}
-
-/// Compile-time check that a return type can be stored and handed to every waiter.
-pub const fn assert_cached_value<T: CachedValue + ?Sized>() {}
+pub trait CachedValue {
+    type Value: Clone + Send + Sync + 'static;
+}
+impl<T: Clone + Send + Sync + 'static> CachedValue for T {
+    type Value = T;
+}
 
 /// Runs `future` to completion and ends the ticket's flight with its value or panic.
 async fn drive<K, V, Fut>(ticket: Ticket<K, V>, future: Fut)
