@@ -1,3 +1,4 @@
+#![deny(warnings, clippy::all)]
 //! `#[cached]`: single flight, dropped callers, errors, panics, invalidation, TTL, LRU,
 //! methods, plain functions, task handles, `local`, and the counters.
 
