@@ -199,3 +199,38 @@ pub(crate) fn parse_duration(text: &str) -> Result<Duration, String> {
         .map_err(|_| format!("`ttl` \"{text}\" is too large"))?;
     Ok(Duration::new(secs, (total % 1_000_000_000) as u32))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::parse_duration;
+    use std::time::Duration;
+
+    #[test]
+    fn durations_that_parse() {
+        assert_eq!(parse_duration("10s"), Ok(Duration::from_secs(10)));
+        assert_eq!(parse_duration("1m30s"), Ok(Duration::from_secs(90)));
+        assert_eq!(parse_duration("1h 2m"), Ok(Duration::from_secs(3720)));
+        assert_eq!(parse_duration("250ms"), Ok(Duration::from_millis(250)));
+        assert_eq!(parse_duration("2d"), Ok(Duration::from_secs(172_800)));
+        assert_eq!(parse_duration("1s5ns"), Ok(Duration::new(1, 5)));
+        assert_eq!(parse_duration("7us"), Ok(Duration::from_micros(7)));
+    }
+
+    #[test]
+    fn durations_that_do_not_parse() {
+        for bad in [
+            "",
+            "10",
+            "s",
+            "10x",
+            "ten seconds",
+            "0s",
+            "0ms0s",
+            "-1s",
+            "1.5s",
+            "99999999999999999999999d",
+        ] {
+            assert!(parse_duration(bad).is_err(), "{bad:?} should be rejected");
+        }
+    }
+}
