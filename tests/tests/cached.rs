@@ -385,6 +385,39 @@ impl Client {
     }
 }
 
+struct Registry;
+
+impl Registry {
+    /// No receiver, but `Self` in the signature: found as an associated fn.
+    #[cached]
+    fn make(id: u32) -> Option<Self> {
+        (id > 0).then_some(Registry)
+    }
+
+    /// No receiver and no `Self`: `in_impl` says it is an associated fn.
+    #[cached(in_impl)]
+    async fn lookup(id: u32) -> u32 {
+        id * 3
+    }
+}
+
+impl Clone for Registry {
+    fn clone(&self) -> Self {
+        Registry
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn associated_functions_without_a_receiver() {
+    assert!(Registry::make(1).is_some());
+    assert!(Registry::make(0).is_none());
+    assert!(Registry::make(1).is_some());
+    assert_eq!(Registry::make_cache().stats().hits, 1);
+    assert_eq!(Registry::lookup(2).await, 6);
+    assert_eq!(Registry::lookup(2).await, 6);
+    assert_eq!(Registry::lookup_cache().stats().misses, 1);
+}
+
 #[tokio::test(start_paused = true)]
 async fn methods_key_on_self() {
     let (a, b) = (Client { base: 100 }, Client { base: 200 });

@@ -1,7 +1,7 @@
 //! Tokens into [`CachedArgs`]: the options inside `#[cached(...)]`.
 //!
 //! ```text
-//! #[cached(ttl = "10s", max = 100, key: String = url.to_string(), cache_errors, local, task)]
+//! #[cached(ttl = "10s", max = 100, key: String = url.to_string(), cache_errors, local, task, in_impl)]
 //! ```
 
 use std::time::Duration;
@@ -11,8 +11,7 @@ use syn::parse::{ParseStream, Parser};
 use syn::{Expr, Ident, LitInt, LitStr, Token, Type};
 
 /// Every option, for the "unknown option" message.
-const OPTIONS: &str =
-    "`ttl = \"10s\"`, `max = 100`, `key: Type = expression`, `cache_errors`, `local`, `task`";
+const OPTIONS: &str = "`ttl = \"10s\"`, `max = 100`, `key: Type = expression`, `cache_errors`, `local`, `task`, `in_impl`";
 
 /// `key: Type = expression`.
 pub(crate) struct KeyOption {
@@ -29,6 +28,7 @@ pub(crate) struct CachedArgs {
     pub(crate) cache_errors: Option<Span>,
     pub(crate) local: Option<Span>,
     pub(crate) task: Option<Span>,
+    pub(crate) in_impl: Option<Span>,
 }
 
 /// Stores an option once; a second occurrence is an error on its name.
@@ -139,6 +139,7 @@ fn parse_one(input: ParseStream<'_>, args: &mut CachedArgs) -> syn::Result<()> {
         "cache_errors" => set_flag(&mut args.cache_errors, &name, input),
         "local" => set_flag(&mut args.local, &name, input),
         "task" => set_flag(&mut args.task, &name, input),
+        "in_impl" => set_flag(&mut args.in_impl, &name, input),
         _ => Err(syn::Error::new(
             name.span(),
             format!("unknown `#[cached]` option `{name}`; valid options: {OPTIONS}"),
