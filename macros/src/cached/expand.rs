@@ -28,7 +28,15 @@ use super::parse::CachedArgs;
 use super::validate::find_token;
 
 pub(crate) fn expand(args: &CachedArgs, item: &ItemFn) -> TokenStream {
-    let private = quote!(::ayutil::__private::cache);
+    // `::ayutil::__private::cache`, or `<crate = "...">::__private::cache`.
+    let krate = match &args.krate {
+        Some((_, path)) => quote!(#path),
+        None => quote!(::ayutil),
+    };
+    let private = quote!(#krate::__private::cache);
+    // The same path with every token spanned at `span`, so errors about what it names land
+    // on the user's code.
+    let private_at = |span: Span| respan(private.clone(), span);
     let sig = &item.sig;
     let name = &sig.ident;
     let vis = &item.vis;
@@ -56,7 +64,10 @@ pub(crate) fn expand(args: &CachedArgs, item: &ItemFn) -> TokenStream {
     // `<T as KeyPart>::Part` spanned on `T`: when `T` is not `Hash + Eq + Clone`, the one
     // error lands on `T` and the projection turns into an error type, which keeps rustc
     // from repeating the failure at every use of the key.
-    let key_part = |ty: &dyn ToTokens, span: Span| quote_spanned!(span=> <#ty as ::ayutil::__private::cache::KeyPart>::Part);
+    let key_part = |ty: &dyn ToTokens, span: Span| {
+        let private = private_at(span);
+        quote_spanned!(span=> <#ty as #private::KeyPart>::Part)
+    };
     let (key_ty, key_expr) = match &args.key {
         Some((_, key)) => {
             let ty = &key.ty;
@@ -92,8 +103,8 @@ pub(crate) fn expand(args: &CachedArgs, item: &ItemFn) -> TokenStream {
         }
     };
     // Same for the value: one error on the return type when it is not `Clone`.
-    let value_ty =
-        quote_spanned!(ret_ty.span()=> <#ret_ty as ::ayutil::__private::cache::CachedValue>::Value);
+    let private_ret = private_at(ret_ty.span());
+    let value_ty = quote_spanned!(ret_ty.span()=> <#ret_ty as #private_ret::CachedValue>::Value);
 
     let store_if = if args.cache_errors.is_none() && returns_result(&ret_ty) {
         quote!(#private::store_ok)
@@ -163,11 +174,12 @@ pub(crate) fn expand(args: &CachedArgs, item: &ItemFn) -> TokenStream {
             None => (TokenStream::new(), TokenStream::new(), quote!(#block)),
         };
         // Spanned on `async` from its first token, so a `Send` error lands there.
+        let private_async = private_at(async_span);
         let runner = match (args.task.is_some(), args.local.is_some()) {
-            (false, false) => quote_spanned!(async_span=> ::ayutil::__private::cache::run_async),
-            (false, true) => quote_spanned!(async_span=> ::ayutil::__private::cache::run_local),
-            (true, false) => quote_spanned!(async_span=> ::ayutil::__private::cache::run_task),
-            (true, true) => quote_spanned!(async_span=> ::ayutil::__private::cache::run_task_local),
+            (false, false) => quote_spanned!(async_span=> #private_async::run_async),
+            (false, true) => quote_spanned!(async_span=> #private_async::run_local),
+            (true, false) => quote_spanned!(async_span=> #private_async::run_task),
+            (true, true) => quote_spanned!(async_span=> #private_async::run_task_local),
         };
         let await_token = if args.task.is_some() {
             quote!()
@@ -253,4 +265,21 @@ fn rename_self(tokens: TokenStream) -> TokenStream {
         }
     }
     out.into_iter().collect()
+}
+
+/// `tokens` with every span (through groups) set to `span`.
+fn respan(tokens: TokenStream, span: Span) -> TokenStream {
+    tokens
+        .into_iter()
+        .map(|mut tree| {
+            if let TokenTree::Group(group) = &tree {
+                let mut new = Group::new(group.delimiter(), respan(group.stream(), span));
+                new.set_span(span);
+                tree = TokenTree::Group(new);
+            } else {
+                tree.set_span(span);
+            }
+            tree
+        })
+        .collect()
 }

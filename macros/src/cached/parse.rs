@@ -11,7 +11,7 @@ use syn::parse::{ParseStream, Parser};
 use syn::{Expr, Ident, LitInt, LitStr, Token, Type};
 
 /// Every option, for the "unknown option" message.
-const OPTIONS: &str = "`ttl = \"10s\"`, `max = 100`, `key: Type = expression`, `cache_errors`, `local`, `task`, `in_impl`";
+const OPTIONS: &str = "`ttl = \"10s\"`, `max = 100`, `key: Type = expression`, `cache_errors`, `local`, `task`, `in_impl`, `crate = \"path\"`";
 
 /// `key: Type = expression`.
 pub(crate) struct KeyOption {
@@ -29,6 +29,8 @@ pub(crate) struct CachedArgs {
     pub(crate) local: Option<Span>,
     pub(crate) task: Option<Span>,
     pub(crate) in_impl: Option<Span>,
+    /// `crate = "path"`: where `ayutil` is, when the user renamed it.
+    pub(crate) krate: Option<(Span, syn::Path)>,
 }
 
 /// Stores an option once; a second occurrence is an error on its name.
@@ -90,6 +92,19 @@ fn parse_args(input: ParseStream<'_>) -> syn::Result<CachedArgs> {
 }
 
 fn parse_one(input: ParseStream<'_>, args: &mut CachedArgs) -> syn::Result<()> {
+    if input.peek(Token![crate]) {
+        let token: Token![crate] = input.parse()?;
+        let name = Ident::new("crate", token.span);
+        input.parse::<Token![=]>()?;
+        let lit: LitStr = input.parse().map_err(|err| {
+            syn::Error::new(
+                err.span(),
+                "`crate` takes a path in a string: `crate = \"my_ayutil\"`",
+            )
+        })?;
+        let path: syn::Path = lit.parse()?;
+        return set_once(&mut args.krate, &name, path);
+    }
     let name: Ident = input.parse().map_err(|err| {
         syn::Error::new(
             err.span(),
