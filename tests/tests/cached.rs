@@ -138,6 +138,65 @@ async fn dropping_the_first_caller_does_not_cancel_the_others() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn a_stalled_first_caller_does_not_block_the_others() {
+    static GATE: Semaphore = Semaphore::const_new(0);
+    #[cached]
+    async fn fetch(x: u32) -> u32 {
+        pass(&GATE).await;
+        x * 2
+    }
+
+    // The first caller starts the body, then is never polled again (but stays alive).
+    let mut stalled = Box::pin(fetch(21));
+    assert!(futures::poll!(stalled.as_mut()).is_pending());
+    let joiner = tokio::spawn(fetch(21));
+    until("joined", || fetch_cache().stats().joins == 1).await;
+    release(&GATE);
+    assert_eq!(
+        joiner.await.unwrap(),
+        42,
+        "the joiner drove the body itself"
+    );
+    assert_eq!(stalled.await, 42);
+    assert_eq!(fetch_cache().stats().misses, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn callers_aborted_at_random_under_load_lose_nothing() {
+    static RUNS: AtomicUsize = AtomicUsize::new(0);
+    #[cached]
+    async fn work(x: u64) -> u64 {
+        RUNS.fetch_add(1, SeqCst);
+        for _ in 0..10 {
+            tokio::task::yield_now().await;
+        }
+        x + 1
+    }
+
+    let tasks: Vec<_> = (0..2000u64).map(|i| tokio::spawn(work(i % 20))).collect();
+    let mut kept = Vec::new();
+    for (i, task) in tasks.into_iter().enumerate() {
+        if i % 3 == 0 {
+            task.abort();
+        } else {
+            kept.push((i as u64 % 20, task));
+        }
+    }
+    for (key, task) in kept {
+        assert_eq!(task.await.unwrap(), key + 1);
+    }
+    // Flights whose callers were all aborted still finish and store.
+    while work_cache().in_flight() > 0 {
+        tokio::task::yield_now().await;
+    }
+    // Every key kept some caller, so every key ran exactly once and was stored.
+    assert_eq!(RUNS.load(SeqCst), 20);
+    for key in 0..20 {
+        assert_eq!(work_cache().peek(&(key,)), Some(key + 1));
+    }
+}
+
+#[tokio::test(start_paused = true)]
 async fn a_flight_whose_callers_all_dropped_still_stores() {
     static RUNS: AtomicUsize = AtomicUsize::new(0);
     static STARTED: Semaphore = Semaphore::const_new(0);

@@ -110,7 +110,7 @@ where
 }
 
 /// The body of a cached `async fn`: a stored value is returned without suspending; else
-/// the call joins the running computation of its key, or spawns one with `make()`.
+/// the call joins the running computation of its key, or starts one with `make()`.
 pub async fn run_async<K, V, F, Fut>(cache: &'static FnCache<K, V>, key: K, make: F) -> V
 where
     K: Hash + Eq + Clone + Send + Sync + 'static,
@@ -122,8 +122,10 @@ where
         Lookup::Hit(value) => value,
         Lookup::Join(flight) => flight.wait().await.into_value(),
         Lookup::Lead(ticket) => {
+            // The body is polled by the waiters themselves and moves to a spawned task as
+            // soon as one of them is dropped (see `flight.rs`): no task per miss.
             let flight = ticket.flight();
-            drop(tokio::spawn(drive(ticket, make())));
+            flight.set_body(Box::pin(drive(ticket, make())));
             flight.wait().await.into_value()
         }
     }

@@ -1,8 +1,18 @@
 //! `Flight`: one running computation of a cached function, shared by all its waiters.
+//!
+//! The body of a cached `async fn` is not spawned up front: it is boxed into the flight
+//! and polled by whichever waiter is polled (the first caller, usually), so a miss costs
+//! no extra task. As soon as any waiter is dropped before the outcome is known, the body
+//! moves into a spawned tokio task, so dropping callers, the first included, never
+//! cancels it, and a flight whose callers all went away still completes and stores.
 
-use std::sync::{Arc, Condvar, Mutex, PoisonError};
+use std::future::Future;
+use std::mem;
+use std::pin::Pin;
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
+use std::task::{Context, Poll, Waker};
 
-use tokio::sync::Notify;
+use tokio::runtime::Handle;
 
 /// How a flight ended.
 #[derive(Clone)]
@@ -29,69 +39,211 @@ impl<V> Outcome<V> {
     }
 }
 
-/// The result slot of one computation; async waiters park on `notify`, blocking waiters
-/// (synchronous cached functions) on `ready`.
+/// The body, already wrapped so that it stores its own outcome when it ends.
+pub(crate) type Body = Pin<Box<dyn Future<Output = ()> + Send + 'static>>;
+
+enum BodySlot {
+    /// Spawned, or not handed to the flight (plain fns, `task`, `local`), or finished.
+    Elsewhere,
+    /// Waiting for a waiter to poll it.
+    Idle(Body),
+    /// Taken out by the waiter polling it right now.
+    Polling,
+}
+
+struct State<V> {
+    outcome: Option<Outcome<V>>,
+    body: BodySlot,
+    /// Wakers of parked async waiters, by slot.
+    wakers: Vec<Option<Waker>>,
+    free: Vec<usize>,
+}
+
+/// The result slot of one computation; async waiters park their wakers in it, blocking
+/// waiters (synchronous cached functions) wait on `ready`.
 pub(crate) struct Flight<V> {
-    outcome: Mutex<Option<Outcome<V>>>,
-    notify: Notify,
+    state: Mutex<State<V>>,
     ready: Condvar,
 }
 
-impl<V: Clone> Flight<V> {
+impl<V: Clone + Send + Sync + 'static> Flight<V> {
     pub(crate) fn new() -> Self {
         Self {
-            outcome: Mutex::new(None),
-            notify: Notify::new(),
+            state: Mutex::new(State {
+                outcome: None,
+                body: BodySlot::Elsewhere,
+                wakers: Vec::new(),
+                free: Vec::new(),
+            }),
             ready: Condvar::new(),
         }
     }
 
+    fn lock(&self) -> MutexGuard<'_, State<V>> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Hands the body to the waiters, who poll it in turn.
+    pub(crate) fn set_body(&self, body: Body) {
+        self.lock().body = BodySlot::Idle(body);
+    }
+
     /// Stores the outcome (the first one wins) and wakes every waiter.
     pub(crate) fn finish(&self, outcome: Outcome<V>) {
-        {
-            let mut slot = self.outcome.lock().unwrap_or_else(PoisonError::into_inner);
-            if slot.is_some() {
+        let wakers: Vec<Waker> = {
+            let mut state = self.lock();
+            if state.outcome.is_some() {
                 return;
             }
-            *slot = Some(outcome);
+            state.outcome = Some(outcome);
+            state.free.clear();
+            state.wakers.drain(..).flatten().collect()
+        };
+        for waker in wakers {
+            waker.wake();
         }
-        self.notify.notify_waiters();
         self.ready.notify_all();
     }
 
     pub(crate) fn try_outcome(&self) -> Option<Outcome<V>> {
-        self.outcome
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
+        self.lock().outcome.clone()
     }
 
-    /// Waits for the outcome. Cancel safe: dropping the wait only stops this waiter.
-    pub(crate) async fn wait(&self) -> Outcome<V> {
-        loop {
-            let notified = self.notify.notified();
-            let mut notified = std::pin::pin!(notified);
-            // Register before checking, so a `finish` between the check and the await
-            // still wakes this waiter.
-            notified.as_mut().enable();
-            if let Some(outcome) = self.try_outcome() {
-                return outcome;
-            }
-            notified.await;
+    /// Waits for the outcome, polling the body when nobody else does. Cancel safe:
+    /// dropping the wait moves the body into a spawned task.
+    pub(crate) fn wait(self: Arc<Self>) -> Wait<V> {
+        Wait {
+            flight: self,
+            slot: None,
+            runtime: Handle::try_current().ok(),
+            done: false,
         }
     }
 
     /// Blocks the thread until the outcome is stored.
     pub(crate) fn wait_blocking(&self) -> Outcome<V> {
-        let mut slot = self.outcome.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut state = self.lock();
         loop {
-            if let Some(outcome) = slot.as_ref() {
+            if let Some(outcome) = state.outcome.as_ref() {
                 return outcome.clone();
             }
-            slot = self
+            state = self
                 .ready
-                .wait(slot)
+                .wait(state)
                 .unwrap_or_else(PoisonError::into_inner);
+        }
+    }
+}
+
+/// One waiter of a flight (see [`Flight::wait`]).
+pub(crate) struct Wait<V> {
+    flight: Arc<Flight<V>>,
+    /// Index of this waiter's waker in the flight.
+    slot: Option<usize>,
+    /// Where to spawn the body if this waiter is dropped first.
+    runtime: Option<Handle>,
+    done: bool,
+}
+
+impl<V> Wait<V> {
+    fn release_slot(&mut self, state: &mut State<V>) {
+        if let Some(slot) = self.slot.take()
+            && let Some(waker) = state.wakers.get_mut(slot)
+        {
+            *waker = None;
+            state.free.push(slot);
+        }
+    }
+
+    fn park(&mut self, state: &mut State<V>, cx: &Context<'_>) {
+        match self.slot {
+            Some(slot) => match &mut state.wakers[slot] {
+                Some(waker) if waker.will_wake(cx.waker()) => {}
+                other => *other = Some(cx.waker().clone()),
+            },
+            None => {
+                let slot = match state.free.pop() {
+                    Some(slot) => {
+                        state.wakers[slot] = Some(cx.waker().clone());
+                        slot
+                    }
+                    None => {
+                        state.wakers.push(Some(cx.waker().clone()));
+                        state.wakers.len() - 1
+                    }
+                };
+                self.slot = Some(slot);
+            }
+        }
+    }
+}
+
+impl<V: Clone + Send + Sync + 'static> Future for Wait<V> {
+    type Output = Outcome<V>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Outcome<V>> {
+        let this = self.get_mut();
+        let flight = Arc::clone(&this.flight);
+        let mut state = flight.lock();
+        loop {
+            if let Some(outcome) = state.outcome.clone() {
+                this.release_slot(&mut state);
+                this.done = true;
+                return Poll::Ready(outcome);
+            }
+            if !matches!(state.body, BodySlot::Idle(_)) {
+                // Spawned, or polled by another waiter: wait for `finish`.
+                this.park(&mut state, cx);
+                return Poll::Pending;
+            }
+            let BodySlot::Idle(mut body) = mem::replace(&mut state.body, BodySlot::Polling) else {
+                unreachable!("checked just above");
+            };
+            // Poll without the lock: the body ends by calling `finish`, which takes it.
+            drop(state);
+            let poll = body.as_mut().poll(cx);
+            state = flight.lock();
+            match poll {
+                Poll::Ready(()) => state.body = BodySlot::Elsewhere,
+                Poll::Pending => {
+                    state.body = BodySlot::Idle(body);
+                    // The body wakes this task when it can progress; `finish` wakes it
+                    // too in case the body moves to a spawned task meanwhile.
+                    this.park(&mut state, cx);
+                    return Poll::Pending;
+                }
+            }
+        }
+    }
+}
+
+impl<V> Drop for Wait<V> {
+    fn drop(&mut self) {
+        if self.done {
+            return;
+        }
+        let flight = Arc::clone(&self.flight);
+        let mut state = flight.state.lock().unwrap_or_else(PoisonError::into_inner);
+        self.release_slot(&mut state);
+        if state.outcome.is_some() {
+            return;
+        }
+        let body = match mem::replace(&mut state.body, BodySlot::Elsewhere) {
+            BodySlot::Idle(body) => body,
+            // Polled by another waiter right now, or already elsewhere: nothing to move.
+            other => {
+                state.body = other;
+                return;
+            }
+        };
+        // The lock must be free before the body can be dropped (its ticket then ends the
+        // flight as abandoned, which takes the lock).
+        drop(state);
+        let runtime = self.runtime.take().or_else(|| Handle::try_current().ok());
+        match runtime {
+            // Detached on purpose: the flight stores its outcome and wakes the waiters.
+            Some(runtime) => drop(runtime.spawn(body)),
+            None => drop(body),
         }
     }
 }
