@@ -90,16 +90,16 @@ impl<V: Clone + Send + Sync + 'static> Flight<V> {
 
     /// Stores the outcome (the first one wins) and wakes every waiter.
     pub(crate) fn finish(&self, outcome: Outcome<V>) {
-        let wakers: Vec<Waker> = {
+        let wakers: Vec<Option<Waker>> = {
             let mut state = self.lock();
             if state.outcome.is_some() {
                 return;
             }
             state.outcome = Some(outcome);
             state.free.clear();
-            state.wakers.drain(..).flatten().collect()
+            mem::take(&mut state.wakers)
         };
-        for waker in wakers {
+        for waker in wakers.into_iter().flatten() {
             waker.wake();
         }
         self.ready.notify_all();
@@ -199,6 +199,8 @@ impl<V: Clone + Send + Sync + 'static> Future for Wait<V> {
             let BodySlot::Idle(mut body) = mem::replace(&mut state.body, BodySlot::Polling) else {
                 unreachable!("checked just above");
             };
+            // This task is the one the body wakes; `finish` need not wake it as well.
+            this.release_slot(&mut state);
             // Poll without the lock: the body ends by calling `finish`, which takes it.
             drop(state);
             let poll = body.as_mut().poll(cx);

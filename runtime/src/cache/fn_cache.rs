@@ -1,6 +1,7 @@
 //! [`FnCache`]: the store behind one `#[cached]` function: values, running flights, counters.
 
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 use std::fmt;
 use std::hash::{BuildHasher, Hash, RandomState};
 use std::num::NonZeroUsize;
@@ -134,26 +135,29 @@ where
         let lookup = if let Some(value) = shard.values.get_at(&key, now, &mut expired) {
             Counters::add(&self.counters.hits, 1);
             Lookup::Hit(value.clone())
-        } else if let Some(running) = shard.flights.get(&key) {
-            Counters::add(&self.counters.joins, 1);
-            Lookup::Join(Arc::clone(&running.flight))
         } else {
-            Counters::add(&self.counters.misses, 1);
-            let id = self.next_id.fetch_add(1, Ordering::Relaxed);
-            let flight = Arc::new(Flight::new());
-            shard.flights.insert(
-                key.clone(),
-                InFlight {
-                    id,
-                    flight: Arc::clone(&flight),
-                },
-            );
-            Lookup::Lead(Ticket {
-                cache: self,
-                key: Some(key),
-                id,
-                flight,
-            })
+            match shard.flights.entry(key) {
+                Entry::Occupied(running) => {
+                    Counters::add(&self.counters.joins, 1);
+                    Lookup::Join(Arc::clone(&running.get().flight))
+                }
+                Entry::Vacant(vacant) => {
+                    Counters::add(&self.counters.misses, 1);
+                    let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+                    let flight = Arc::new(Flight::new());
+                    let key = vacant.key().clone();
+                    vacant.insert(InFlight {
+                        id,
+                        flight: Arc::clone(&flight),
+                    });
+                    Lookup::Lead(Ticket {
+                        cache: self,
+                        key: Some(key),
+                        id,
+                        flight,
+                    })
+                }
+            }
         };
         drop(shard);
         Counters::add(&self.counters.expirations, expired);
@@ -167,18 +171,25 @@ where
         {
             let now = self.now();
             let mut shard = self.shard(&key);
-            if shard.flights.get(&key).is_some_and(|f| f.id == id) {
-                shard.flights.remove(&key);
-                if let Outcome::Value(value) = &outcome
-                    && (self.store_if)(value)
-                {
-                    let now = now.unwrap_or_else(Instant::now);
-                    let expired = shard.values.purge_at(now);
-                    let (_, evicted) = shard.values.insert_at(key, value.clone(), now);
-                    Counters::add(&self.counters.expirations, expired);
-                    Counters::add(&self.counters.evictions, usize::from(evicted));
-                    stored = true;
+            // One hash for the check and the removal; an invalidated flight (another id,
+            // or none) is put back untouched.
+            let registered = match shard.flights.remove(&key) {
+                Some(current) if current.id == id => true,
+                Some(other) => {
+                    shard.flights.insert(key.clone(), other);
+                    false
                 }
+                None => false,
+            };
+            if registered
+                && let Outcome::Value(value) = &outcome
+                && (self.store_if)(value)
+            {
+                let expired = now.map_or(0, |now| shard.values.purge_at(now));
+                let (_, evicted) = shard.values.insert_at(key, value.clone(), now);
+                Counters::add(&self.counters.expirations, expired);
+                Counters::add(&self.counters.evictions, usize::from(evicted));
+                stored = true;
             }
         }
         flight.finish(outcome);

@@ -315,13 +315,18 @@ impl<K: Hash + Eq + Clone, V> TtlLruMap<K, V> {
     pub fn insert(&mut self, key: K, value: V) -> Option<V> {
         let now = Instant::now();
         self.purge_at(now);
-        self.insert_at(key, value, now).0
+        self.insert_at(key, value, Some(now)).0
     }
 
-    /// Inserts at `now` (the caller purged); returns the replaced value and whether an
-    /// entry was evicted for room.
-    pub(crate) fn insert_at(&mut self, key: K, value: V, now: Instant) -> (Option<V>, bool) {
-        let deadline = self.ttl.map(|ttl| now + ttl);
+    /// Inserts at `now` (the caller purged; `now` may be `None` only without a ttl);
+    /// returns the replaced value and whether an entry was evicted for room.
+    pub(crate) fn insert_at(
+        &mut self,
+        key: K,
+        value: V,
+        now: Option<Instant>,
+    ) -> (Option<V>, bool) {
+        let deadline = self.ttl.map(|ttl| now.unwrap_or_else(Instant::now) + ttl);
         if let Some(deadline) = deadline {
             self.queue.push_back((deadline, key.clone()));
         }
