@@ -50,10 +50,14 @@ pub use self::ttl::TtlLruMap;
 ///   map operation, never across the body.
 /// - **Hits do not suspend.** A stored value is returned on the first poll, without a
 ///   reschedule.
-/// - **Spawned, so nobody cancels it.** An `async` body runs in a spawned tokio task
-///   (`tokio::spawn`, hence `Send + 'static`: arguments are moved in, `&self` is cloned on a
-///   miss). Dropping any caller, the first included, never cancels it; if every caller is
-///   dropped it still completes and stores its value for the next call.
+/// - **Nobody cancels it.** An `async` body is boxed into the computation and polled by
+///   whichever of its callers is being polled (no extra task per miss; a first caller that
+///   stalls does not block the others, who poll the body themselves). As soon as a caller
+///   is dropped before the end, the body moves into a spawned tokio task (`tokio::spawn`,
+///   hence `Send + 'static`: arguments are moved in, `&self` is cloned on a miss). So
+///   dropping any caller, the first included, never cancels it, and if every caller is
+///   dropped it still completes and stores its value for the next call. `task` spawns at
+///   once; `local` spawns with `spawn_local`.
 /// - **Panics** in the body reach every waiter of that computation as a panic with the
 ///   same message; nothing is stored and the key is usable again at once. If the task is
 ///   dropped unfinished (its runtime shut down), the waiters panic instead of hanging.
@@ -63,8 +67,8 @@ pub use self::ttl::TtlLruMap;
 ///   the call that stored a value) removes values when their time is up, so memory does
 ///   not grow with dead keys; calls also remove expired values they come across.
 /// - A plain `fn` runs its body on the first caller's thread; concurrent callers of that
-///   key block until it finishes (do not call a cached plain `fn` recursively with the
-///   same key, it would wait for itself).
+///   key block until it finishes. A body that calls its own function with the same key
+///   waits for itself forever (plain or `async`): use another key.
 ///
 /// # Limits
 ///
