@@ -55,8 +55,64 @@ struct State<V> {
     outcome: Option<Outcome<V>>,
     body: BodySlot,
     /// Wakers of parked async waiters, by slot.
-    wakers: Vec<Option<Waker>>,
+    wakers: WakerSlots,
+}
+
+/// Waker slots; the first lives inline, so a flight with one waiter allocates nothing.
+#[derive(Default)]
+struct WakerSlots {
+    first: Option<Waker>,
+    first_taken: bool,
+    rest: Vec<Option<Waker>>,
     free: Vec<usize>,
+}
+
+impl WakerSlots {
+    fn get_mut(&mut self, slot: usize) -> Option<&mut Option<Waker>> {
+        match slot {
+            0 => Some(&mut self.first),
+            n => self.rest.get_mut(n - 1),
+        }
+    }
+
+    fn insert(&mut self, waker: Waker) -> usize {
+        if !self.first_taken {
+            self.first_taken = true;
+            self.first = Some(waker);
+            return 0;
+        }
+        match self.free.pop() {
+            Some(slot) => {
+                self.rest[slot - 1] = Some(waker);
+                slot
+            }
+            None => {
+                self.rest.push(Some(waker));
+                self.rest.len()
+            }
+        }
+    }
+
+    fn release(&mut self, slot: usize) {
+        match slot {
+            0 => {
+                self.first = None;
+                self.first_taken = false;
+            }
+            n => {
+                if let Some(waker) = self.rest.get_mut(n - 1) {
+                    *waker = None;
+                    self.free.push(n);
+                }
+            }
+        }
+    }
+
+    fn take_all(&mut self) -> (Option<Waker>, Vec<Option<Waker>>) {
+        self.first_taken = false;
+        self.free.clear();
+        (self.first.take(), mem::take(&mut self.rest))
+    }
 }
 
 /// The result slot of one computation; async waiters park their wakers in it, blocking
@@ -72,8 +128,7 @@ impl<V: Clone + Send + Sync + 'static> Flight<V> {
             state: Mutex::new(State {
                 outcome: None,
                 body: BodySlot::Elsewhere,
-                wakers: Vec::new(),
-                free: Vec::new(),
+                wakers: WakerSlots::default(),
             }),
             ready: Condvar::new(),
         }
@@ -90,16 +145,16 @@ impl<V: Clone + Send + Sync + 'static> Flight<V> {
 
     /// Stores the outcome (the first one wins) and wakes every waiter.
     pub(crate) fn finish(&self, outcome: Outcome<V>) {
-        let wakers: Vec<Option<Waker>> = {
+        let wakers = {
             let mut state = self.lock();
             if state.outcome.is_some() {
                 return;
             }
             state.outcome = Some(outcome);
-            state.free.clear();
-            mem::take(&mut state.wakers)
+            state.wakers.take_all()
         };
-        for waker in wakers.into_iter().flatten() {
+        let (first, rest) = wakers;
+        for waker in first.into_iter().chain(rest.into_iter().flatten()) {
             waker.wake();
         }
         self.ready.notify_all();
@@ -147,34 +202,22 @@ pub(crate) struct Wait<V> {
 
 impl<V> Wait<V> {
     fn release_slot(&mut self, state: &mut State<V>) {
-        if let Some(slot) = self.slot.take()
-            && let Some(waker) = state.wakers.get_mut(slot)
-        {
-            *waker = None;
-            state.free.push(slot);
+        if let Some(slot) = self.slot.take() {
+            state.wakers.release(slot);
         }
     }
 
     fn park(&mut self, state: &mut State<V>, cx: &Context<'_>) {
-        match self.slot {
-            Some(slot) => match &mut state.wakers[slot] {
+        if let Some(slot) = self.slot
+            && let Some(current) = state.wakers.get_mut(slot)
+        {
+            match current {
                 Some(waker) if waker.will_wake(cx.waker()) => {}
                 other => *other = Some(cx.waker().clone()),
-            },
-            None => {
-                let slot = match state.free.pop() {
-                    Some(slot) => {
-                        state.wakers[slot] = Some(cx.waker().clone());
-                        slot
-                    }
-                    None => {
-                        state.wakers.push(Some(cx.waker().clone()));
-                        state.wakers.len() - 1
-                    }
-                };
-                self.slot = Some(slot);
             }
+            return;
         }
+        self.slot = Some(state.wakers.insert(cx.waker().clone()));
     }
 }
 
