@@ -729,6 +729,29 @@ fn a_flight_dropped_with_its_runtime_does_not_hang_its_waiters() {
 }
 
 #[test]
+fn a_caller_dropped_outside_any_runtime_leaves_the_body_to_the_others() {
+    static GATE: Semaphore = Semaphore::const_new(0);
+    #[cached]
+    async fn fetch(x: u32) -> u32 {
+        pass(&GATE).await;
+        x
+    }
+
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let mut leader = Box::pin(fetch(5));
+    rt.block_on(async { assert!(futures::poll!(leader.as_mut()).is_pending()) });
+    let joiner = rt.spawn(fetch(5));
+    rt.block_on(until("joined", || fetch_cache().stats().joins == 1));
+    // No runtime context here: the body cannot be spawned, the joiner keeps driving it.
+    drop(leader);
+    release(&GATE);
+    assert_eq!(rt.block_on(joiner).unwrap(), 5);
+    assert_eq!(fetch_cache().peek(&(5,)), Some(5));
+}
+
+#[test]
 fn public_types_are_send_and_sync() {
     fn send_sync<T: Send + Sync>() {}
     fn send<T: Send>(_: &T) {}

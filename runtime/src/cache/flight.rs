@@ -170,7 +170,6 @@ impl<V: Clone + Send + Sync + 'static> Flight<V> {
         Wait {
             flight: self,
             slot: None,
-            runtime: Handle::try_current().ok(),
             done: false,
         }
     }
@@ -195,8 +194,6 @@ pub(crate) struct Wait<V> {
     flight: Arc<Flight<V>>,
     /// Index of this waiter's waker in the flight.
     slot: Option<usize>,
-    /// Where to spawn the body if this waiter is dropped first.
-    runtime: Option<Handle>,
     done: bool,
 }
 
@@ -273,23 +270,38 @@ impl<V> Drop for Wait<V> {
         if state.outcome.is_some() {
             return;
         }
-        let body = match mem::replace(&mut state.body, BodySlot::Elsewhere) {
-            BodySlot::Idle(body) => body,
+        if !matches!(state.body, BodySlot::Idle(_)) {
             // Polled by another waiter right now, or already elsewhere: nothing to move.
-            other => {
-                state.body = other;
+            return;
+        }
+        let Ok(runtime) = Handle::try_current() else {
+            // No runtime to spawn on (dropped outside one): leave the body to the other
+            // waiters and wake them so one of them polls it. With none left, drop it: its
+            // ticket ends the flight as abandoned and frees the key.
+            let (first, rest) = state.wakers.take_all();
+            let wakers: Vec<Waker> = first
+                .into_iter()
+                .chain(rest.into_iter().flatten())
+                .collect();
+            if !wakers.is_empty() {
+                drop(state);
+                wakers.into_iter().for_each(Waker::wake);
                 return;
             }
+            let BodySlot::Idle(body) = mem::replace(&mut state.body, BodySlot::Elsewhere) else {
+                unreachable!("checked above");
+            };
+            // The lock must be free before the body is dropped (its ticket takes it).
+            drop(state);
+            drop(body);
+            return;
         };
-        // The lock must be free before the body can be dropped (its ticket then ends the
-        // flight as abandoned, which takes the lock).
+        let BodySlot::Idle(body) = mem::replace(&mut state.body, BodySlot::Elsewhere) else {
+            unreachable!("checked above");
+        };
         drop(state);
-        let runtime = self.runtime.take().or_else(|| Handle::try_current().ok());
-        match runtime {
-            // Detached on purpose: the flight stores its outcome and wakes the waiters.
-            Some(runtime) => drop(runtime.spawn(body)),
-            None => drop(body),
-        }
+        // Detached on purpose: the flight stores its outcome and wakes the waiters.
+        drop(runtime.spawn(body));
     }
 }
 
