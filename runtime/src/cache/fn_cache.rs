@@ -5,7 +5,7 @@ use std::collections::hash_map::Entry;
 use std::fmt;
 use std::hash::{BuildHasher, Hash, RandomState};
 use std::num::NonZeroUsize;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
@@ -29,6 +29,9 @@ struct InFlight<V> {
 struct Shard<K, V> {
     values: TtlLruMap<K, V>,
     flights: HashMap<K, InFlight<V>>,
+    counters: Counters,
+    /// Id of the next flight started in this shard.
+    next_id: u64,
 }
 
 /// The cache of one `#[cached]` function, reached through the generated `<fn>_cache()`.
@@ -59,8 +62,6 @@ pub struct FnCache<K, V> {
     hasher: RandomState,
     ttl: Option<Duration>,
     store_if: fn(&V) -> bool,
-    counters: Counters,
-    next_id: AtomicU64,
     /// Whether a sweeper task is running for this cache.
     sweeping: AtomicBool,
 }
@@ -97,6 +98,8 @@ where
                 Mutex::new(Shard {
                     values: TtlLruMap::with_options(ttl, max),
                     flights: HashMap::new(),
+                    counters: Counters::default(),
+                    next_id: 0,
                 })
             })
             .collect();
@@ -105,8 +108,6 @@ where
             hasher: RandomState::new(),
             ttl,
             store_if,
-            counters: Counters::default(),
-            next_id: AtomicU64::new(0),
             sweeping: AtomicBool::new(false),
         }
     }
@@ -131,19 +132,22 @@ where
     pub(crate) fn lookup(&'static self, key: K) -> Lookup<K, V> {
         let now = self.now();
         let mut expired = 0;
-        let mut shard = self.shard(&key);
+        let mut guard = self.shard(&key);
+        // Borrow the fields separately through one `&mut`.
+        let shard = &mut *guard;
         let lookup = if let Some(value) = shard.values.get_at(&key, now, &mut expired) {
-            Counters::add(&self.counters.hits, 1);
+            shard.counters.hits += 1;
             Lookup::Hit(value.clone())
         } else {
             match shard.flights.entry(key) {
                 Entry::Occupied(running) => {
-                    Counters::add(&self.counters.joins, 1);
+                    shard.counters.joins += 1;
                     Lookup::Join(Arc::clone(&running.get().flight))
                 }
                 Entry::Vacant(vacant) => {
-                    Counters::add(&self.counters.misses, 1);
-                    let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+                    shard.counters.misses += 1;
+                    let id = shard.next_id;
+                    shard.next_id += 1;
                     let flight = Arc::new(Flight::new());
                     let key = vacant.key().clone();
                     vacant.insert(InFlight {
@@ -159,8 +163,8 @@ where
                 }
             }
         };
-        drop(shard);
-        Counters::add(&self.counters.expirations, expired);
+        shard.counters.expirations += expired as u64;
+        drop(guard);
         lookup
     }
 
@@ -187,8 +191,8 @@ where
             {
                 let expired = now.map_or(0, |now| shard.values.purge_at(now));
                 let (_, evicted) = shard.values.insert_at(key, value.clone(), now);
-                Counters::add(&self.counters.expirations, expired);
-                Counters::add(&self.counters.evictions, usize::from(evicted));
+                shard.counters.expirations += expired as u64;
+                shard.counters.evictions += u64::from(evicted);
                 stored = true;
             }
         }
@@ -351,7 +355,7 @@ where
     /// assert_eq!((stats.hits, stats.misses), (1, 2));
     /// ```
     pub fn stats(&self) -> CacheStats {
-        self.counters.snapshot()
+        self.totals()
     }
 
     /// Removes every expired value now; returns how many.
@@ -361,13 +365,12 @@ where
             .shards
             .iter()
             .map(|s| {
-                s.lock()
-                    .unwrap_or_else(PoisonError::into_inner)
-                    .values
-                    .purge_at(now)
+                let mut shard = s.lock().unwrap_or_else(PoisonError::into_inner);
+                let purged = shard.values.purge_at(now);
+                shard.counters.expirations += purged as u64;
+                purged
             })
             .sum();
-        Counters::add(&self.counters.expirations, purged);
         purged
     }
 
@@ -430,11 +433,23 @@ impl Drop for ResetOnDrop {
     }
 }
 
+impl<K, V> FnCache<K, V> {
+    /// The counters of every shard, summed.
+    fn totals(&self) -> CacheStats {
+        let mut total = CacheStats::default();
+        for shard in &*self.shards {
+            let shard = shard.lock().unwrap_or_else(PoisonError::into_inner);
+            shard.counters.add_to(&mut total);
+        }
+        total
+    }
+}
+
 impl<K, V> fmt::Debug for FnCache<K, V> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("FnCache")
             .field("ttl", &self.ttl)
-            .field("stats", &self.counters.snapshot())
+            .field("stats", &self.totals())
             .finish_non_exhaustive()
     }
 }

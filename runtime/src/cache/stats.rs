@@ -1,7 +1,5 @@
 //! [`CacheStats`]: counters of a `#[cached]` function.
 
-use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
-
 /// A snapshot of a cached function's counters, from [`FnCache::stats`](crate::FnCache::stats).
 ///
 /// Every call counts exactly once as a hit, a join or a miss.
@@ -34,29 +32,22 @@ pub struct CacheStats {
     pub expirations: u64,
 }
 
-#[derive(Default)]
+/// Counters of one shard, updated under the shard's lock (no atomics on the hot path).
+#[derive(Default, Clone, Copy)]
 pub(crate) struct Counters {
-    pub(crate) hits: AtomicU64,
-    pub(crate) joins: AtomicU64,
-    pub(crate) misses: AtomicU64,
-    pub(crate) evictions: AtomicU64,
-    pub(crate) expirations: AtomicU64,
+    pub(crate) hits: u64,
+    pub(crate) joins: u64,
+    pub(crate) misses: u64,
+    pub(crate) evictions: u64,
+    pub(crate) expirations: u64,
 }
 
 impl Counters {
-    pub(crate) fn add(counter: &AtomicU64, n: usize) {
-        if n > 0 {
-            counter.fetch_add(n as u64, Relaxed);
-        }
-    }
-
-    pub(crate) fn snapshot(&self) -> CacheStats {
-        CacheStats {
-            hits: self.hits.load(Relaxed),
-            joins: self.joins.load(Relaxed),
-            misses: self.misses.load(Relaxed),
-            evictions: self.evictions.load(Relaxed),
-            expirations: self.expirations.load(Relaxed),
-        }
+    pub(crate) fn add_to(&self, total: &mut CacheStats) {
+        total.hits += self.hits;
+        total.joins += self.joins;
+        total.misses += self.misses;
+        total.evictions += self.evictions;
+        total.expirations += self.expirations;
     }
 }
