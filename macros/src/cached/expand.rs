@@ -2,22 +2,27 @@
 //! handle function `<name>_cache()` gives the function's `FnCache`.
 //!
 //! ```text
-//! #[cached(max = 100)]                    pub async fn fetch(id: u32) -> Result<String, E> {
-//! pub async fn fetch(id: u32)               let __ayutil_key: (u32,) = (Clone::clone(&id),);
-//!     -> Result<String, E> { body }   =>    run_async(fetch_cache(), __ayutil_key,
-//!                                               move || async move { body }).await
-//!                                       }
-//!                                       pub fn fetch_cache() -> &'static FnCache<(u32,), Result<String, E>> {
-//!                                           static SLOT: Slot = Slot::new();
-//!                                           assert_key_part::<u32>(); assert_cached_value::<Result<..>>();
-//!                                           SLOT.get_or_init(Some(100), None, store_ok)
-//!                                       }
+//! #[cached(max = 100)]                pub async fn fetch(id: u32) -> Result<String, E> {
+//! pub async fn fetch(id: u32)           let __ayutil_key: (<u32 as KeyPart>::Part,) = (Clone::clone(&id),);
+//!     -> Result<String, E> { body }  => run_async(fetch_cache(), __ayutil_key,
+//!                                           move || async move { let __ayutil_value: Result<String, E> = body;
+//!                                                                __ayutil_value }).await
+//!                                     }
+//!                                     pub fn fetch_cache()
+//!                                         -> &'static FnCache<(<u32 as KeyPart>::Part,), <Result<..> as CachedValue>::Value> {
+//!                                         static __AYUTIL_SLOT: Slot = Slot::new();
+//!                                         __AYUTIL_SLOT.get_or_init(Some(100), None, store_ok)
+//!                                     }
 //! ```
 //!
-//! Plain `fn`s call `run_sync(.., move || -> Ret { body })`; `task` makes the function
-//! synchronous, returning `CachedTask<Ret>` from `run_task`. In an `async` method the
-//! closure clones `self` (only on a miss) and the body's `self` tokens are renamed to a
-//! reference to that clone, so the spawned computation is `'static`.
+//! Every path is `::ayutil::__private::cache::...` (or the `crate = "..."` path). The key
+//! and value types go through `KeyPart` / `CachedValue` spanned on the user's types, so a
+//! type that cannot be a key or a value is reported on that type. Plain `fn`s call
+//! `run_sync(.., move || -> Ret { body })`; `task` makes the function synchronous,
+//! returning `CachedTask<Ret>` from `run_task`; `local` uses `run_local`. In an `async`
+//! method the closure clones `self` (only on a miss) and the body's `self` tokens are
+//! renamed to a reference to that clone, so the computation is `'static` and can move to
+//! a spawned task.
 
 use proc_macro2::{Group, Ident, Span, TokenStream, TokenTree};
 use quote::{ToTokens, format_ident, quote, quote_spanned};
