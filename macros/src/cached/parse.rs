@@ -38,7 +38,7 @@ fn set_once<T>(slot: &mut Option<(Span, T)>, name: &Ident, value: T) -> syn::Res
     if slot.is_some() {
         return Err(syn::Error::new(
             name.span(),
-            format!("duplicate `{name}` option"),
+            format!("duplicate `{name}` option: keep one"),
         ));
     }
     *slot = Some((name.span(), value));
@@ -55,7 +55,7 @@ fn set_flag(slot: &mut Option<Span>, name: &Ident, input: ParseStream<'_>) -> sy
     if slot.is_some() {
         return Err(syn::Error::new(
             name.span(),
-            format!("duplicate `{name}` option"),
+            format!("duplicate `{name}` option: keep one"),
         ));
     }
     *slot = Some(name.span());

@@ -64,15 +64,15 @@ pub(crate) fn validate(args: &CachedArgs, item: &ItemFn) -> syn::Result<()> {
     let has_key = args.key.is_some();
 
     if let Some(constness) = &sig.constness {
-        errors.push_tokens(constness, "`#[cached]` cannot be used on a `const fn`");
+        errors.push_tokens(constness, "`#[cached]` cannot be used on a `const fn`: remove `const`");
     }
     if let Some(abi) = &sig.abi {
-        errors.push_tokens(abi, "`#[cached]` cannot be used on an `extern` function");
+        errors.push_tokens(abi, "`#[cached]` cannot be used on an `extern` function: cache a Rust-ABI wrapper instead");
     }
     if let Some(variadic) = &sig.variadic {
         errors.push_tokens(
             variadic,
-            "`#[cached]` cannot be used on a variadic function",
+            "`#[cached]` cannot be used on a variadic function: take a slice or a `Vec` instead",
         );
     }
     for param in &sig.generics.params {
@@ -105,11 +105,11 @@ pub(crate) fn validate(args: &CachedArgs, item: &ItemFn) -> syn::Result<()> {
             FnArg::Receiver(receiver) => match &receiver.kind {
                 ReceiverKind::Reference(_, _, Some(mutability)) => errors.push_tokens(
                     mutability,
-                    "`#[cached]` cannot be used on a `&mut self` method: concurrent callers share one computation",
+                    "`#[cached]` cannot be used on a `&mut self` method: concurrent callers share one computation; take `&self`",
                 ),
                 ReceiverKind::Typed(_, ty) => errors.push_tokens(
                     ty,
-                    "`#[cached]` supports `&self` and `self` receivers only",
+                    "`#[cached]` supports `&self` and `self` receivers only: write `&self`",
                 ),
                 _ => {}
             },
