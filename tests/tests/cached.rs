@@ -528,6 +528,25 @@ async fn key_expression_allows_impl_trait_arguments() {
     assert_eq!(render_cache().stats().hits, 1);
 }
 
+#[tokio::test(start_paused = true)]
+async fn async_fn_with_reference_arguments_and_a_key() {
+    static RUNS: AtomicUsize = AtomicUsize::new(0);
+    /// `name` and `times` are copied (`ToOwned`) into the computation on a miss.
+    #[cached(key: (String, usize) = (name.to_owned(), *times))]
+    async fn shout(name: &str, times: &usize) -> String {
+        RUNS.fetch_add(1, SeqCst);
+        tokio::task::yield_now().await;
+        name.to_uppercase().repeat(*times)
+    }
+
+    let name = String::from("hey");
+    assert_eq!(shout(&name, &2).await, "HEYHEY");
+    drop(name);
+    assert_eq!(shout("hey", &2).await, "HEYHEY");
+    assert_eq!(shout("hey", &1).await, "HEY");
+    assert_eq!(RUNS.load(SeqCst), 2);
+}
+
 #[test]
 fn plain_fn_with_references_and_a_key() {
     static RUNS: AtomicUsize = AtomicUsize::new(0);

@@ -30,7 +30,7 @@ use syn::spanned::Spanned;
 use syn::{FnArg, ItemFn, Pat, ReceiverKind, ReturnType, Type};
 
 use super::parse::CachedArgs;
-use super::validate::find_token;
+use super::validate::{find_token, owned_copy};
 
 pub(crate) fn expand(args: &CachedArgs, item: &ItemFn) -> TokenStream {
     // `::ayutil::__private::cache`, or `<crate = "...">::__private::cache`.
@@ -178,6 +178,25 @@ pub(crate) fn expand(args: &CachedArgs, item: &ItemFn) -> TokenStream {
             }
             None => (TokenStream::new(), TokenStream::new(), quote!(#block)),
         };
+        // `&T` arguments (allowed with `key`): the computation owns `T::to_owned()` and
+        // the body sees `&T` borrowed from it, under the argument's own name.
+        let mut owned_prelude = TokenStream::new();
+        let mut owned_rebind = TokenStream::new();
+        for input in &sig.inputs {
+            if let FnArg::Typed(arg) = input
+                && let Pat::Ident(pat) = &*arg.pat
+                && let Some(inner) = owned_copy(&arg.ty)
+            {
+                let ident = &pat.ident;
+                let owned = format_ident!("__ayutil_owned_{}", ident);
+                owned_prelude
+                    .extend(quote!(let #owned = #private::to_owned_arg::<#inner>(#ident);));
+                owned_rebind
+                    .extend(quote!(let #ident: &#inner = #private::borrow_arg::<#inner>(&#owned);));
+            }
+        }
+        let prelude = quote!(#owned_prelude #prelude);
+        let rebind = quote!(#owned_rebind #rebind);
         // Spanned on `async` from its first token, so a `Send` error lands there.
         let private_async = private_at(async_span);
         let runner = match (args.task.is_some(), args.local.is_some()) {

@@ -57,6 +57,26 @@ fn reference_in(ty: &Type) -> Option<Span> {
     )
 }
 
+/// For an `async fn` argument of type `&T` (shared, `T` without further references): `T`
+/// with the reference's lifetime dropped. The computation gets `T::to_owned()` and the body
+/// sees `&T` borrowed from it.
+pub(crate) fn owned_copy(ty: &Type) -> Option<&Type> {
+    match ty {
+        Type::Reference(reference) if reference.mutability.is_none() => {
+            let inner = &*reference.elem;
+            let nested = reference_in(inner).is_some()
+                || find_token(
+                    inner.to_token_stream(),
+                    &|t| matches!(t, TokenTree::Punct(p) if p.as_char() == '\''),
+                )
+                .is_some();
+            (!nested).then_some(inner)
+        }
+        Type::Paren(inner) => owned_copy(&inner.elem),
+        _ => None,
+    }
+}
+
 pub(crate) fn validate(args: &CachedArgs, item: &ItemFn) -> syn::Result<()> {
     let mut errors = Errors::default();
     let sig = &item.sig;
@@ -64,10 +84,16 @@ pub(crate) fn validate(args: &CachedArgs, item: &ItemFn) -> syn::Result<()> {
     let has_key = args.key.is_some();
 
     if let Some(constness) = &sig.constness {
-        errors.push_tokens(constness, "`#[cached]` cannot be used on a `const fn`: remove `const`");
+        errors.push_tokens(
+            constness,
+            "`#[cached]` cannot be used on a `const fn`: remove `const`",
+        );
     }
     if let Some(abi) = &sig.abi {
-        errors.push_tokens(abi, "`#[cached]` cannot be used on an `extern` function: cache a Rust-ABI wrapper instead");
+        errors.push_tokens(
+            abi,
+            "`#[cached]` cannot be used on an `extern` function: cache a Rust-ABI wrapper instead",
+        );
     }
     if let Some(variadic) = &sig.variadic {
         errors.push_tokens(
@@ -136,11 +162,14 @@ pub(crate) fn validate(args: &CachedArgs, item: &ItemFn) -> syn::Result<()> {
                             "a reference argument cannot be part of the cache key: take an owned type \
                              (`String`, `Vec<T>`, `Arc<T>`) or choose the key with `#[cached(key: Type = expression)]`",
                         );
-                    } else if is_async {
+                    } else if is_async
+                        && (owned_copy(&arg.ty).is_none() || !matches!(&*arg.pat, Pat::Ident(_)))
+                    {
                         errors.push(
                             span,
-                            "a cached `async fn` cannot take a reference: its body runs in a spawned task \
-                             that outlives the call; take an owned type (`String`, `Vec<T>`, `Arc<T>`)",
+                            "a cached `async fn` takes references only as a plain `&T` argument (copied with \
+                             `ToOwned` on a miss, since the computation outlives the call); take an owned type \
+                             (`String`, `Vec<T>`, `Arc<T>`) here",
                         );
                     }
                 }

@@ -57,6 +57,16 @@ impl Slot {
     }
 }
 
+/// An owned copy of a `&T` argument of a cached `async fn`, made on a miss.
+pub fn to_owned_arg<T: ?Sized + ToOwned>(value: &T) -> T::Owned {
+    value.to_owned()
+}
+
+/// The `&T` the body of a cached `async fn` sees, borrowed from the owned copy.
+pub fn borrow_arg<T: ?Sized + ToOwned>(owned: &T::Owned) -> &T {
+    std::borrow::Borrow::borrow(owned)
+}
+
 /// `store_if` for functions whose value is always stored.
 pub fn store_always<V>(_: &V) -> bool {
     true

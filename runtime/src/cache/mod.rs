@@ -73,8 +73,10 @@ pub use self::ttl::TtlLruMap;
 /// # Limits
 ///
 /// One cache per function, stored in a `static`: generic functions and methods of generic
-/// `impl`s are rejected or panic on first use. An `async fn` cannot take reference
-/// arguments (its body outlives the call); a plain `fn` can, with `key: Type = ...`.
+/// `impl`s are rejected or panic on first use. Reference arguments need `key: Type = ...`;
+/// in an `async fn` they must be plain `&T` (not `&mut`, no reference inside `T`): the
+/// computation outlives the call, so on a miss it gets `T::to_owned()` and the body sees a
+/// `&T` borrowed from that copy.
 ///
 /// # Examples
 ///

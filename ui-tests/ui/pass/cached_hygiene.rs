@@ -29,6 +29,11 @@ async fn task(x: u64) -> u64 {
     x
 }
 
+#[::ayutil::cached(key: u32 = 1)]
+async fn borrowed(text: &str) -> usize {
+    text.len()
+}
+
 #[derive(::core::clone::Clone, Hash, PartialEq, Eq)]
 struct Client;
 
@@ -44,4 +49,5 @@ fn main() {
     let _ = plain_cache().len();
     let _ = Client::method_cache().stats();
     let _ = task_cache();
+    let _ = borrowed_cache();
 }

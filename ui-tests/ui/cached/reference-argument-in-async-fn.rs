@@ -1,6 +1,0 @@
-#[ayutil::cached(key: String = text.to_owned())]
-async fn count(text: &str) -> usize {
-    text.len()
-}
-
-fn main() {}
