@@ -361,8 +361,7 @@ where
     /// Removes every expired value now; returns how many.
     fn purge_all(&self) -> usize {
         let now = Instant::now();
-        let purged = self
-            .shards
+        self.shards
             .iter()
             .map(|s| {
                 let mut shard = s.lock().unwrap_or_else(PoisonError::into_inner);
@@ -370,8 +369,7 @@ where
                 shard.counters.expirations += purged as u64;
                 purged
             })
-            .sum();
-        purged
+            .sum()
     }
 
     fn next_expiry(&self) -> Option<Instant> {
