@@ -670,6 +670,29 @@ async fn task_runs_and_stores_with_no_handle_kept() {
     assert_eq!(warm_cache().stats().hits, 1);
 }
 
+#[test]
+fn task_outside_a_runtime_panics_and_frees_the_key() {
+    #[cached(task)]
+    async fn outside(x: u32) -> u32 {
+        x
+    }
+
+    let err = std::panic::catch_unwind(|| drop(outside(1))).unwrap_err();
+    let message = err
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .unwrap_or_default();
+    assert!(
+        message.contains("Tokio 1.x runtime"),
+        "unexpected panic: {message:?}"
+    );
+    assert_eq!(outside_cache().in_flight(), 0, "the key is not poisoned");
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    assert_eq!(rt.block_on(async { outside(1).await }), 1);
+}
+
 #[tokio::test(start_paused = true)]
 async fn local_runs_non_send_bodies_on_a_local_set() {
     use std::rc::Rc;
