@@ -1,13 +1,33 @@
-//! `#[cached]`: placeholder until its issue lands; reports a compile error when used.
+//! `#[cached]`: memoize a function with single-flight de-duplication.
+
+mod expand;
+mod parse;
+mod validate;
 
 use proc_macro2::TokenStream;
+use syn::ItemFn;
 
-pub(crate) fn expand_entry(_args: TokenStream, item: TokenStream) -> TokenStream {
-    let mut out = syn::Error::new(
-        proc_macro2::Span::call_site(),
-        "`#[cached]` is not implemented yet",
-    )
-    .into_compile_error();
+pub(crate) fn expand_entry(args: TokenStream, item: TokenStream) -> TokenStream {
+    let parsed_args = parse::parse(args);
+    let parsed_item = syn::parse2::<ItemFn>(item.clone());
+    let (args, item_fn) = match (parsed_args, parsed_item) {
+        (Ok(args), Ok(item_fn)) => (args, item_fn),
+        (Err(mut err), Err(item_err)) => {
+            err.combine(item_err);
+            return with_item(err, item);
+        }
+        (Err(err), _) | (_, Err(err)) => return with_item(err, item),
+    };
+    if let Err(err) = validate::validate(&args, &item_fn) {
+        return with_item(err, item);
+    }
+    expand::expand(&args, &item_fn)
+}
+
+/// The error next to the user's item, untouched, so the editor keeps working and no
+/// follow-on "cannot find function" errors appear.
+fn with_item(err: syn::Error, item: TokenStream) -> TokenStream {
+    let mut out = err.into_compile_error();
     out.extend(item);
     out
 }

@@ -1,4 +1,121 @@
-//! Placeholder for the `cache` capability; its issue fills it in.
+//! Caches: the `#[cached]` attribute and its [`FnCache`], [`CachedTask`], [`LruMap`] and
+//! [`TtlLruMap`].
+
+mod flight;
+mod fn_cache;
+mod lru;
+mod stats;
+mod task;
+mod ttl;
 
 #[doc(hidden)]
-pub mod __private {}
+pub mod __private;
+
+pub use self::fn_cache::FnCache;
+pub use self::lru::LruMap;
+pub use self::stats::CacheStats;
+pub use self::task::CachedTask;
+pub use self::ttl::TtlLruMap;
+
+/// Memoizes a function: one computation per key, shared by every concurrent caller.
+///
+/// Works on `async fn` and plain `fn`, free functions and methods. The key is the tuple of
+/// all arguments (each must be `Hash + Eq + Clone + Send + Sync + 'static`; `&self` or
+/// `self` comes first in a method), or the expression given with `key: Type = expression`.
+/// The return type must be `Clone + Send + Sync + 'static`: every caller gets a clone
+/// (wrap large values in an `Arc`).
+///
+/// The macro also generates `<name>_cache()` (`Self::<name>_cache()` for a method), with
+/// the same visibility, returning the function's [`FnCache`]: `invalidate(&key)`,
+/// `clear()`, `len()`, `peek(&key)` and [`CacheStats`] (hits, joins, misses, evictions,
+/// expirations).
+///
+/// # Options
+///
+/// | option | meaning |
+/// |---|---|
+/// | `ttl = "10s"` | a stored value lives this long, counted from the completion of its computation; a hit does not extend it. Units `d h m s ms us ns`, combinable: `"1m30s"`. Checked at compile time. |
+/// | `max = 100` | at most 100 stored values; the least recently *used* goes first (a hit refreshes recency). |
+/// | `key: Type = expression` | the key, computed from the arguments (borrowed) before the body runs. Needed for `impl Trait` and reference arguments. |
+/// | `cache_errors` | also store `Err` values. By default, when the return type is spelled `Result<..>` (any path ending in `Result`), an `Err` goes to every waiter of that computation but is not stored. |
+/// | `local` | spawn the computation with `tokio::task::spawn_local`, so the body need not be `Send`; calls must run inside a `LocalSet`. |
+/// | `task` | make the `async fn` synchronous, returning a [`CachedTask`]: a cloneable handle to the computation, already running (the seed's `taskcache`). Must be called within a tokio runtime. |
+/// | `crate = "ay"` | the path of `ayutil` when the dependency is renamed (the expansion names `::ayutil` otherwise). |
+/// | `in_impl` | the function is an associated function in an `impl` block (needed only when it has no `self` receiver and its signature does not mention `Self`): the handle becomes `Self::<name>_cache()`. |
+///
+/// # Behaviour
+///
+/// - **Single flight.** Concurrent calls with one key run the body once; the others wait
+///   for its value. Distinct keys never wait for each other: locks are held only for a
+///   map operation, never across the body.
+/// - **Hits do not suspend.** A stored value is returned on the first poll, without a
+///   reschedule.
+/// - **Nobody cancels it.** An `async` body is boxed into the computation and polled by
+///   whichever of its callers is being polled (no extra task per miss; a first caller that
+///   stalls does not block the others, who poll the body themselves). As soon as a caller
+///   is dropped before the end, the body moves into a spawned tokio task (`tokio::spawn`,
+///   hence `Send + 'static`: arguments are moved in, `&self` is cloned on a miss). So
+///   dropping any caller, the first included, never cancels it, and if every caller is
+///   dropped it still completes and stores its value for the next call. `task` spawns at
+///   once; `local` spawns with `spawn_local`.
+/// - **Panics** in the body reach every waiter of that computation as a panic with the
+///   same message; nothing is stored and the key is usable again at once. If the task is
+///   dropped unfinished (its runtime shut down), the waiters panic instead of hanging.
+/// - **Invalidation during a computation**: its waiters still get its value, but the value
+///   is not stored; a call after the invalidation starts a new computation.
+/// - **Expiry without reads.** With `ttl`, a background task (spawned on the runtime of
+///   the call that stored a value) removes values when their time is up, so memory does
+///   not grow with dead keys; calls also remove expired values they come across.
+/// - A plain `fn` runs its body on the first caller's thread; concurrent callers of that
+///   key block until it finishes. A body that calls its own function with the same key
+///   waits for itself forever (plain or `async`): use another key.
+///
+/// # Limits
+///
+/// One cache per function, stored in a `static`: generic functions and methods of generic
+/// `impl`s are rejected or panic on first use. Reference arguments need `key: Type = ...`;
+/// in an `async fn` they must be plain `&T` (not `&mut`, no reference inside `T`): the
+/// computation outlives the call, so on a miss it gets `T::to_owned()` and the body sees a
+/// `&T` borrowed from that copy.
+///
+/// # Examples
+///
+/// ```
+/// use std::sync::atomic::{AtomicUsize, Ordering};
+/// use std::time::Duration;
+///
+/// static CALLS: AtomicUsize = AtomicUsize::new(0);
+///
+/// #[ayutil::cached(ttl = "5m", max = 1000)]
+/// async fn price(item: u32) -> Result<u64, String> {
+///     CALLS.fetch_add(1, Ordering::Relaxed);
+///     tokio::time::sleep(Duration::from_millis(10)).await;
+///     if item == 0 { Err("no such item".into()) } else { Ok(u64::from(item) * 100) }
+/// }
+///
+/// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+/// # async fn main() {
+/// let calls = (0..100).map(|_| price(7));
+/// let prices = futures::future::join_all(calls).await;
+/// assert!(prices.iter().all(|p| *p == Ok(700)));
+/// assert_eq!(CALLS.load(Ordering::Relaxed), 1);
+///
+/// assert!(price(0).await.is_err()); // errors are not stored...
+/// assert!(price(0).await.is_err()); // ...so this runs again
+/// assert_eq!(price_cache().stats().misses, 3);
+/// # }
+/// ```
+///
+/// Without the macro, the first function is roughly:
+///
+/// ```text
+/// async fn price(item: u32) -> Result<u64, String> {
+///     let key: (u32,) = (item.clone(),);
+///     run_async(price_cache(), key, move || async move { /* body */ }).await
+/// }
+/// fn price_cache() -> &'static FnCache<(u32,), Result<u64, String>> {
+///     static SLOT: Slot = Slot::new();
+///     SLOT.get_or_init(Some(1000), Some(Duration::from_secs(300)), store_ok)
+/// }
+/// ```
+pub use ayutil_macros::cached;

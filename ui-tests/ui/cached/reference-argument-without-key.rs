@@ -1,0 +1,6 @@
+#[ayutil::cached]
+fn count(text: &str) -> usize {
+    text.len()
+}
+
+fn main() {}
