@@ -68,7 +68,7 @@ async fn classifies_each_kind_at_compile_time() {
         }
     }
     let s = String::from("value");
-    let v = vec![1, 2];
+    let v = [1, 2];
     let out = link!(
         seven,             // async fn item: called, awaited
         eight,             // sync fn item: called
