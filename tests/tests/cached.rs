@@ -808,3 +808,39 @@ fn public_types_are_send_and_sync() {
     send(&f(1));
     send(&f_cache());
 }
+
+#[derive(Clone, Hash, PartialEq, Eq)]
+struct Typed<T> {
+    value: T,
+}
+
+static TYPED_RUNS: AtomicUsize = AtomicUsize::new(0);
+
+impl<T: Clone + std::hash::Hash + Eq + Send + Sync + ToString + 'static> Typed<T> {
+    /// A method of a generic `impl`: one static, one cache per instantiation.
+    #[cached]
+    fn describe(&self) -> String {
+        TYPED_RUNS.fetch_add(1, SeqCst);
+        self.value.to_string()
+    }
+}
+
+// Regression: a generic impl used to compile, then panic on its second instantiation.
+#[test]
+fn methods_of_a_generic_impl_get_one_cache_per_instantiation() {
+    let a = Typed { value: 7u32 };
+    let b = Typed { value: "seven" };
+    let c = Typed { value: 7u64 };
+    assert_eq!(a.describe(), "7");
+    assert_eq!(b.describe(), "seven");
+    assert_eq!(c.describe(), "7");
+    assert_eq!(
+        (a.describe(), b.describe(), c.describe()),
+        ("7".into(), "seven".into(), "7".into())
+    );
+    assert_eq!(
+        TYPED_RUNS.load(SeqCst),
+        3,
+        "each instantiation ran once, then hit"
+    );
+}

@@ -5,7 +5,7 @@ use std::future::Future;
 use std::hash::Hash;
 use std::num::NonZeroUsize;
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock, PoisonError};
 use std::time::Duration;
 
 use futures_util::FutureExt as _;
@@ -18,22 +18,29 @@ use super::fn_cache::{Lookup, Ticket};
 
 /// The static behind one cached function's `FnCache`. It is not generic, so it can be
 /// declared inside an associated function whose key type mentions `Self`.
+///
+/// In a generic `impl`, one static serves every instantiation: each distinct key/value
+/// type pair gets its own cache. The first pair takes the lock-free fast path; later
+/// pairs are found in a short list under a lock (one entry per instantiation in use).
+/// Since `self` is part of the key unless `key = ...` says otherwise, each `impl<T>`
+/// instantiation has its own cache; with a `key` that does not mention `T` and a value
+/// type that does not either, instantiations share one cache, as their keys say.
 #[derive(Debug)]
-pub struct Slot(OnceLock<&'static (dyn Any + Send + Sync)>);
+pub struct Slot {
+    first: OnceLock<&'static (dyn Any + Send + Sync)>,
+    others: Mutex<Vec<&'static (dyn Any + Send + Sync)>>,
+}
 
 impl Slot {
     #[allow(clippy::new_without_default)]
     pub const fn new() -> Self {
-        Self(OnceLock::new())
+        Self {
+            first: OnceLock::new(),
+            others: Mutex::new(Vec::new()),
+        }
     }
 
-    /// The function's cache, built on first use.
-    ///
-    /// # Panics
-    ///
-    /// When one slot is asked for two key/value types: a `#[cached]` method in a generic
-    /// `impl` (one static is shared by every instantiation), which is not supported.
-    #[track_caller]
+    /// The function's cache for these key and value types, built on first use.
     pub fn get_or_init<K, V>(
         &'static self,
         max: Option<usize>,
@@ -44,16 +51,28 @@ impl Slot {
         K: Hash + Eq + Clone + Send + Sync + 'static,
         V: Clone + Send + Sync + 'static,
     {
-        let any = *self.0.get_or_init(|| {
+        let build = || -> &'static (dyn Any + Send + Sync) {
             let cache = FnCache::<K, V>::new(max.and_then(NonZeroUsize::new), ttl, store_if);
             Box::leak(Box::new(cache))
-        });
-        match (any as &dyn Any).downcast_ref::<FnCache<K, V>>() {
-            Some(cache) => cache,
-            None => panic!(
-                "#[cached] cannot be used in a generic impl: its cache is one static per function"
-            ),
+        };
+        let first: &'static (dyn Any + Send + Sync) = *self.first.get_or_init(build);
+        if let Some(cache) = (first as &dyn Any).downcast_ref::<FnCache<K, V>>() {
+            return cache;
         }
+        // Another instantiation of a generic `impl`. No user code runs under this lock,
+        // so a poisoned lock still holds a sound list.
+        let mut others = self.others.lock().unwrap_or_else(PoisonError::into_inner);
+        let found = others
+            .iter()
+            .find_map(|any| (*any as &dyn Any).downcast_ref::<FnCache<K, V>>());
+        if let Some(cache) = found {
+            return cache;
+        }
+        let any = build();
+        others.push(any);
+        (any as &dyn Any)
+            .downcast_ref::<FnCache<K, V>>()
+            .expect("the cache just built has these types")
     }
 }
 

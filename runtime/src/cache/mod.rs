@@ -72,8 +72,10 @@ pub use self::ttl::TtlLruMap;
 ///
 /// # Limits
 ///
-/// One cache per function, stored in a `static`: generic functions and methods of generic
-/// `impl`s are rejected or panic on first use. Reference arguments need `key: Type = ...`;
+/// One cache per function, stored in a `static`: a generic function is rejected at compile
+/// time (write a non-generic wrapper). Methods of a generic `impl` work: each
+/// instantiation's key and value types get their own cache (as `self` is in the key by
+/// default, each `impl<T>` instantiation is cached apart). Reference arguments need `key: Type = ...`;
 /// in an `async fn` they must be plain `&T` (not `&mut`, no reference inside `T`): the
 /// computation outlives the call, so on a miss it gets `T::to_owned()` and the body sees a
 /// `&T` borrowed from that copy.
