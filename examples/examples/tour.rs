@@ -23,6 +23,13 @@ async fn clamp(n: u32, limit: u32) -> u32 {
     n.min(limit)
 }
 
+// #[cached]: single flight, TTL counted from completion, LRU bound.
+#[ayutil::cached(ttl = "30s", max = 1_000)]
+async fn user_name(id: u32) -> String {
+    tokio::time::sleep(ms(50)).await; // a slow lookup
+    format!("user-{id}")
+}
+
 #[tokio::main]
 async fn main() {
     // link!: gather futures, async fns, sync callables and values, concurrently.
@@ -114,6 +121,16 @@ async fn main() {
         .collect()
         .await;
     println!("iter_stream  {items:?}");
+
+    // #[cached]: 100 concurrent calls over 4 keys run the body 4 times.
+    let names = futures::future::join_all((0..100).map(|i| user_name(i % 4))).await;
+    let stats = user_name_cache().stats();
+    println!(
+        "#[cached]    {} names, {} lookups ran, {} joined a running one",
+        names.len(),
+        stats.misses,
+        stats.joins
+    );
 
     // #[provider]: filled from LIMIT, or passed by hand through the `_with` variant.
     println!(
