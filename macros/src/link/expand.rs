@@ -18,7 +18,7 @@
 //! }
 //! ```
 //! The items are evaluated where the macro is written; the starters (which call the
-//! callables) run at the first poll, left to right. `try_link!` uses `TrySlot`s built by
+//! callables) run at the first poll, left to right. `try_link!` uses slots built by
 //! `try_first` (whose error type is the gather's) and `try_next` (converted with `From`).
 
 use proc_macro2::{Span, TokenStream};

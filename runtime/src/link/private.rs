@@ -137,7 +137,7 @@ impl<T, E> TryItem for Result<T, E> {
 //     Link::new(Pair::new(Slot::new(|| ka.start(a)), Pair::new(Slot::new(..), Slot::new(..))),
 //               |(a, (b, c))| (a, b, c))
 
-/// A gather node: a single item ([`Slot`], [`TrySlot`]) or two nodes ([`Pair`]).
+/// A gather node: a single item ([`Slot`]) or two nodes ([`Pair`]).
 pub trait Node {
     /// Nested output: a value for a slot, a pair for a pair.
     type Output;
@@ -154,14 +154,51 @@ pub trait Node {
     fn cancel(self: Pin<&mut Self>);
 }
 
+/// How a slot splits its future's output: kept as it is ([`AsIs`], `link!`) or as a
+/// `Result` whose error converts into the gather's ([`Into<E>`](IntoErr), `try_link!`).
+pub trait Split<O> {
+    /// What the slot keeps.
+    type Ok;
+    /// What ends the gather.
+    type Err;
+    /// Splits one output.
+    fn split(out: O) -> Result<Self::Ok, Self::Err>;
+}
+
+/// [`Split`] for `link!`: every output is a value.
+#[derive(Debug)]
+pub struct AsIs;
+
+impl<O> Split<O> for AsIs {
+    type Ok = O;
+    type Err = core::convert::Infallible;
+    #[inline(always)]
+    fn split(out: O) -> Result<O, core::convert::Infallible> {
+        Ok(out)
+    }
+}
+
+/// [`Split`] for `try_link!`: the output is a [`TryItem`] whose error converts into `E`.
+#[derive(Debug)]
+pub struct IntoErr<E>(PhantomData<fn() -> E>);
+
+impl<O: TryItem, E: From<O::Err>> Split<O> for IntoErr<E> {
+    type Ok = O::Ok;
+    type Err = E;
+    #[inline(always)]
+    fn split(out: O) -> Result<O::Ok, E> {
+        out.into_result().map_err(E::from)
+    }
+}
+
 pin_project_lite::pin_project! {
-    /// One `link!` item: a starter closure, then its running future, then its output.
+    /// One item: a starter closure, then its running future, then its kept output.
     #[derive(Debug)]
     #[project = SlotProj]
     #[project_replace = SlotReplace]
-    pub enum Slot<S, F, T> {
+    pub enum Slot<S, F, T, P> {
         /// Not started: the closure that calls or converts the argument.
-        Start { start: S },
+        Start { start: S, split: PhantomData<fn() -> P> },
         /// Running.
         Running { #[pin] fut: F },
         /// Done.
@@ -171,74 +208,18 @@ pin_project_lite::pin_project! {
     }
 }
 
-impl<S, F> Slot<S, F, F::Output>
+impl<S, F> Slot<S, F, F::Output, AsIs>
 where
     S: FnOnce() -> F,
     F: Future,
 {
-    /// A slot that starts with `start` at the first poll.
+    /// A `link!` slot that starts with `start` at the first poll.
     #[inline(always)]
     pub fn new(start: S) -> Self {
-        Slot::Start { start }
-    }
-}
-
-impl<S, F> Node for Slot<S, F, F::Output>
-where
-    S: FnOnce() -> F,
-    F: Future,
-{
-    type Output = F::Output;
-    type Error = core::convert::Infallible;
-
-    #[inline(always)]
-    fn start(mut self: Pin<&mut Self>) {
-        if let SlotReplace::Start { start } = self.as_mut().project_replace(Slot::Gone) {
-            self.set(Slot::Running { fut: start() });
+        Slot::Start {
+            start,
+            split: PhantomData,
         }
-    }
-
-    #[inline(always)]
-    fn poll_all(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Result<bool, Self::Error> {
-        let out = match self.as_mut().project() {
-            SlotProj::Running { fut } => match fut.poll(cx) {
-                Poll::Ready(out) => out,
-                Poll::Pending => return Ok(false),
-            },
-            _ => return Ok(true),
-        };
-        self.set(Slot::Done { out });
-        Ok(true)
-    }
-
-    #[inline(always)]
-    fn take(self: Pin<&mut Self>) -> F::Output {
-        match self.project_replace(Slot::Gone) {
-            SlotReplace::Done { out } => out,
-            _ => unreachable!("link!: output taken before the item finished"),
-        }
-    }
-
-    #[inline(always)]
-    fn cancel(self: Pin<&mut Self>) {
-        self.project_replace(Slot::Gone);
-    }
-}
-
-pin_project_lite::pin_project! {
-    /// One `try_link!` item. Its error converts into `E`, the gather's error type.
-    #[derive(Debug)]
-    #[project = TrySlotProj]
-    #[project_replace = TrySlotReplace]
-    pub enum TrySlot<S, F, T, E> {
-        /// Not started.
-        Start { start: S, err: PhantomData<fn() -> E> },
-        /// Running.
-        Running { #[pin] fut: F },
-        /// Done with this success value.
-        Done { out: T },
-        /// Output taken.
-        Gone,
     }
 }
 
@@ -249,74 +230,73 @@ pin_project_lite::pin_project! {
 #[inline(always)]
 pub fn try_first<S, F>(
     start: S,
-) -> TrySlot<S, F, <F::Output as TryItem>::Ok, <F::Output as TryItem>::Err>
+) -> Slot<S, F, <F::Output as TryItem>::Ok, IntoErr<<F::Output as TryItem>::Err>>
 where
     S: FnOnce() -> F,
     F: Future,
     F::Output: TryItem,
 {
-    TrySlot::Start {
+    Slot::Start {
         start,
-        err: PhantomData,
+        split: PhantomData,
     }
 }
 
 /// A later `try_link!` item: its error converts into the first item's with `From`.
 #[inline(always)]
-pub fn try_next<S, F, E>(start: S) -> TrySlot<S, F, <F::Output as TryItem>::Ok, E>
+pub fn try_next<S, F, E>(start: S) -> Slot<S, F, <F::Output as TryItem>::Ok, IntoErr<E>>
 where
     S: FnOnce() -> F,
     F: Future,
     F::Output: TryItem,
     E: From<<F::Output as TryItem>::Err>,
 {
-    TrySlot::Start {
+    Slot::Start {
         start,
-        err: PhantomData,
+        split: PhantomData,
     }
 }
 
-impl<S, F, E> Node for TrySlot<S, F, <F::Output as TryItem>::Ok, E>
+impl<S, F, P> Node for Slot<S, F, P::Ok, P>
 where
     S: FnOnce() -> F,
     F: Future,
-    F::Output: TryItem,
-    E: From<<F::Output as TryItem>::Err>,
+    P: Split<F::Output>,
 {
-    type Output = <F::Output as TryItem>::Ok;
-    type Error = E;
+    type Output = P::Ok;
+    type Error = P::Err;
 
     #[inline(always)]
     fn start(mut self: Pin<&mut Self>) {
-        if let TrySlotReplace::Start { start, .. } = self.as_mut().project_replace(TrySlot::Gone) {
-            self.set(TrySlot::Running { fut: start() });
+        if let SlotReplace::Start { start, .. } = self.as_mut().project_replace(Slot::Gone) {
+            self.set(Slot::Running { fut: start() });
         }
     }
 
     #[inline(always)]
-    fn poll_all(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Result<bool, E> {
+    fn poll_all(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Result<bool, P::Err> {
         let out = match self.as_mut().project() {
-            TrySlotProj::Running { fut } => match fut.poll(cx) {
-                Poll::Ready(out) => out.into_result().map_err(E::from)?,
+            SlotProj::Running { fut } => match fut.poll(cx) {
+                Poll::Ready(out) => P::split(out)?,
                 Poll::Pending => return Ok(false),
             },
             _ => return Ok(true),
         };
-        self.set(TrySlot::Done { out });
+        self.set(Slot::Done { out });
         Ok(true)
     }
 
     #[inline(always)]
-    fn take(self: Pin<&mut Self>) -> Self::Output {
-        match self.project_replace(TrySlot::Gone) {
-            TrySlotReplace::Done { out } => out,
-            _ => unreachable!("try_link!: output taken before the item finished"),
+    fn take(self: Pin<&mut Self>) -> P::Ok {
+        match self.project_replace(Slot::Gone) {
+            SlotReplace::Done { out } => out,
+            _ => unreachable!("link!: output taken before the item finished"),
         }
     }
 
     #[inline(always)]
     fn cancel(self: Pin<&mut Self>) {
-        self.project_replace(TrySlot::Gone);
+        self.project_replace(Slot::Gone);
     }
 }
 
@@ -411,15 +391,50 @@ impl<N: Node, M, K> Link<N, M, K> {
     }
 }
 
-impl<N, M, T> Future for Link<N, M, Plain>
-where
-    N: Node<Error = core::convert::Infallible>,
-    M: FnOnce(N::Output) -> T,
-{
+/// How a [`Link`] marker wraps the gather's outcome.
+pub trait Finish<T, E> {
+    /// What the future resolves to.
+    type Output;
+    /// Every item is done.
+    fn ok(value: T) -> Self::Output;
+    /// An item failed.
+    fn err(error: E) -> Self::Output;
+}
+
+impl<T> Finish<T, core::convert::Infallible> for Plain {
     type Output = T;
+    #[inline(always)]
+    fn ok(value: T) -> T {
+        value
+    }
+    #[inline(always)]
+    fn err(never: core::convert::Infallible) -> T {
+        match never {}
+    }
+}
+
+impl<T, E> Finish<T, E> for Fallible {
+    type Output = Result<T, E>;
+    #[inline(always)]
+    fn ok(value: T) -> Result<T, E> {
+        Ok(value)
+    }
+    #[inline(always)]
+    fn err(error: E) -> Result<T, E> {
+        Err(error)
+    }
+}
+
+impl<N, M, T, K> Future for Link<N, M, K>
+where
+    N: Node,
+    M: FnOnce(N::Output) -> T,
+    K: Finish<T, N::Error>,
+{
+    type Output = K::Output;
 
     #[inline]
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<T> {
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<K::Output> {
         let mut this = self.project();
         if !*this.started {
             *this.started = true;
@@ -431,35 +446,7 @@ where
                     .flatten
                     .take()
                     .expect("`link!` polled after completion");
-                Poll::Ready(flatten(this.node.take()))
-            }
-            Ok(false) => Poll::Pending,
-            Err(never) => match never {},
-        }
-    }
-}
-
-impl<N, M, T> Future for Link<N, M, Fallible>
-where
-    N: Node,
-    M: FnOnce(N::Output) -> T,
-{
-    type Output = Result<T, N::Error>;
-
-    #[inline]
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let mut this = self.project();
-        if !*this.started {
-            *this.started = true;
-            this.node.as_mut().start();
-        }
-        match this.node.as_mut().poll_all(cx) {
-            Ok(true) => {
-                let flatten = this
-                    .flatten
-                    .take()
-                    .expect("`try_link!` polled after completion");
-                Poll::Ready(Ok(flatten(this.node.take())))
+                Poll::Ready(K::ok(flatten(this.node.take())))
             }
             Ok(false) => Poll::Pending,
             Err(e) => {
@@ -467,7 +454,7 @@ where
                 // not when the caller drops this future.
                 this.flatten.take();
                 this.node.cancel();
-                Poll::Ready(Err(e))
+                Poll::Ready(K::err(e))
             }
         }
     }
