@@ -66,7 +66,7 @@ impl<E> GroupError<E> {
     /// # async fn main() {
     /// let group = Group::new();
     /// group.spawn(async { Err("no") });
-    /// let first = group.join().await.unwrap_err().into_first();
+    /// let first: TaskFailure<&str> = group.join().await.unwrap_err().into_first();
     /// assert_eq!(first.into_error(), Some("no"));
     /// # }
     /// ```

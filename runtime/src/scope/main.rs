@@ -276,8 +276,8 @@ impl MainExit {
     /// ```
     /// use ayutil::MainExit;
     ///
-    /// let codes = [MainExit::SUCCESS, MainExit::FAILURE, MainExit::INTERRUPTED].map(MainExit::code);
-    /// assert_eq!(codes, [0, 1, 130]);
+    /// let exits = [MainExit::SUCCESS, MainExit::FAILURE, MainExit::INTERRUPTED];
+    /// assert_eq!(exits.map(MainExit::code), [0, 1, 130]);
     /// ```
     #[must_use]
     pub fn code(self) -> u8 {

@@ -90,8 +90,8 @@ impl<T> TaskOutcome<T> {
     ///     })
     ///     .await
     ///     .unwrap();
-    /// let cancelled: Vec<bool> = out.results().iter().map(ayutil::TaskOutcome::is_cancelled).collect();
-    /// assert_eq!(cancelled, [false, true]);
+    /// let results = out.results();
+    /// assert_eq!((results[0].is_cancelled(), results[1].is_cancelled()), (false, true));
     /// # }
     /// ```
     #[must_use]

@@ -86,7 +86,9 @@ impl ScheduledHandle {
     /// let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<()>();
     /// ayutil::scope(|s: ayutil::Scope| async move {
     ///     let soon = s.after(Duration::from_secs(1), || async {});
-    ///     let later = s.after(Duration::from_secs(10), move || async move { tx.send(()).unwrap() });
+    ///     let later = s.after(Duration::from_secs(10), move || async move {
+    ///         tx.send(()).unwrap();
+    ///     });
     ///     tokio::time::sleep(Duration::from_secs(2)).await;
     ///     assert!(!soon.unschedule()); // it already ran
     ///     assert!(later.unschedule()); // stopped before running
