@@ -74,7 +74,21 @@ impl<T: Send + 'static, E: Send + 'static> Bag<T, E> {
     ///
     /// # Examples
     ///
-    /// See [`Bag`].
+    /// ```
+    /// use futures::StreamExt as _;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// // A bag whose tasks may fail with an `io::Error`.
+    /// let bag = ayutil::Bag::<u32, std::io::Error>::new();
+    /// bag.spawn(async { Ok(Some(1)) });
+    /// let values: Vec<u32> = bag.into_stream().map(Result::unwrap).collect().await;
+    /// assert_eq!(values, [1]);
+    ///
+    /// // No task and no putter: the stream ends at once.
+    /// assert_eq!(ayutil::Bag::<u32>::new().into_stream().count().await, 0);
+    /// # }
+    /// ```
     pub fn new() -> Self {
         let owner = Owner::new(usize::MAX, Collect::First);
         let shared = Shared::new(Arc::clone(&owner.core), VecDeque::new());
@@ -89,7 +103,19 @@ impl<T: Send + 'static, E: Send + 'static> Bag<T, E> {
     ///
     /// # Examples
     ///
-    /// See [`Bag`].
+    /// ```
+    /// use futures::StreamExt as _;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let bag = ayutil::Bag::new();
+    /// bag.spawn(async { Some(1) }); // yields 1
+    /// bag.spawn(async { None }); // yields nothing
+    /// bag.spawn(async {}); // yields nothing either
+    /// let values: Vec<i32> = bag.into_stream().map(Result::unwrap).collect().await;
+    /// assert_eq!(values, [1]);
+    /// # }
+    /// ```
     #[track_caller]
     pub fn spawn<F>(&self, task: F)
     where
@@ -125,7 +151,20 @@ impl<T: Send + 'static, E: Send + 'static> Bag<T, E> {
     ///
     /// # Examples
     ///
-    /// See [`Bag`].
+    /// ```
+    /// use futures::StreamExt as _;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let bag = ayutil::Bag::<&str>::new();
+    /// let putter = bag.putter();
+    /// let mut stream = bag.into_stream();
+    /// putter.put("hello").unwrap();
+    /// assert_eq!(stream.next().await.unwrap().unwrap(), "hello");
+    /// drop(putter); // the last putter is gone and no task runs: the stream ends
+    /// assert!(stream.next().await.is_none());
+    /// # }
+    /// ```
     pub fn putter(&self) -> Putter<T, E> {
         Putter::new(Arc::clone(&self.shared))
     }
@@ -134,7 +173,20 @@ impl<T: Send + 'static, E: Send + 'static> Bag<T, E> {
     ///
     /// # Examples
     ///
-    /// See [`Bag`].
+    /// ```
+    /// use futures::StreamExt as _;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let bag = ayutil::Bag::new();
+    /// bag.put(1); // already in the bag
+    /// bag.spawn(async { Some(2) }); // arrives once the task has run
+    /// let mut stream = bag.into_stream();
+    /// assert_eq!(stream.next().await.unwrap().unwrap(), 1);
+    /// assert_eq!(stream.next().await.unwrap().unwrap(), 2);
+    /// assert!(stream.next().await.is_none());
+    /// # }
+    /// ```
     pub fn into_stream(self) -> BagStream<T, E> {
         BagStream {
             bag: self,
@@ -194,7 +246,23 @@ impl<T: Send + 'static, E: Send + 'static> fmt::Debug for Bag<T, E> {
 ///
 /// # Examples
 ///
-/// See [`Bag`].
+/// A failed task does not stop the others; its error comes last.
+///
+/// ```
+/// use futures::StreamExt as _;
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// let bag = ayutil::Bag::new();
+/// bag.spawn(async { Err("lost") });
+/// bag.spawn(async { Ok(Some(1)) });
+/// let items: Vec<_> = bag.into_stream().collect().await;
+/// assert_eq!(items.len(), 2);
+/// assert_eq!(items[0].as_ref().ok(), Some(&1));
+/// let err = items[1].as_ref().unwrap_err();
+/// assert!(matches!(err.first(), ayutil::TaskFailure::Error("lost")));
+/// # }
+/// ```
 #[must_use = "streams do nothing unless polled; dropping this one aborts the bag's tasks"]
 pub struct BagStream<T: Send + 'static, E: Send + 'static = Infallible> {
     bag: Bag<T, E>,
@@ -227,7 +295,23 @@ impl<T: Send + 'static, E: Send + 'static> fmt::Debug for BagStream<T, E> {
 ///
 /// # Examples
 ///
-/// See [`Bag`].
+/// ```
+/// use futures::StreamExt as _;
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// let bag = ayutil::Bag::<u32>::new();
+/// let putter = bag.putter();
+/// // From a plain thread; the putter is dropped when the thread ends.
+/// std::thread::spawn(move || {
+///     for i in 0..3 {
+///         putter.put(i).unwrap();
+///     }
+/// });
+/// let values: Vec<u32> = bag.into_stream().map(Result::unwrap).collect().await;
+/// assert_eq!(values, [0, 1, 2]);
+/// # }
+/// ```
 #[must_use = "a Putter keeps its bag's stream open until dropped"]
 pub struct Putter<T: Send + 'static, E: Send + 'static = Infallible> {
     shared: Arc<Shared<VecDeque<T>, E>>,
@@ -247,7 +331,13 @@ impl<T: Send + 'static, E: Send + 'static> Putter<T, E> {
     ///
     /// # Examples
     ///
-    /// See [`Bag`].
+    /// ```
+    /// let bag = ayutil::Bag::<&str>::new();
+    /// let putter = bag.putter();
+    /// assert!(putter.put("read later").is_ok());
+    /// drop(bag); // nobody will read what is put now
+    /// assert_eq!(putter.put("too late").unwrap_err().into_inner(), "too late");
+    /// ```
     pub fn put(&self, value: T) -> Result<(), BagClosed<T>> {
         if !self.shared.is_open() {
             return Err(BagClosed(value));

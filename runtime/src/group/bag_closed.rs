@@ -21,7 +21,15 @@ impl<T> BagClosed<T> {
     ///
     /// # Examples
     ///
-    /// See [`BagClosed`].
+    /// ```
+    /// let bag = ayutil::Bag::<String>::new();
+    /// let putter = bag.putter();
+    /// drop(bag);
+    /// let closed = putter.put(String::from("report")).unwrap_err();
+    /// // The value comes back whole, e.g. to hand it to a fallback.
+    /// let report: String = closed.into_inner();
+    /// assert_eq!(report, "report");
+    /// ```
     pub fn into_inner(self) -> T {
         self.0
     }

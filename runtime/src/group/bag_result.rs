@@ -33,6 +33,18 @@ pub trait BagResult<T, E> {
     /// # Errors
     ///
     /// The task's own error.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::convert::Infallible;
+    /// use ayutil::BagResult;
+    ///
+    /// assert_eq!(BagResult::<_, Infallible>::into_bag_result(Some(1)), Ok(Some(1)));
+    /// assert_eq!(BagResult::<u8, Infallible>::into_bag_result(()), Ok(None));
+    /// let failed: Result<Option<u8>, &str> = Err("no");
+    /// assert_eq!(failed.into_bag_result(), Err("no"));
+    /// ```
     fn into_bag_result(self) -> Result<Option<T>, E>;
 }
 

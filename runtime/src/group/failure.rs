@@ -48,7 +48,20 @@ impl<E> TaskFailure<E> {
     ///
     /// # Examples
     ///
-    /// See [`TaskPanic`].
+    /// ```
+    /// use ayutil::{Group, TaskFailure};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let group = Group::new();
+    /// group.spawn(async { if true { panic!("bad input") } });
+    /// let failure = group.join().await.unwrap_err().into_first();
+    /// let panic = failure.into_panic().expect("the task panicked");
+    /// assert_eq!(panic.message(), Some("bad input"));
+    ///
+    /// assert!(TaskFailure::Error("no").into_panic().is_none());
+    /// # }
+    /// ```
     pub fn into_panic(self) -> Option<TaskPanic> {
         match self {
             Self::Error(_) => None,
@@ -138,7 +151,22 @@ impl TaskPanic {
     ///
     /// # Examples
     ///
-    /// See [`TaskPanic`].
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let tasks = ayutil::TaskSet::new();
+    /// let code = 42;
+    /// tasks.spawn(async move { if true { panic!("code {code}") } }); // a `String` payload
+    /// tasks.spawn(async { if true { std::panic::panic_any(7_u8) } }); // not a string
+    /// let failures = tasks.join().await.unwrap_err().into_failures();
+    /// let mut messages: Vec<Option<String>> = failures
+    ///     .into_iter()
+    ///     .map(|failure| failure.into_panic().unwrap().message().map(str::to_owned))
+    ///     .collect();
+    /// messages.sort();
+    /// assert_eq!(messages, [None, Some("code 42".to_owned())]);
+    /// # }
+    /// ```
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }

@@ -37,7 +37,20 @@ impl<E> GroupError<E> {
     ///
     /// # Examples
     ///
-    /// See [`GroupError`].
+    /// ```
+    /// use ayutil::{Group, TaskFailure};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let group = Group::new();
+    /// group.spawn(async { Err(std::io::Error::other("disk full")) });
+    /// let err = group.join().await.unwrap_err();
+    /// match err.first() {
+    ///     TaskFailure::Error(e) => assert_eq!(e.to_string(), "disk full"),
+    ///     TaskFailure::Panic(p) => panic!("no task panicked, yet got {p}"),
+    /// }
+    /// # }
+    /// ```
     pub fn first(&self) -> &TaskFailure<E> {
         &self.first
     }
@@ -53,7 +66,7 @@ impl<E> GroupError<E> {
     /// # async fn main() {
     /// let group = Group::new();
     /// group.spawn(async { Err("no") });
-    /// let first = group.join().await.unwrap_err().into_first();
+    /// let first: TaskFailure<&str> = group.join().await.unwrap_err().into_first();
     /// assert_eq!(first.into_error(), Some("no"));
     /// # }
     /// ```
@@ -65,7 +78,19 @@ impl<E> GroupError<E> {
     ///
     /// # Examples
     ///
-    /// See [`GroupError`].
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let group = ayutil::Group::new();
+    /// for i in 0..5 {
+    ///     group.spawn(async move { if i % 2 == 0 { Err(i) } else { Ok(()) } });
+    /// }
+    /// let err = group.join().await.unwrap_err();
+    /// assert_eq!(err.others(), 2); // 0, 2 and 4 failed: one kept, two counted
+    /// // `join` took the failures: the group starts clean again.
+    /// assert!(group.join().await.is_ok());
+    /// # }
+    /// ```
     pub fn others(&self) -> usize {
         self.others
     }

@@ -116,7 +116,20 @@ impl<T: Send + 'static, E: Send + 'static> OrderedBag<T, E> {
     ///
     /// # Examples
     ///
-    /// See [`OrderedBag`].
+    /// ```
+    /// use futures::StreamExt as _;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// // A bag whose tasks may fail with an `io::Error`.
+    /// let bag = ayutil::OrderedBag::<u32, std::io::Error>::new();
+    /// bag.spawn(async { Ok(Some(1)) });
+    /// bag.spawn(async { Ok(None) }); // keeps its place, yields nothing
+    /// bag.spawn(async { Ok(Some(3)) });
+    /// let values: Vec<u32> = bag.into_stream().map(Result::unwrap).collect().await;
+    /// assert_eq!(values, [1, 3]);
+    /// # }
+    /// ```
     pub fn new() -> Self {
         let owner = Owner::new(usize::MAX, Collect::First);
         let slots = Slots {
@@ -135,7 +148,23 @@ impl<T: Send + 'static, E: Send + 'static> OrderedBag<T, E> {
     ///
     /// # Examples
     ///
-    /// See [`OrderedBag`].
+    /// ```
+    /// use std::time::Duration;
+    /// use futures::StreamExt as _;
+    ///
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+    /// # async fn main() {
+    /// let bag = ayutil::OrderedBag::new();
+    /// bag.spawn(async {
+    ///     tokio::time::sleep(Duration::from_secs(2)).await;
+    ///     Some("slow")
+    /// });
+    /// bag.spawn(async { Some("fast") });
+    /// // "fast" ends first, but waits for the place spawned before it.
+    /// let values: Vec<_> = bag.into_stream().map(Result::unwrap).collect().await;
+    /// assert_eq!(values, ["slow", "fast"]);
+    /// # }
+    /// ```
     #[track_caller]
     pub fn spawn<F>(&self, task: F)
     where
@@ -150,7 +179,21 @@ impl<T: Send + 'static, E: Send + 'static> OrderedBag<T, E> {
     ///
     /// # Examples
     ///
-    /// See [`OrderedBag`].
+    /// ```
+    /// use futures::StreamExt as _;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let bag = ayutil::OrderedBag::new();
+    /// bag.spawn(async {
+    ///     tokio::task::yield_now().await;
+    ///     Some(1)
+    /// });
+    /// bag.put(2); // ready now, but placed after the task spawned before it
+    /// let values: Vec<i32> = bag.into_stream().map(Result::unwrap).collect().await;
+    /// assert_eq!(values, [1, 2]);
+    /// # }
+    /// ```
     pub fn put(&self, value: T) {
         self.shared.buf().reserve(Slot::Filled(Some(value)));
         self.shared.wake();
@@ -185,7 +228,20 @@ impl<T: Send + 'static, E: Send + 'static> OrderedBag<T, E> {
     ///
     /// # Examples
     ///
-    /// See [`OrderedBag`].
+    /// ```
+    /// use futures::StreamExt as _;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let bag = ayutil::OrderedBag::new();
+    /// bag.put('a');
+    /// bag.spawn(async { Some('b') });
+    /// let mut stream = bag.into_stream();
+    /// assert_eq!(stream.next().await.unwrap().unwrap(), 'a');
+    /// assert_eq!(stream.next().await.unwrap().unwrap(), 'b');
+    /// assert!(stream.next().await.is_none());
+    /// # }
+    /// ```
     pub fn into_stream(self) -> OrderedBagStream<T, E> {
         OrderedBagStream {
             bag: self,
@@ -245,7 +301,25 @@ impl<T: Send + 'static, E: Send + 'static> fmt::Debug for OrderedBag<T, E> {
 ///
 /// # Examples
 ///
-/// See [`OrderedBag`].
+/// A failed task keeps its place without stalling the later ones; its error comes last.
+///
+/// ```
+/// use futures::StreamExt as _;
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// let bag = ayutil::OrderedBag::new();
+/// bag.spawn(async { Ok(Some(1)) });
+/// bag.spawn(async { Err("broken") });
+/// bag.spawn(async { Ok(Some(3)) });
+/// let items: Vec<_> = bag.into_stream().collect().await;
+/// assert_eq!(items.len(), 3);
+/// assert_eq!(items[0].as_ref().ok(), Some(&1));
+/// assert_eq!(items[1].as_ref().ok(), Some(&3));
+/// let err = items[2].as_ref().unwrap_err();
+/// assert!(matches!(err.first(), ayutil::TaskFailure::Error("broken")));
+/// # }
+/// ```
 #[must_use = "streams do nothing unless polled; dropping this one aborts the bag's tasks"]
 pub struct OrderedBagStream<T: Send + 'static, E: Send + 'static = Infallible> {
     bag: OrderedBag<T, E>,
@@ -275,7 +349,22 @@ impl<T: Send + 'static, E: Send + 'static> fmt::Debug for OrderedBagStream<T, E>
 ///
 /// # Examples
 ///
-/// See [`OrderedBag::putter`].
+/// ```
+/// use futures::StreamExt as _;
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// let bag = ayutil::OrderedBag::new();
+/// let putter = bag.putter();
+/// bag.spawn(async move {
+///     // The task's own place was taken when it was spawned; this one comes after it.
+///     putter.put("put by the task").unwrap();
+///     Some("returned by the task")
+/// });
+/// let values: Vec<_> = bag.into_stream().map(Result::unwrap).collect().await;
+/// assert_eq!(values, ["returned by the task", "put by the task"]);
+/// # }
+/// ```
 #[must_use = "an OrderedPutter keeps its bag's stream open until dropped"]
 pub struct OrderedPutter<T: Send + 'static, E: Send + 'static = Infallible> {
     shared: Arc<Shared<Slots<T>, E>>,
@@ -295,7 +384,20 @@ impl<T: Send + 'static, E: Send + 'static> OrderedPutter<T, E> {
     ///
     /// # Examples
     ///
-    /// See [`OrderedBag::putter`].
+    /// ```
+    /// use futures::StreamExt as _;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let bag = ayutil::OrderedBag::<u8>::new();
+    /// let putter = bag.putter();
+    /// putter.put(1).unwrap();
+    /// let mut stream = bag.into_stream();
+    /// assert_eq!(stream.next().await.unwrap().unwrap(), 1);
+    /// drop(stream); // the bag goes with its stream
+    /// assert_eq!(putter.put(2).unwrap_err().into_inner(), 2);
+    /// # }
+    /// ```
     pub fn put(&self, value: T) -> Result<(), BagClosed<T>> {
         if !self.shared.is_open() {
             return Err(BagClosed(value));
@@ -317,7 +419,27 @@ impl<T: Send + 'static, E: Send + 'static> OrderedPutter<T, E> {
     ///
     /// # Examples
     ///
-    /// See [`OrderedBag::putter`].
+    /// ```
+    /// use std::time::Duration;
+    /// use futures::StreamExt as _;
+    ///
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+    /// # async fn main() {
+    /// let bag = ayutil::OrderedBag::new();
+    /// let putter = bag.putter();
+    /// let slow = async {
+    ///     tokio::time::sleep(Duration::from_secs(1)).await;
+    ///     Some("first place")
+    /// };
+    /// putter.spawn(slow).unwrap();
+    /// bag.put("second place");
+    /// let mut stream = bag.into_stream();
+    /// assert_eq!(stream.next().await.unwrap().unwrap(), "first place");
+    /// assert_eq!(stream.next().await.unwrap().unwrap(), "second place");
+    /// drop(stream);
+    /// assert!(putter.spawn(async { Some("too late") }).is_err());
+    /// # }
+    /// ```
     #[track_caller]
     pub fn spawn<F>(&self, task: F) -> Result<(), BagClosed<()>>
     where

@@ -96,7 +96,29 @@ impl<E: Send + 'static> Pool<E> {
     ///
     /// # Examples
     ///
-    /// See [`new`](Self::new).
+    /// ```
+    /// use std::sync::Arc;
+    /// use std::sync::atomic::{AtomicUsize, Ordering};
+    /// use std::time::Duration;
+    ///
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+    /// # async fn main() {
+    /// let pool = ayutil::Pool::new(3).unwrap();
+    /// let running = Arc::new(AtomicUsize::new(0));
+    /// let peak = Arc::new(AtomicUsize::new(0));
+    /// for _ in 0..20 {
+    ///     let (running, peak) = (Arc::clone(&running), Arc::clone(&peak));
+    ///     pool.spawn(async move {
+    ///         let now = running.fetch_add(1, Ordering::SeqCst) + 1;
+    ///         peak.fetch_max(now, Ordering::SeqCst);
+    ///         tokio::time::sleep(Duration::from_secs(1)).await;
+    ///         running.fetch_sub(1, Ordering::SeqCst);
+    ///     });
+    /// }
+    /// pool.join().await.unwrap();
+    /// assert_eq!(peak.load(Ordering::SeqCst), pool.limit());
+    /// # }
+    /// ```
     pub fn limit(&self) -> usize {
         self.owner.core.limit()
     }
@@ -187,7 +209,21 @@ impl<E: Send + 'static> Pool<E> {
     ///
     /// # Examples
     ///
-    /// See [`Pool`].
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let pool = ayutil::Pool::new(2).unwrap();
+    /// let p = pool.clone();
+    /// pool.spawn(async move {
+    ///     // Spawned while `join` already waits: `join` waits for it too.
+    ///     p.spawn(async { Err("spawned late") });
+    ///     Ok(())
+    /// });
+    /// let err = pool.join().await.unwrap_err();
+    /// assert!(matches!(err.first(), ayutil::TaskFailure::Error("spawned late")));
+    /// assert!(pool.is_empty());
+    /// # }
+    /// ```
     pub async fn join(&self) -> Result<(), GroupError<E>> {
         let core = &self.owner.core;
         core.wait_idle().await;
@@ -201,7 +237,16 @@ impl<E: Send + 'static> Pool<E> {
     ///
     /// # Examples
     ///
-    /// See [`spawn`](Self::spawn).
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let pool = ayutil::Pool::new(1).unwrap();
+    /// pool.spawn(std::future::pending::<()>()); // takes the only slot, forever
+    /// pool.spawn(async {}); // queued behind it
+    /// tokio::task::yield_now().await;
+    /// assert_eq!(pool.len(), 2); // queued tasks count too
+    /// # }
+    /// ```
     pub fn len(&self) -> usize {
         self.owner.core.pending()
     }
@@ -210,7 +255,17 @@ impl<E: Send + 'static> Pool<E> {
     ///
     /// # Examples
     ///
-    /// See [`spawn`](Self::spawn).
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let pool = ayutil::Pool::new(4).unwrap();
+    /// assert!(pool.is_empty());
+    /// pool.spawn(tokio::task::yield_now());
+    /// assert!(!pool.is_empty());
+    /// pool.join().await.unwrap();
+    /// assert!(pool.is_empty());
+    /// # }
+    /// ```
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }

@@ -123,7 +123,27 @@ impl<E: Send + 'static> Group<E> {
     ///
     /// # Examples
     ///
-    /// See [`Group`].
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+    /// # async fn main() {
+    /// let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    /// let group = ayutil::Group::new();
+    /// let g = group.clone();
+    /// group.spawn(async move {
+    ///     tokio::time::sleep(Duration::from_secs(1)).await;
+    ///     // Spawned while `join` already waits: `join` waits for it too.
+    ///     g.spawn(async move {
+    ///         tokio::time::sleep(Duration::from_secs(1)).await;
+    ///         tx.send("inner done").unwrap();
+    ///     });
+    /// });
+    /// group.join().await.unwrap();
+    /// assert_eq!(rx.try_recv(), Ok("inner done"));
+    /// assert!(group.is_empty());
+    /// # }
+    /// ```
     pub async fn join(&self) -> Result<(), GroupError<E>> {
         let core = &self.owner.core;
         core.wait_idle().await;

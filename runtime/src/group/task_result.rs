@@ -36,6 +36,16 @@ pub trait TaskResult<E> {
     /// # Errors
     ///
     /// The task's own error.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::convert::Infallible;
+    /// use ayutil::TaskResult;
+    ///
+    /// assert_eq!(TaskResult::<Infallible>::into_task_result(()), Ok(()));
+    /// assert_eq!(Err::<(), _>("no").into_task_result(), Err("no"));
+    /// ```
     fn into_task_result(self) -> Result<(), E>;
 }
 

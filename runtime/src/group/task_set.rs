@@ -72,7 +72,19 @@ impl<E: Send + 'static> TaskSet<E> {
     ///
     /// # Examples
     ///
-    /// See [`TaskSet`].
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+    /// # async fn main() {
+    /// let tasks = ayutil::TaskSet::new().with_exit_timeout(Duration::from_secs(1));
+    /// tasks.spawn(tokio::time::sleep(Duration::from_millis(500))); // ends in time
+    /// tasks.spawn(std::future::pending::<()>()); // never ends
+    /// let err = tasks.clone().join().await.unwrap_err(); // the clone has the timeout too
+    /// assert_eq!(err.cancelled(), 1);
+    /// assert!(err.failures().is_empty());
+    /// # }
+    /// ```
     pub fn with_exit_timeout(mut self, timeout: Duration) -> Self {
         self.exit_timeout = Some(timeout);
         self
@@ -86,7 +98,21 @@ impl<E: Send + 'static> TaskSet<E> {
     ///
     /// # Examples
     ///
-    /// See [`TaskSet`].
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let tasks = ayutil::TaskSet::new();
+    /// let t = tasks.clone();
+    /// tasks.spawn(async move {
+    ///     // From inside a task of the set.
+    ///     t.spawn(async { Err(std::io::Error::other("inner")) });
+    ///     Ok(())
+    /// });
+    /// let err = tasks.join().await.unwrap_err();
+    /// assert_eq!(err.failures().len(), 1);
+    /// assert_eq!(err.to_string(), "1 task(s) failed; first: task failed: inner");
+    /// # }
+    /// ```
     #[track_caller]
     pub fn spawn<F>(&self, task: F)
     where
@@ -113,7 +139,25 @@ impl<E: Send + 'static> TaskSet<E> {
     ///
     /// # Examples
     ///
-    /// See [`TaskSet`].
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let tasks = ayutil::TaskSet::new();
+    /// tasks.spawn(async { Err("a") });
+    /// tasks.spawn(async {
+    ///     if true {
+    ///         panic!("b");
+    ///     }
+    ///     Ok(())
+    /// });
+    /// tasks.spawn(async { Ok(()) });
+    /// let err = tasks.join().await.unwrap_err();
+    /// let panics = err.failures().iter().filter(|f| f.is_panic()).count();
+    /// assert_eq!((err.failures().len(), panics), (2, 1)); // none dropped
+    /// // The failures were taken: the next `join` starts clean.
+    /// assert!(tasks.join().await.is_ok());
+    /// # }
+    /// ```
     pub async fn join(&self) -> Result<(), TaskSetError<E>> {
         let core = &self.owner.core;
         let cancelled = match self.exit_timeout {
@@ -157,7 +201,16 @@ impl<E: Send + 'static> TaskSet<E> {
     ///
     /// # Examples
     ///
-    /// See [`new`](Self::new).
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let tasks = ayutil::TaskSet::new();
+    /// tasks.spawn(tokio::task::yield_now());
+    /// assert!(!tasks.is_empty());
+    /// tasks.join().await.unwrap();
+    /// assert!(tasks.is_empty());
+    /// # }
+    /// ```
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }

@@ -37,7 +37,27 @@ impl<E> TaskSetError<E> {
     ///
     /// # Examples
     ///
-    /// See [`TaskSet`](crate::TaskSet).
+    /// ```
+    /// use ayutil::TaskFailure;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let tasks = ayutil::TaskSet::new();
+    /// tasks.spawn(async { Err("a") });
+    /// tasks.spawn(async { Err("b") });
+    /// let err = tasks.join().await.unwrap_err();
+    /// let mut errors: Vec<&str> = err
+    ///     .failures()
+    ///     .iter()
+    ///     .filter_map(|failure| match failure {
+    ///         TaskFailure::Error(e) => Some(*e),
+    ///         TaskFailure::Panic(_) => None,
+    ///     })
+    ///     .collect();
+    /// errors.sort();
+    /// assert_eq!(errors, ["a", "b"]);
+    /// # }
+    /// ```
     pub fn failures(&self) -> &[TaskFailure<E>] {
         &self.failures
     }
@@ -46,7 +66,19 @@ impl<E> TaskSetError<E> {
     ///
     /// # Examples
     ///
-    /// See [`TaskSetError`].
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let tasks = ayutil::TaskSet::new();
+    /// tasks.spawn(async { if true { panic!("boom") } });
+    /// let failures = tasks.join().await.unwrap_err().into_failures();
+    /// assert_eq!(failures.len(), 1);
+    /// // Owned failures: a panic's original payload can be re-raised.
+    /// let failure = failures.into_iter().next().unwrap();
+    /// let payload = failure.into_panic().unwrap().into_payload();
+    /// assert_eq!(payload.downcast_ref::<&str>(), Some(&"boom"));
+    /// # }
+    /// ```
     pub fn into_failures(self) -> Vec<TaskFailure<E>> {
         self.failures
     }
@@ -55,7 +87,22 @@ impl<E> TaskSetError<E> {
     ///
     /// # Examples
     ///
-    /// See [`TaskSet`](crate::TaskSet).
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+    /// # async fn main() {
+    /// let tasks = ayutil::TaskSet::new().with_exit_timeout(Duration::from_secs(1));
+    /// for _ in 0..3 {
+    ///     tasks.spawn(std::future::pending::<()>());
+    /// }
+    /// tasks.spawn(async {});
+    /// let err = tasks.join().await.unwrap_err();
+    /// assert_eq!(err.cancelled(), 3);
+    /// assert!(err.failures().is_empty()); // counted, not failures
+    /// assert_eq!(err.to_string(), "0 task(s) failed, 3 cancelled by the exit timeout");
+    /// # }
+    /// ```
     pub fn cancelled(&self) -> usize {
         self.cancelled
     }

@@ -3,6 +3,24 @@
 use core::fmt;
 
 /// The error type of scopes that do not name one: any error, boxed.
+///
+/// # Examples
+///
+/// Tasks with different error types share one scope: `?` boxes each error.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// let err = ayutil::scope(|s: ayutil::Scope<u8>| async move {
+///     s.try_spawn(async { Ok("42".parse::<u8>()?) }); // could fail with `ParseIntError`
+///     s.try_spawn(async { Ok(u8::try_from(300_u32)?) }); // fails with `TryFromIntError`
+/// })
+/// .await
+/// .unwrap_err();
+/// let first: &ayutil::BoxError = err.first();
+/// assert!(first.is::<std::num::TryFromIntError>());
+/// # }
+/// ```
 pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
 /// A scope failed: the first task that returned `Err` is reported, and the errors that
@@ -33,12 +51,54 @@ pub struct ScopeError<E> {
 
 impl<E> ScopeError<E> {
     /// The first failure, which stopped the scope.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+    /// # async fn main() {
+    /// let err = ayutil::Scope::<(), String>::options()
+    ///     .run(|s| async move {
+    ///         s.try_spawn(async {
+    ///             tokio::time::sleep(Duration::from_secs(2)).await;
+    ///             Err("late".to_string())
+    ///         });
+    ///         s.try_spawn(async {
+    ///             tokio::time::sleep(Duration::from_secs(1)).await;
+    ///             Err("early".to_string())
+    ///         });
+    ///     })
+    ///     .await
+    ///     .unwrap_err();
+    /// assert_eq!(err.first(), "early");
+    /// # }
+    /// ```
     #[must_use]
     pub fn first(&self) -> &E {
         &self.first
     }
 
     /// Takes the first failure.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::num::{IntErrorKind, ParseIntError};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let err = ayutil::scope(|s: ayutil::Scope<u32>| async move {
+    ///     s.try_spawn(async { Ok("x7".parse::<u32>()?) });
+    /// })
+    /// .await
+    /// .unwrap_err();
+    /// // The default error type is boxed: downcast it to get the original back.
+    /// let parse_error = err.into_first().downcast::<ParseIntError>().unwrap();
+    /// assert_eq!(parse_error.kind(), &IntErrorKind::InvalidDigit);
+    /// # }
+    /// ```
     #[must_use]
     pub fn into_first(self) -> E {
         self.first
@@ -46,12 +106,54 @@ impl<E> ScopeError<E> {
 
     /// Failures that arrived after the first one, while the scope was cancelling, in
     /// arrival order.
+    ///
+    /// Only a task that was already finishing when the first failure came (on another
+    /// worker thread of a multi-thread runtime) can add one: a task that the failure
+    /// cancelled is not an error.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+    /// # async fn main() {
+    /// let err = ayutil::Scope::<(), &str>::options()
+    ///     .run(|s| async move {
+    ///         s.try_spawn(async { Err("first") });
+    ///         s.try_spawn(async {
+    ///             tokio::time::sleep(Duration::from_secs(1)).await;
+    ///             Err("never reached: cancelled by the first failure")
+    ///         });
+    ///     })
+    ///     .await
+    ///     .unwrap_err();
+    /// assert_eq!(*err.first(), "first");
+    /// assert!(err.secondary().is_empty());
+    /// # }
+    /// ```
     #[must_use]
     pub fn secondary(&self) -> &[E] {
         &self.secondary
     }
 
     /// Takes every failure: the first one, then the secondary ones.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let err = ayutil::Scope::<(), String>::options()
+    ///     .run(|s| async move {
+    ///         s.try_spawn(async { Err("disk full".to_string()) });
+    ///     })
+    ///     .await
+    ///     .unwrap_err();
+    /// let all: Vec<String> = err.into_all();
+    /// assert_eq!(all, ["disk full"]);
+    /// # }
+    /// ```
     #[must_use]
     pub fn into_all(self) -> Vec<E> {
         let mut all = Vec::with_capacity(1 + self.secondary.len());

@@ -7,6 +7,16 @@ use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use crate::scope::error::ExecutorError;
 
 /// A unit of blocking work handed to an [`Executor`].
+///
+/// # Examples
+///
+/// ```
+/// let (tx, rx) = std::sync::mpsc::channel();
+/// let job: ayutil::ExecutorJob = Box::new(move || tx.send(6 * 7).unwrap());
+/// // A job is `Send`: any thread may run it, once.
+/// std::thread::spawn(job).join().unwrap();
+/// assert_eq!(rx.recv(), Ok(42));
+/// ```
 pub type ExecutorJob = Box<dyn FnOnce() + Send + 'static>;
 
 /// Something that runs blocking jobs: a thread pool, a dedicated runtime, a thread per
@@ -18,17 +28,57 @@ pub type ExecutorJob = Box<dyn FnOnce() + Send + 'static>;
 ///
 /// # Examples
 ///
+/// An executor of one's own: a named thread per job, counting the jobs.
+///
 /// ```
+/// use std::sync::Arc;
+/// use std::sync::atomic::{AtomicUsize, Ordering};
+/// use ayutil::{Executor, ExecutorJob};
+///
+/// struct NamedThreads(Arc<AtomicUsize>);
+///
+/// impl Executor for NamedThreads {
+///     fn execute(&self, job: ExecutorJob) {
+///         self.0.fetch_add(1, Ordering::SeqCst);
+///         std::thread::Builder::new().name("doc-worker".into()).spawn(job).unwrap();
+///     }
+/// }
+///
 /// # #[tokio::main(flavor = "current_thread")]
-/// # async fn main() -> Result<(), ayutil::ExecutorError> {
-/// let pool = tokio::runtime::Builder::new_multi_thread().worker_threads(1).build().unwrap();
-/// ayutil::register_executor("doc-pool", pool.handle().clone())?;
-/// # std::mem::forget(pool);
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let jobs = Arc::new(AtomicUsize::new(0));
+/// ayutil::register_executor("doc-named-threads", NamedThreads(Arc::clone(&jobs)))?;
+/// let out = ayutil::scope(|s| async move {
+///     s.aside_in("doc-named-threads", || std::thread::current().name().map(str::to_owned))
+/// })
+/// .await?;
+/// assert_eq!(out.results()[0].completed(), Some(&Some("doc-worker".to_owned())));
+/// assert_eq!(jobs.load(Ordering::SeqCst), 1);
 /// # Ok(())
 /// # }
 /// ```
 pub trait Executor: Send + Sync + 'static {
     /// Runs `job`, now or later, on some thread.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ayutil::{Executor, ExecutorJob};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// // A closure executor: runs each job right away, on the caller's thread.
+    /// let inline = |job: ExecutorJob| job();
+    /// let (tx, rx) = std::sync::mpsc::channel();
+    /// inline.execute(Box::new(move || tx.send("ran inline").unwrap()));
+    /// assert_eq!(rx.try_recv(), Ok("ran inline"));
+    ///
+    /// // A runtime handle: runs each job on that runtime's blocking pool.
+    /// let (tx, rx) = tokio::sync::oneshot::channel();
+    /// tokio::runtime::Handle::current().execute(Box::new(move || tx.send(42).unwrap()));
+    /// assert_eq!(rx.await, Ok(42));
+    /// # }
+    /// ```
     fn execute(&self, job: ExecutorJob);
 }
 

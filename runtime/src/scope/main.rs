@@ -38,7 +38,12 @@ type Hook = Box<dyn FnOnce() -> Pin<Box<dyn Future<Output = ()> + Send>> + Send>
 /// let hooks = ayutil::MainHooks::new()
 ///     .on_stopping(move || async move { a.lock().unwrap().push("stopping") })
 ///     .on_started(move || async move { b.lock().unwrap().push("started") });
-/// # let _ = hooks;
+/// // Registering runs nothing: `#[run_as_main]` runs them at their moment.
+/// assert!(log.lock().unwrap().is_empty());
+/// assert_eq!(
+///     format!("{hooks:?}"),
+///     "MainHooks { starting: 0, started: 1, stopping: 1, stopped: 0 }"
+/// );
 /// ```
 #[derive(Default)]
 pub struct MainHooks {
@@ -75,12 +80,42 @@ async fn run_hooks(hooks: Vec<Hook>) {
 
 impl MainHooks {
     /// No hooks.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let hooks = ayutil::MainHooks::new();
+    /// assert_eq!(
+    ///     format!("{hooks:?}"),
+    ///     "MainHooks { starting: 0, started: 0, stopping: 0, stopped: 0 }"
+    /// );
+    /// ```
     #[must_use]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Adds a hook run before the root scope opens.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::atomic::{AtomicBool, Ordering};
+    ///
+    /// static CONFIG_LOADED: AtomicBool = AtomicBool::new(false);
+    ///
+    /// fn hooks() -> ayutil::MainHooks {
+    ///     ayutil::MainHooks::new().on_starting(|| async {
+    ///         // e.g. read the configuration, before any task can run
+    ///         CONFIG_LOADED.store(true, Ordering::SeqCst);
+    ///     })
+    /// }
+    ///
+    /// #[ayutil::run_as_main(flavor = "current_thread", hooks = hooks())]
+    /// async fn main(_run: ayutil::Scope) {
+    ///     assert!(CONFIG_LOADED.load(Ordering::SeqCst));
+    /// }
+    /// ```
     #[must_use]
     pub fn on_starting<C, F>(mut self, f: C) -> Self
     where
@@ -92,6 +127,26 @@ impl MainHooks {
     }
 
     /// Adds a hook run inside the root scope, right before `main`'s body.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::Mutex;
+    ///
+    /// static LOG: Mutex<Vec<&str>> = Mutex::new(Vec::new());
+    ///
+    /// fn hooks() -> ayutil::MainHooks {
+    ///     ayutil::MainHooks::new()
+    ///         .on_started(|| async { LOG.lock().unwrap().push("started") })
+    ///         .on_starting(|| async { LOG.lock().unwrap().push("starting") })
+    /// }
+    ///
+    /// #[ayutil::run_as_main(flavor = "current_thread", hooks = hooks())]
+    /// async fn main(_run: ayutil::Scope) {
+    ///     // Each moment in turn, whatever the registration order.
+    ///     assert_eq!(*LOG.lock().unwrap(), ["starting", "started"]);
+    /// }
+    /// ```
     #[must_use]
     pub fn on_started<C, F>(mut self, f: C) -> Self
     where
@@ -103,6 +158,31 @@ impl MainHooks {
     }
 
     /// Adds a hook run once the root scope ended, before the exit code is reported.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::atomic::{AtomicUsize, Ordering};
+    ///
+    /// static DONE: AtomicUsize = AtomicUsize::new(0);
+    ///
+    /// fn hooks() -> ayutil::MainHooks {
+    ///     ayutil::MainHooks::new().on_stopping(|| async {
+    ///         // The root scope waited for its tasks: every one of them is done.
+    ///         assert_eq!(DONE.load(Ordering::SeqCst), 3);
+    ///     })
+    /// }
+    ///
+    /// #[ayutil::run_as_main(flavor = "current_thread", hooks = hooks())]
+    /// async fn main(run: ayutil::Scope) {
+    ///     for _ in 0..3 {
+    ///         run.spawn(async {
+    ///             tokio::task::yield_now().await;
+    ///             DONE.fetch_add(1, Ordering::SeqCst);
+    ///         });
+    ///     }
+    /// }
+    /// ```
     #[must_use]
     pub fn on_stopping<C, F>(mut self, f: C) -> Self
     where
@@ -114,6 +194,28 @@ impl MainHooks {
     }
 
     /// Adds a hook run last, after the exit code is decided.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::Mutex;
+    ///
+    /// static LOG: Mutex<Vec<&str>> = Mutex::new(Vec::new());
+    ///
+    /// fn hooks() -> ayutil::MainHooks {
+    ///     ayutil::MainHooks::new()
+    ///         .on_stopped(|| async {
+    ///             // Last of all, after the `on_stopping` hooks (even ones added later).
+    ///             assert_eq!(*LOG.lock().unwrap(), ["body", "stopping"]);
+    ///         })
+    ///         .on_stopping(|| async { LOG.lock().unwrap().push("stopping") })
+    /// }
+    ///
+    /// #[ayutil::run_as_main(flavor = "current_thread", hooks = hooks())]
+    /// async fn main(_run: ayutil::Scope) {
+    ///     LOG.lock().unwrap().push("body");
+    /// }
+    /// ```
     #[must_use]
     pub fn on_stopped<C, F>(mut self, f: C) -> Self
     where
@@ -139,13 +241,44 @@ pub struct MainExit(u8);
 
 impl MainExit {
     /// Everything finished (or timed out) without failure.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(ayutil::MainExit::SUCCESS.code(), 0);
+    /// ```
     pub const SUCCESS: Self = Self(0);
     /// `main` returned `Err`, or a task of the root scope failed.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ayutil::MainExit;
+    ///
+    /// assert_eq!(MainExit::FAILURE.code(), 1);
+    /// assert_ne!(MainExit::FAILURE, MainExit::SUCCESS);
+    /// ```
     pub const FAILURE: Self = Self(1);
     /// A signal (Ctrl+C, SIGTERM) cancelled the root scope.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// // 128 + 2 (SIGINT), what shells report for a program stopped by Ctrl+C.
+    /// assert_eq!(ayutil::MainExit::INTERRUPTED.code(), 128 + 2);
+    /// ```
     pub const INTERRUPTED: Self = Self(130);
 
     /// The process exit code.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ayutil::MainExit;
+    ///
+    /// let exits = [MainExit::SUCCESS, MainExit::FAILURE, MainExit::INTERRUPTED];
+    /// assert_eq!(exits.map(MainExit::code), [0, 1, 130]);
+    /// ```
     #[must_use]
     pub fn code(self) -> u8 {
         self.0

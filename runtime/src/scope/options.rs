@@ -92,6 +92,38 @@ where
     /// # Errors
     ///
     /// [`ZeroConcurrencyError`] if `n` is zero.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use std::sync::atomic::{AtomicUsize, Ordering};
+    /// use std::time::Duration;
+    ///
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let running = Arc::new(AtomicUsize::new(0));
+    /// let peak = Arc::new(AtomicUsize::new(0));
+    /// let (r, p) = (Arc::clone(&running), Arc::clone(&peak));
+    /// ayutil::Scope::<()>::options()
+    ///     .max_concurrency(3)?
+    ///     .run(|s| async move {
+    ///         for _ in 0..10 {
+    ///             let (r, p) = (Arc::clone(&r), Arc::clone(&p));
+    ///             s.spawn(async move {
+    ///                 p.fetch_max(r.fetch_add(1, Ordering::SeqCst) + 1, Ordering::SeqCst);
+    ///                 tokio::time::sleep(Duration::from_secs(1)).await;
+    ///                 r.fetch_sub(1, Ordering::SeqCst);
+    ///             });
+    ///         }
+    ///     })
+    ///     .await?;
+    /// assert_eq!(peak.load(Ordering::SeqCst), 3);
+    ///
+    /// assert!(ayutil::Scope::<()>::options().max_concurrency(0).is_err());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn max_concurrency(mut self, n: usize) -> Result<Self, ZeroConcurrencyError> {
         self.limit = Some(NonZeroUsize::new(n).ok_or(ZeroConcurrencyError)?);
         Ok(self)
@@ -100,6 +132,32 @@ where
     /// A deadline, counted from the start of [`run`](Self::run): what still runs then is
     /// cancelled, and the output says [`timed_out`](ScopeOutput::timed_out). A time-out
     /// is reported, not raised as an error.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+    /// # async fn main() {
+    /// let out = ayutil::Scope::<&str>::options()
+    ///     .timeout(Duration::from_secs(1))
+    ///     .run(|s| async move {
+    ///         s.spawn(async { "quick" });
+    ///         s.spawn(async {
+    ///             tokio::time::sleep(Duration::from_secs(60)).await;
+    ///             "slow"
+    ///         });
+    ///         std::future::pending::<()>().await; // the block is cut too
+    ///     })
+    ///     .await
+    ///     .unwrap();
+    /// assert!(out.timed_out());
+    /// assert_eq!(out.completed().copied().collect::<Vec<_>>(), ["quick"]);
+    /// assert!(out.results()[1].is_cancelled());
+    /// assert_eq!(out.value(), None);
+    /// # }
+    /// ```
     #[must_use]
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = Some(timeout);
@@ -128,6 +186,27 @@ where
     ///
     /// Dropping the future aborts every task of the scope; queued tasks never start.
     /// Aborted tasks are dropped by tokio shortly after, not during the drop.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::rc::Rc;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let local = Rc::new(5); // not `Send`: fine in the block, which runs in this task
+    /// let out = ayutil::Scope::<u32, std::io::Error>::options()
+    ///     .run(|s| async move {
+    ///         s.spawn(async { 1 });
+    ///         s.try_spawn(async { Ok(2) });
+    ///         *local * 10
+    ///     })
+    ///     .await
+    ///     .unwrap();
+    /// assert_eq!(out.completed().sum::<u32>(), 3);
+    /// assert_eq!(out.into_value(), Some(50));
+    /// # }
+    /// ```
     pub async fn run<F, Fut, R>(self, block: F) -> Result<ScopeOutput<T, R>, ScopeError<E>>
     where
         F: FnOnce(Scope<T, E>) -> Fut,

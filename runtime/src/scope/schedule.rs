@@ -75,6 +75,30 @@ impl<T: Send + 'static, E: Send + 'static> Control for Inner<T, E> {
 impl ScheduledHandle {
     /// Stops the callback: it will not run (again). A run in progress is dropped.
     /// Returns `false` if it had already ended.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+    /// # async fn main() {
+    /// let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<()>();
+    /// ayutil::scope(|s: ayutil::Scope| async move {
+    ///     let soon = s.after(Duration::from_secs(1), || async {});
+    ///     let later = s.after(Duration::from_secs(10), move || async move {
+    ///         tx.send(()).unwrap();
+    ///     });
+    ///     tokio::time::sleep(Duration::from_secs(2)).await;
+    ///     assert!(!soon.unschedule()); // it already ran
+    ///     assert!(later.unschedule()); // stopped before running
+    /// })
+    /// .await
+    /// .unwrap();
+    /// // `later` never ran: its sender was dropped without sending.
+    /// assert_eq!(rx.recv().await, None);
+    /// # }
+    /// ```
     pub fn unschedule(&self) -> bool {
         self.control.as_ref().is_some_and(|c| c.unschedule(self.id))
     }

@@ -84,11 +84,51 @@ impl TaskHandle {
     /// Stops this task only: a queued task never starts, a running one is dropped at its
     /// next scheduling point. The scope goes on; this task's result says it was
     /// cancelled (unless it had already completed). Aborting is never an error.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let out = ayutil::scope(|s| async move {
+    ///     let stuck = s.spawn(std::future::pending::<u8>());
+    ///     s.spawn(async { 1 });
+    ///     stuck.abort();
+    ///     stuck.abort(); // aborting again is harmless
+    /// })
+    /// .await
+    /// .unwrap();
+    /// assert!(out.results()[0].is_cancelled());
+    /// assert_eq!(out.results()[1].completed(), Some(&1)); // the scope went on
+    /// assert!(!out.cancelled());
+    /// # }
+    /// ```
     pub fn abort(&self) {
         self.control.abort(self.index);
     }
 
     /// Whether the task ended (completed, failed or cancelled).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let out = ayutil::scope(|s| async move {
+    ///     let (tx, rx) = tokio::sync::oneshot::channel();
+    ///     let task = s.spawn(async move { rx.await.unwrap() });
+    ///     tokio::task::yield_now().await; // the task runs and waits for `tx`
+    ///     assert!(!task.is_finished());
+    ///     tx.send(5).unwrap();
+    ///     task
+    /// })
+    /// .await
+    /// .unwrap();
+    /// // The scope waited for every task.
+    /// assert!(out.value().unwrap().is_finished());
+    /// assert_eq!(out.results()[0].completed(), Some(&5));
+    /// # }
+    /// ```
     #[must_use]
     pub fn is_finished(&self) -> bool {
         self.control.is_finished(self.index)
@@ -96,6 +136,24 @@ impl TaskHandle {
 
     /// The position of this task's result in
     /// [`ScopeOutput::results`](crate::ScopeOutput::results).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let out = ayutil::scope(|s| async move {
+    ///     let a = s.spawn(async { "a" });
+    ///     let b = s.spawn(async { "b" });
+    ///     assert_eq!((a.index(), b.index()), (0, 1));
+    ///     b.index()
+    /// })
+    /// .await
+    /// .unwrap();
+    /// let b = *out.value().unwrap();
+    /// assert_eq!(out.results()[b].completed(), Some(&"b"));
+    /// # }
+    /// ```
     #[must_use]
     pub fn index(&self) -> usize {
         self.index
