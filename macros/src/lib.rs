@@ -27,20 +27,19 @@ pub fn try_link_impl(input: TokenStream) -> TokenStream {
     link::expand_entry(input.into(), link::Mode::Try).into()
 }
 
-/// Memoizes a function with single-flight de-duplication; see `ayutil::cached`.
+/// Defined in `ayutil-macros`; depend on `ayutil`, which re-exports it with its runtime.
 #[proc_macro_attribute]
 pub fn cached(args: TokenStream, item: TokenStream) -> TokenStream {
     cached::expand_entry(args.into(), item.into()).into()
 }
 
-/// Fills a parameter from a provider at every call; see `ayutil::provider`.
+/// Defined in `ayutil-macros`; depend on `ayutil`, which re-exports it with its runtime.
 #[proc_macro_attribute]
 pub fn provider(args: TokenStream, item: TokenStream) -> TokenStream {
     provider::expand_entry(args.into(), item.into()).into()
 }
 
-/// Runs `async fn main(scope)` in a root scope on a new tokio runtime; see
-/// `ayutil::run_as_main`.
+/// Defined in `ayutil-macros`; depend on `ayutil`, which re-exports it with its runtime.
 #[proc_macro_attribute]
 pub fn run_as_main(args: TokenStream, item: TokenStream) -> TokenStream {
     run_as_main::expand_entry(args.into(), item.into()).into()
