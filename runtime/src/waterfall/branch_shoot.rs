@@ -43,7 +43,6 @@ use super::timeline::Timeline;
 /// # Examples
 ///
 /// ```
-/// use std::time::Duration;
 /// use futures::StreamExt;
 ///
 /// # #[tokio::main(flavor = "current_thread", start_paused = true)]

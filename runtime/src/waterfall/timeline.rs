@@ -118,10 +118,9 @@ impl Timeline {
     ///
     /// ```
     /// use std::num::NonZeroUsize;
-    /// use std::time::Duration;
     /// use futures::StreamExt;
     ///
-    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+    /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() {
     /// let wf = ayutil::Waterfall::<u64>::new()
     ///     .stage("fetch", NonZeroUsize::MAX, |x| async move { x })
