@@ -47,6 +47,30 @@ pub struct BatcherBuilder {
 impl BatcherBuilder {
     /// A builder with a batch size and a time limit, no concurrency limit and no capacity
     /// bound. Same as [`Batcher::builder`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::{Arc, Mutex};
+    /// use std::time::Duration;
+    /// use ayutil::BatcherBuilder;
+    ///
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+    /// # async fn main() {
+    /// let sizes = Arc::new(Mutex::new(Vec::new()));
+    /// let seen = Arc::clone(&sizes);
+    /// let batcher = BatcherBuilder::new(3, Duration::from_secs(60))
+    ///     .build(move |items: Vec<u32>| {
+    ///         seen.lock().unwrap().push(items.len());
+    ///         async move { Ok::<_, std::convert::Infallible>(items) }
+    ///     })
+    ///     .unwrap();
+    /// let (a, b, c) = tokio::join!(batcher.call(1), batcher.call(2), batcher.call(3));
+    /// assert_eq!((a.unwrap(), b.unwrap(), c.unwrap()), (1, 2, 3));
+    /// // The third item filled the batch: it went out without waiting for `max_wait`.
+    /// assert_eq!(*sizes.lock().unwrap(), [3]);
+    /// # }
+    /// ```
     pub fn new(max_volume: usize, max_wait: Duration) -> Self {
         Self {
             max_volume,
@@ -58,6 +82,36 @@ impl BatcherBuilder {
 
     /// At most `n` batches are in the handler at once; further closed batches wait, in order,
     /// for a slot (while items keep filling new batches).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+    /// use std::time::Duration;
+    /// use ayutil::Batcher;
+    ///
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+    /// # async fn main() {
+    /// let (running, peak) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+    /// let (r, p) = (Arc::clone(&running), Arc::clone(&peak));
+    /// let batcher = Batcher::builder(2, Duration::from_millis(1))
+    ///     .max_concurrency(1)
+    ///     .build(move |items: Vec<u32>| {
+    ///         let (running, peak) = (Arc::clone(&r), Arc::clone(&p));
+    ///         async move {
+    ///             peak.fetch_max(running.fetch_add(1, SeqCst) + 1, SeqCst);
+    ///             tokio::time::sleep(Duration::from_millis(10)).await;
+    ///             running.fetch_sub(1, SeqCst);
+    ///             Ok::<_, std::convert::Infallible>(items)
+    ///         }
+    ///     })
+    ///     .unwrap();
+    /// let results = futures::future::join_all((0..10).map(|i| batcher.call(i))).await;
+    /// assert!(results.into_iter().map(Result::unwrap).eq(0..10));
+    /// assert_eq!(peak.load(SeqCst), 1, "five batches, never two in the handler at once");
+    /// # }
+    /// ```
     pub fn max_concurrency(mut self, n: usize) -> Self {
         self.max_concurrency = Some(n);
         self
@@ -66,6 +120,29 @@ impl BatcherBuilder {
     /// At most `n` items wait for dispatch (in the batch being filled and in closed batches
     /// waiting for a slot); `put` waits for room beyond that. Must be at least `max_volume`,
     /// or batches could never fill.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use ayutil::Batcher;
+    /// use futures::FutureExt;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let batcher = Batcher::builder(2, Duration::from_secs(1))
+    ///     .capacity(2)
+    ///     .build(|items: Vec<u32>| async move { Ok::<_, std::convert::Infallible>(items) })
+    ///     .unwrap();
+    /// batcher.put(1).await.unwrap();
+    /// batcher.put(2).await.unwrap();
+    /// // Two items wait for dispatch, as many as the capacity: a third put has to wait.
+    /// assert!(batcher.put(3).now_or_never().is_none());
+    /// // Once the full batch has gone to the handler, its room is given back.
+    /// assert_eq!(batcher.call(3).await.unwrap(), 3);
+    /// batcher.close().await.unwrap();
+    /// # }
+    /// ```
     pub fn capacity(mut self, n: usize) -> Self {
         self.capacity = Some(n);
         self

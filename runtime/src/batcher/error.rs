@@ -139,12 +139,57 @@ pub struct BatchFailure<E> {
 
 impl<E> BatchFailure<E> {
     /// Why the batch failed.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use ayutil::{BatchError, Batcher};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// // A handler that loses an item: results can no longer be matched to items.
+    /// let batcher = Batcher::builder(2, Duration::from_millis(5))
+    ///     .build(|mut items: Vec<u8>| async move {
+    ///         items.pop();
+    ///         Ok::<_, std::convert::Infallible>(items)
+    ///     })
+    ///     .unwrap();
+    /// batcher.put(1).await.unwrap();
+    /// batcher.put(2).await.unwrap();
+    /// let err = batcher.close().await.unwrap_err();
+    /// assert!(matches!(
+    ///     err.failures()[0].error(),
+    ///     BatchError::ResultCount { expected: 2, got: 1 }
+    /// ));
+    /// # }
+    /// ```
     #[must_use]
     pub fn error(&self) -> &BatchError<E> {
         &self.error
     }
 
     /// How many of the batch's items had nobody awaiting their result.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use ayutil::Batcher;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let batcher = Batcher::builder(3, Duration::from_millis(5))
+    ///     .build(|_: Vec<u8>| async { Err::<Vec<u8>, _>("offline") })
+    ///     .unwrap();
+    /// batcher.put(1).await.unwrap();
+    /// batcher.put(2).await.unwrap();
+    /// let ticket = batcher.submit(3).await.unwrap(); // its caller sees the error itself
+    /// let err = batcher.close().await.unwrap_err();
+    /// assert_eq!(err.failures()[0].items(), 2);
+    /// assert!(ticket.await.is_err());
+    /// # }
+    /// ```
     #[must_use]
     pub fn items(&self) -> usize {
         self.items
@@ -201,18 +246,92 @@ pub struct BatcherCloseError<E> {
 
 impl<E> BatcherCloseError<E> {
     /// The failed batches, in the order they finished.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use ayutil::Batcher;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let batcher = Batcher::builder(1, Duration::from_millis(5))
+    ///     .max_concurrency(1) // one batch at a time: they finish in order
+    ///     .build(|items: Vec<u32>| async move {
+    ///         match items[0] % 2 {
+    ///             0 => Ok(items),
+    ///             _ => Err(format!("odd item {}", items[0])),
+    ///         }
+    ///     })
+    ///     .unwrap();
+    /// for i in 1..=4 {
+    ///     batcher.put(i).await.unwrap();
+    /// }
+    /// let err = batcher.close().await.unwrap_err();
+    /// let errors: Vec<String> = err.failures().iter().map(|f| f.error().to_string()).collect();
+    /// assert_eq!(errors, [
+    ///     "the batch handler failed: odd item 1",
+    ///     "the batch handler failed: odd item 3",
+    /// ]);
+    /// # }
+    /// ```
     #[must_use]
     pub fn failures(&self) -> &[BatchFailure<E>] {
         &self.failures
     }
 
     /// Put-and-go items that got no result, for any reason.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use ayutil::Batcher;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let batcher = Batcher::builder(2, Duration::from_millis(5))
+    ///     .build(|_: Vec<u8>| async { Err::<Vec<u8>, _>("read-only") })
+    ///     .unwrap();
+    /// for i in 0..5 {
+    ///     batcher.put(i).await.unwrap();
+    /// }
+    /// let err = batcher.close().await.unwrap_err();
+    /// assert_eq!(err.failures().len(), 3); // batches of 2, 2 and 1
+    /// assert_eq!(err.failed_items(), 5);
+    /// # }
+    /// ```
     #[must_use]
     pub fn failed_items(&self) -> usize {
         self.failures.iter().map(|f| f.items).sum()
     }
 
     /// Put-and-go items whose batch was cancelled by the close deadline.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use ayutil::Batcher;
+    ///
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+    /// # async fn main() {
+    /// let batcher = Batcher::builder(1, Duration::from_millis(1))
+    ///     .build(|items: Vec<u64>| async move {
+    ///         if items[0] == 0 {
+    ///             return Err("bad item");
+    ///         }
+    ///         tokio::time::sleep(Duration::from_secs(3600)).await;
+    ///         Ok(items)
+    ///     })
+    ///     .unwrap();
+    /// batcher.put(0).await.unwrap(); // fails at once
+    /// batcher.put(1).await.unwrap(); // still running at the deadline
+    /// let err = batcher.close_with_timeout(Duration::from_secs(1)).await.unwrap_err();
+    /// assert_eq!(err.failed_items(), 2);
+    /// assert_eq!(err.cancelled_items(), 1);
+    /// # }
+    /// ```
     #[must_use]
     pub fn cancelled_items(&self) -> usize {
         self.failures
@@ -224,6 +343,26 @@ impl<E> BatcherCloseError<E> {
 
     /// `true` when the batcher's driver task stopped before it could report, because the
     /// runtime that ran it shut down: items still waiting then were lost and are not counted.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use ayutil::Batcher;
+    ///
+    /// let first = tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap();
+    /// let batcher = first.block_on(async {
+    ///     Batcher::builder(10, Duration::from_secs(1))
+    ///         .build(|items: Vec<u8>| async move { Ok::<_, std::convert::Infallible>(items) })
+    ///         .unwrap()
+    /// });
+    /// drop(first); // shuts down the runtime that runs the batcher's driver
+    ///
+    /// let second = tokio::runtime::Builder::new_current_thread().build().unwrap();
+    /// let err = second.block_on(batcher.close()).unwrap_err();
+    /// assert!(err.driver_stopped());
+    /// assert_eq!(err.to_string(), "the batcher's runtime shut down before it finished");
+    /// ```
     #[must_use]
     pub fn driver_stopped(&self) -> bool {
         self.stopped

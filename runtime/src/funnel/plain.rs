@@ -125,6 +125,27 @@ where
 ///
 /// See [`funnel`] for the behaviour, [`limit`](Self::limit) for backpressure and
 /// [`timeout`](Self::timeout) for an overall deadline.
+///
+/// # Examples
+///
+/// ```
+/// use ayutil::Funnel;
+/// use futures::StreamExt;
+/// use futures::stream::FusedStream;
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// let source = futures::stream::iter(1..=4).map(|n| async move { n * 10 });
+/// let mut tens: Funnel<_, u32> = ayutil::funnel(source);
+/// let mut sum = 0;
+/// while let Some(x) = tens.next().await {
+///     sum += x;
+/// }
+/// assert_eq!(sum, 100);
+/// assert!(tens.is_terminated(), "fused: it stays ended");
+/// assert_eq!(tens.next().await, None);
+/// # }
+/// ```
 #[must_use = "streams do nothing unless polled"]
 pub struct Funnel<S: Stream, T> {
     core: Core<S, T, Infallible>,

@@ -60,6 +60,34 @@ where
 
 /// Stream returned by [`try_funnel`] and [`Funnel::timeout`](crate::Funnel::timeout):
 /// `Ok` outputs in completion order, then at most one [`FunnelError`].
+///
+/// # Examples
+///
+/// ```
+/// use ayutil::{FunnelError, TryFunnel};
+/// use futures::StreamExt;
+/// use futures::stream::FusedStream;
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// // The source itself fails at its third item.
+/// let source = futures::stream::iter([1, 2, 0, 4]).map(|n| match n {
+///     0 => Err("source ran dry"),
+///     n => Ok(async move { Ok(n) }),
+/// });
+/// let mut f: TryFunnel<_, i32, &str> = ayutil::try_funnel(source);
+/// let mut out = Vec::new();
+/// while let Some(item) = f.next().await {
+///     out.push(item);
+/// }
+/// // Outputs not yet yielded when the error comes are dropped: only the error is certain,
+/// // and it comes last.
+/// assert_eq!(out.last(), Some(&Err(FunnelError::Failed("source ran dry"))));
+/// assert!(out[..out.len() - 1].iter().all(Result::is_ok));
+/// assert!(!out.contains(&Ok(4)), "the source is not pulled after its error");
+/// assert!(f.is_terminated());
+/// # }
+/// ```
 #[must_use = "streams do nothing unless polled"]
 pub struct TryFunnel<S: Stream, T, E> {
     core: Core<S, T, E>,

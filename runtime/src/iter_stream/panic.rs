@@ -37,6 +37,28 @@ impl IterPanicked {
     }
 
     /// The panic message, when the payload is a `&str` or a `String` (as `panic!` makes).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::num::NonZeroUsize;
+    /// use futures_util::StreamExt;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let rows = (0..).map(|n| if n == 1 { panic!("bad row {n}") } else { n });
+    /// let mut stream = ayutil::iter_stream(rows, NonZeroUsize::MIN);
+    /// assert_eq!(stream.next().await.unwrap().unwrap(), 0);
+    /// let err = stream.next().await.unwrap().unwrap_err();
+    /// assert_eq!(err.message(), Some("bad row 1")); // a formatted `String` payload
+    ///
+    /// // Any other payload has no message.
+    /// let odd = std::iter::from_fn(|| -> Option<u8> { std::panic::panic_any(7_u32) });
+    /// let err = ayutil::iter_stream(odd, NonZeroUsize::MIN).next().await.unwrap().unwrap_err();
+    /// assert_eq!(err.message(), None);
+    /// assert_eq!(err.to_string(), "the iterator panicked");
+    /// # }
+    /// ```
     #[must_use]
     pub fn message(&self) -> Option<&str> {
         if let Some(s) = self.payload.downcast_ref::<&'static str>() {
@@ -47,6 +69,27 @@ impl IterPanicked {
     }
 
     /// The panic payload, for [`std::panic::resume_unwind`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::num::NonZeroUsize;
+    /// use futures_util::StreamExt;
+    ///
+    /// #[derive(Debug, PartialEq)]
+    /// struct Corrupt { offset: u64 }
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let reader = std::iter::from_fn(|| -> Option<u8> {
+    ///     std::panic::panic_any(Corrupt { offset: 512 })
+    /// });
+    /// let err = ayutil::iter_stream(reader, NonZeroUsize::MIN).next().await.unwrap().unwrap_err();
+    /// let payload = err.into_panic();
+    /// assert_eq!(payload.downcast_ref::<Corrupt>(), Some(&Corrupt { offset: 512 }));
+    /// // or carry the panic on in this task: std::panic::resume_unwind(payload)
+    /// # }
+    /// ```
     #[must_use]
     pub fn into_panic(self) -> Box<dyn Any + Send + 'static> {
         self.payload

@@ -80,6 +80,34 @@ where
 ///
 /// `poll_next` is cancel safe: an item is removed from the buffer only when it is returned,
 /// so dropping a `next()` future loses nothing.
+///
+/// # Examples
+///
+/// ```
+/// use std::num::NonZeroUsize;
+/// use std::sync::Arc;
+/// use std::sync::atomic::{AtomicUsize, Ordering};
+/// use ayutil::IterStream;
+/// use futures_util::StreamExt;
+/// use futures_util::stream::FusedStream;
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// let reads = Arc::new(AtomicUsize::new(0));
+/// let counter = Arc::clone(&reads);
+/// let numbers = (1..=3).inspect(move |_| {
+///     counter.fetch_add(1, Ordering::SeqCst);
+/// });
+/// let mut stream: IterStream<i32> = ayutil::iter_stream(numbers, NonZeroUsize::MIN);
+/// assert_eq!(reads.load(Ordering::SeqCst), 0, "lazy: nothing read before the first poll");
+///
+/// let items: Vec<i32> = stream.by_ref().map(Result::unwrap).collect().await;
+/// assert_eq!(items, [1, 2, 3]);
+/// assert_eq!(reads.load(Ordering::SeqCst), 3);
+/// assert!(stream.is_terminated());
+/// assert!(stream.next().await.is_none(), "fused");
+/// # }
+/// ```
 #[must_use = "streams do nothing unless polled"]
 pub struct IterStream<T> {
     state: State<T>,

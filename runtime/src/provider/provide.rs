@@ -40,6 +40,28 @@ use std::sync::LazyLock;
 )]
 pub trait Provide<T> {
     /// Produces the value for one call.
+    ///
+    /// # Examples
+    ///
+    /// A provider type of your own:
+    ///
+    /// ```
+    /// use std::sync::atomic::{AtomicU32, Ordering};
+    /// use ayutil::Provide;
+    ///
+    /// /// Hands out increasing request ids.
+    /// struct NextId(AtomicU32);
+    ///
+    /// impl Provide<u32> for NextId {
+    ///     fn provide(&self) -> u32 {
+    ///         self.0.fetch_add(1, Ordering::Relaxed)
+    ///     }
+    /// }
+    ///
+    /// let ids = NextId(AtomicU32::new(1));
+    /// assert_eq!(ids.provide(), 1);
+    /// assert_eq!(ids.provide(), 2);
+    /// ```
     fn provide(&self) -> T;
 }
 
@@ -97,9 +119,47 @@ where
 )]
 pub trait ProvideAsync<T> {
     /// The future returned by [`provide_async`](ProvideAsync::provide_async).
+    ///
+    /// # Examples
+    ///
+    /// Every sync provider answers with a [`Ready`] future:
+    ///
+    /// ```
+    /// use std::future::Ready;
+    /// use ayutil::{ProvideAsync, ProviderSpec};
+    ///
+    /// let spec = ProviderSpec::new(String::from("eu-west"));
+    /// let region: Ready<String> = spec.provide_async();
+    /// assert_eq!(region.into_inner(), "eu-west");
+    /// ```
     type Future: Future<Output = T>;
 
     /// Starts producing the value for one call.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use std::sync::atomic::{AtomicUsize, Ordering};
+    /// use ayutil::{ProvideAsync, ProviderSpec};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let opened = Arc::new(AtomicUsize::new(0));
+    /// let counter = Arc::clone(&opened);
+    /// let connect = ProviderSpec::from_async_fn(move || {
+    ///     let n = counter.fetch_add(1, Ordering::SeqCst) + 1;
+    ///     async move { format!("connection {n}") }
+    /// });
+    /// assert_eq!(connect.provide_async().await, "connection 1");
+    ///
+    /// // The future does not borrow the provider.
+    /// let next = connect.provide_async();
+    /// drop(connect);
+    /// assert_eq!(next.await, "connection 2");
+    /// assert_eq!(opened.load(Ordering::SeqCst), 2);
+    /// # }
+    /// ```
     fn provide_async(&self) -> Self::Future;
 }
 

@@ -192,6 +192,24 @@ impl std::error::Error for ShootError {}
 /// One column of a [`branch_shoot`] grid: pushes its next cell.
 ///
 /// Cheap to clone; every clone pushes into the same column.
+///
+/// # Examples
+///
+/// ```
+/// use futures::StreamExt;
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// let (mut branches, shoots) = ayutil::branch_shoot::<&str>(2, 1);
+/// let shoot = shoots[0].clone(); // same column as `shoots[0]`
+/// shoots[0].push(async { "first push: branch 0" }).unwrap();
+/// shoot.push(async { "second push: branch 1" }).unwrap();
+/// let (second, first) = (branches.pop().unwrap(), branches.pop().unwrap());
+/// let first: Vec<_> = first.map(|(v, _)| v).collect().await;
+/// let second: Vec<_> = second.map(|(v, _)| v).collect().await;
+/// assert_eq!((first, second), (vec!["first push: branch 0"], vec!["second push: branch 1"]));
+/// # }
+/// ```
 pub struct Shoot<T> {
     index: usize,
     rows: usize,
@@ -212,7 +230,24 @@ impl<T: Send + 'static> Shoot<T> {
     ///
     /// # Examples
     ///
-    /// See [`branch_shoot`].
+    /// ```
+    /// use futures::StreamExt;
+    /// use ayutil::ShootError;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let (mut branches, shoots) = ayutil::branch_shoot::<u32>(2, 2);
+    /// shoots[1].push(async { 10 }).unwrap(); // shoot 1, branch 0
+    /// shoots[0].push(async { 0 }).unwrap(); // shoot 0, branch 0
+    /// shoots[0].push(async { 1 }).unwrap(); // shoot 0, branch 1
+    /// shoots[1].push(async { 11 }).unwrap(); // shoot 1, branch 1
+    /// assert_eq!(shoots[1].push(async { 12 }), Err(ShootError::Full { branches: 2 }));
+    ///
+    /// // Branch 1 gets the second push of each shoot, in shoot order.
+    /// let last = branches.pop().unwrap();
+    /// assert_eq!(last.map(|(v, _)| v).collect::<Vec<_>>().await, [1, 11]);
+    /// # }
+    /// ```
     pub fn push<F>(&self, cell: F) -> Result<(), ShootError>
     where
         F: Future<Output = T> + Send + 'static,
@@ -277,6 +312,29 @@ impl<T> fmt::Debug for Shoot<T> {
 /// # Cancel safety
 ///
 /// Dropping every branch stops the grid and drops its running cells.
+///
+/// # Examples
+///
+/// ```
+/// use futures::StreamExt;
+/// use futures::stream::FusedStream;
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// let (mut branches, shoots) = ayutil::branch_shoot::<String>(1, 3);
+/// for (s, shoot) in shoots.iter().enumerate().rev() {
+///     shoot.push(async move { format!("cell {s}") }).unwrap();
+/// }
+/// let mut branch = branches.pop().unwrap();
+/// let mut seen = Vec::new();
+/// while let Some((value, shoot)) = branch.next().await {
+///     seen.push((value, shoot.index()));
+/// }
+/// // In shoot order, whatever the order of the pushes.
+/// assert_eq!(seen, [("cell 0".to_string(), 0), ("cell 1".to_string(), 1), ("cell 2".to_string(), 2)]);
+/// assert!(branch.is_terminated());
+/// # }
+/// ```
 #[must_use = "streams do nothing unless polled"]
 pub struct Branch<T> {
     index: usize,

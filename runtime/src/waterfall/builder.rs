@@ -179,7 +179,17 @@ where
 
     /// Number of stages.
     ///
-    /// See [`try_stage`](Self::try_stage) for an example.
+    /// # Examples
+    ///
+    /// ```
+    /// use std::num::NonZeroUsize;
+    /// let wf = ayutil::Waterfall::<u32>::new();
+    /// assert_eq!(wf.len(), 0);
+    /// let wf = wf
+    ///     .stage("double", NonZeroUsize::MAX, |x| async move { x * 2 })
+    ///     .stage("show", NonZeroUsize::MAX, |x| async move { x.to_string() });
+    /// assert_eq!(wf.len(), 2);
+    /// ```
     pub fn len(&self) -> usize {
         self.stages.len()
     }
@@ -197,7 +207,15 @@ where
 
     /// Stage names in order.
     ///
-    /// See [`stage`](Self::stage) for an example.
+    /// # Examples
+    ///
+    /// ```
+    /// use std::num::NonZeroUsize;
+    /// let wf = ayutil::Waterfall::<String>::new()
+    ///     .stage("trim", NonZeroUsize::MAX, |s| async move { s.trim().to_owned() })
+    ///     .try_stage("parse", NonZeroUsize::MIN, |s| async move { s.parse::<i64>() });
+    /// assert_eq!(wf.stage_names().collect::<Vec<_>>(), ["trim", "parse"]);
+    /// ```
     pub fn stage_names(&self) -> impl Iterator<Item = &str> {
         self.stages.iter().map(|s| s.name.as_str())
     }

@@ -48,28 +48,92 @@ impl WaterfallError {
 
     /// Index of the failed stage (row), from 0.
     ///
-    /// See [`WaterfallError`] for an example.
+    /// # Examples
+    ///
+    /// ```
+    /// use std::num::NonZeroUsize;
+    /// use futures::StreamExt;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let wf = ayutil::Waterfall::<i32>::new()
+    ///     .stage("negate", NonZeroUsize::MAX, |x| async move { -x })
+    ///     .try_stage("check", NonZeroUsize::MAX, |x| async move {
+    ///         if x < 0 { Ok(x) } else { Err("not negative") }
+    ///     });
+    /// let mut run = wf.run([0]);
+    /// let err = run.next().await.unwrap().unwrap_err();
+    /// assert_eq!(err.stage(), 1, "the second stage failed");
+    /// # }
+    /// ```
     pub fn stage(&self) -> usize {
         self.stage
     }
 
     /// Name of the failed stage, as given to [`Waterfall::stage`](crate::Waterfall::stage).
     ///
-    /// See [`WaterfallError`] for an example.
+    /// # Examples
+    ///
+    /// ```
+    /// use std::num::NonZeroUsize;
+    /// use futures::StreamExt;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let wf = ayutil::Waterfall::<&str>::new()
+    ///     .try_stage("parse", NonZeroUsize::MAX, |s| async move { s.parse::<u8>() })
+    ///     .stage("double", NonZeroUsize::MAX, |n| async move { u16::from(n) * 2 });
+    /// let mut run = wf.run(["300"]);
+    /// let err = run.next().await.unwrap().unwrap_err();
+    /// assert_eq!(err.stage_name(), "parse");
+    /// # }
+    /// ```
     pub fn stage_name(&self) -> &str {
         &self.stage_name
     }
 
     /// Index of the item (column) the stage failed on, from 0, in input order.
     ///
-    /// See [`WaterfallError`] for an example.
+    /// # Examples
+    ///
+    /// ```
+    /// use std::num::NonZeroUsize;
+    /// use futures::StreamExt;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let wf = ayutil::Waterfall::<u32>::new()
+    ///     .try_stage("halve", NonZeroUsize::MAX, |x| async move {
+    ///         if x % 2 == 0 { Ok(x / 2) } else { Err(format!("{x} is odd")) }
+    ///     });
+    /// let out: Vec<_> = wf.run([8, 4, 7, 2]).collect().await;
+    /// let err = out.into_iter().find_map(Result::err).unwrap();
+    /// assert_eq!(err.item(), 2, "7 is the third item");
+    /// assert_eq!(err.to_string(), "stage 0 (halve) failed on item 2: 7 is odd");
+    /// # }
+    /// ```
     pub fn item(&self) -> usize {
         self.item
     }
 
     /// The stage's own error.
     ///
-    /// See [`WaterfallError`] for an example.
+    /// # Examples
+    ///
+    /// ```
+    /// use std::num::{NonZeroUsize, ParseIntError};
+    /// use futures::StreamExt;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let wf = ayutil::Waterfall::<&str>::new()
+    ///     .try_stage("parse", NonZeroUsize::MAX, |s| async move { s.parse::<u32>() });
+    /// let mut run = wf.run(["x"]);
+    /// let err = run.next().await.unwrap().unwrap_err();
+    /// let source = err.into_source().downcast::<ParseIntError>().unwrap();
+    /// assert_eq!(*source, "x".parse::<u32>().unwrap_err());
+    /// # }
+    /// ```
     pub fn into_source(self) -> Box<dyn std::error::Error + Send + Sync> {
         self.source
     }

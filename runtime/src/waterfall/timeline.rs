@@ -29,7 +29,18 @@ pub struct CellSpan {
 impl CellSpan {
     /// How long the cell ran, if it finished.
     ///
-    /// See [`CellSpan`] for an example.
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use ayutil::CellSpan;
+    ///
+    /// let ms = Duration::from_millis;
+    /// let done = CellSpan { stage: 0, item: 3, start: ms(20), end: Some(ms(45)) };
+    /// assert_eq!(done.duration(), Some(ms(25)));
+    /// let dropped = CellSpan { end: None, ..done };
+    /// assert_eq!(dropped.duration(), None);
+    /// ```
     pub fn duration(&self) -> Option<Duration> {
         self.end.map(|end| end.saturating_sub(self.start))
     }
@@ -103,28 +114,101 @@ impl Timeline {
 
     /// Every cell that started, in start order.
     ///
-    /// See [`Timeline`] for an example.
+    /// # Examples
+    ///
+    /// ```
+    /// use std::num::NonZeroUsize;
+    /// use futures::StreamExt;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let wf = ayutil::Waterfall::<u64>::new()
+    ///     .stage("fetch", NonZeroUsize::MAX, |x| async move { x })
+    ///     .stage("store", NonZeroUsize::MAX, |x| async move { x });
+    /// let mut run = wf.run([1, 2]);
+    /// while run.next().await.is_some() {}
+    /// let timeline = run.timeline();
+    /// let mut cells: Vec<_> = timeline.cells().iter().map(|c| (c.stage, c.item)).collect();
+    /// // "store" cannot start an item before "fetch" has finished it.
+    /// assert_eq!(cells[0].0, 0);
+    /// cells.sort();
+    /// assert_eq!(cells, [(0, 0), (0, 1), (1, 0), (1, 1)]);
+    /// assert!(timeline.cells().iter().all(|c| c.end.is_some()), "every cell finished");
+    /// # }
+    /// ```
     pub fn cells(&self) -> &[CellSpan] {
         &self.cells
     }
 
     /// Names of the stages, in row order.
     ///
-    /// See [`Timeline`] for an example.
+    /// # Examples
+    ///
+    /// ```
+    /// use std::num::NonZeroUsize;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let wf = ayutil::Waterfall::<u8>::new()
+    ///     .stage("decode", NonZeroUsize::MAX, |x| async move { x })
+    ///     .stage("resize", NonZeroUsize::MAX, |x| async move { x });
+    /// let run = wf.run([1, 2, 3]);
+    /// assert_eq!(run.timeline().stage_names(), ["decode", "resize"]);
+    /// # }
+    /// ```
     pub fn stage_names(&self) -> &[String] {
         &self.stages
     }
 
     /// Number of items (columns) of the grid.
     ///
-    /// See [`Timeline`] for an example.
+    /// # Examples
+    ///
+    /// ```
+    /// use std::num::NonZeroUsize;
+    /// use futures::StreamExt;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let wf = ayutil::Waterfall::<u32>::new().stage("inc", NonZeroUsize::MAX, |x| async move { x + 1 });
+    /// let mut run = wf.run(0..5);
+    /// while run.next().await.is_some() {}
+    /// assert_eq!(run.timeline().items(), 5);
+    ///
+    /// // A streamed input counts the items pulled so far.
+    /// let items = futures::stream::iter(0..3);
+    /// let mut run = wf.run_stream(items, NonZeroUsize::MAX);
+    /// while run.next().await.is_some() {}
+    /// assert_eq!(run.timeline().items(), 3);
+    /// # }
+    /// ```
     pub fn items(&self) -> usize {
         self.items
     }
 
     /// The latest end of any cell: the run's length as far as it is recorded.
     ///
-    /// See [`Timeline`] for an example.
+    /// # Examples
+    ///
+    /// ```
+    /// use std::num::NonZeroUsize;
+    /// use std::time::Duration;
+    /// use futures::StreamExt;
+    ///
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+    /// # async fn main() {
+    /// let wf = ayutil::Waterfall::<u64>::new()
+    ///     .stage("sleep", NonZeroUsize::MIN, |ms| async move { // one item at a time
+    ///         tokio::time::sleep(Duration::from_millis(ms)).await;
+    ///         ms
+    ///     });
+    /// let mut run = wf.run([10, 20]);
+    /// assert_eq!(run.timeline().makespan(), Duration::ZERO, "nothing ran yet");
+    /// while run.next().await.is_some() {}
+    /// // The two sleeps ran one after the other.
+    /// assert!(run.timeline().makespan() >= Duration::from_millis(30));
+    /// # }
+    /// ```
     pub fn makespan(&self) -> Duration {
         self.cells
             .iter()
@@ -139,7 +223,28 @@ impl Timeline {
     /// A run with enough concurrency reaches it exactly. Cells that did not finish count
     /// as zero.
     ///
-    /// See [`Timeline`] for an example.
+    /// # Examples
+    ///
+    /// ```
+    /// use std::num::NonZeroUsize;
+    /// use std::time::Duration;
+    /// use futures::StreamExt;
+    ///
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+    /// # async fn main() {
+    /// let sleeper = |ms| async move {
+    ///     tokio::time::sleep(Duration::from_millis(ms)).await;
+    ///     ms
+    /// };
+    /// // One item at a time: the stage's limit, not the grid, makes the run long.
+    /// let wf = ayutil::Waterfall::<u64>::new().stage("sleep", NonZeroUsize::MIN, sleeper);
+    /// let mut run = wf.run([10, 20]);
+    /// while run.next().await.is_some() {}
+    /// let timeline = run.timeline();
+    /// assert!(timeline.critical_path() >= Duration::from_millis(20));
+    /// assert!(timeline.critical_path() < timeline.makespan(), "more concurrency would help");
+    /// # }
+    /// ```
     pub fn critical_path(&self) -> Duration {
         let rows = self.stages.len();
         let cols = self.items;
@@ -175,7 +280,30 @@ impl Timeline {
     /// while it runs, green once it finished. Viewers that play SVG animation (browsers)
     /// replay the run, slowed to at least four seconds; others show the final state.
     ///
-    /// See [`Timeline`] for an example.
+    /// # Examples
+    ///
+    /// ```
+    /// use std::num::NonZeroUsize;
+    /// use std::time::Duration;
+    /// use futures::StreamExt;
+    ///
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+    /// # async fn main() {
+    /// let wf = ayutil::Waterfall::<u64>::new()
+    ///     .stage("load", NonZeroUsize::MAX, |ms| async move {
+    ///         tokio::time::sleep(Duration::from_millis(ms)).await;
+    ///         ms
+    ///     })
+    ///     .stage("save <db>", NonZeroUsize::MAX, |ms| async move { ms });
+    /// let mut run = wf.run([5, 15, 10]);
+    /// while run.next().await.is_some() {}
+    /// let svg = run.timeline().to_svg();
+    /// assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
+    /// assert_eq!(svg.matches(r#"<rect class="cell""#).count(), 6, "one per cell");
+    /// assert!(svg.contains(r#"data-stage="1" data-item="2""#));
+    /// assert!(svg.contains("save &lt;db&gt;"), "names are escaped");
+    /// # }
+    /// ```
     pub fn to_svg(&self) -> String {
         const LEFT: f64 = 130.0;
         const TOP: f64 = 40.0;
