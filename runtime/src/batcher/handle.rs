@@ -4,7 +4,7 @@ use core::fmt;
 use core::time::Duration;
 use std::sync::Arc;
 
-use tokio::sync::{Semaphore, mpsc, oneshot, watch};
+use tokio::sync::{Semaphore, TryAcquireError, mpsc, oneshot, watch};
 use tokio::time::Instant;
 
 use crate::batcher::driver::{Entry, Msg, Report};
@@ -109,8 +109,15 @@ where
         reply: Option<crate::batcher::ticket::Reply<R, E>>,
     ) -> Result<(), BatcherClosed<T>> {
         if let Some(sem) = &self.capacity {
-            match sem.acquire().await {
-                // The driver adds the permit back when the item's batch starts.
+            // The driver adds the permit back when the item's batch starts. While there is
+            // room, `try_acquire` takes it without building an `Acquire` future (it fails
+            // while `put`s are queued for room, so it never jumps that queue).
+            let permit = match sem.try_acquire() {
+                Ok(permit) => Ok(permit),
+                Err(TryAcquireError::NoPermits) => sem.acquire().await,
+                Err(TryAcquireError::Closed) => return Err(BatcherClosed(item)),
+            };
+            match permit {
                 Ok(permit) => permit.forget(),
                 Err(_) => return Err(BatcherClosed(item)),
             }
