@@ -9,9 +9,9 @@ use std::sync::Arc;
 
 use futures_core::Stream;
 use futures_util::StreamExt;
-use tokio::sync::mpsc;
 
 use super::grid::{BoxError, CellFuture, Grid, Value, Work};
+use super::outputs::{self, OutputRx, OutputTx};
 use super::run::{BoxedItems, WaterfallRun};
 
 type StageFn = Arc<dyn Fn(Value) -> CellFuture + Send + Sync>;
@@ -263,8 +263,8 @@ where
         items: VecDeque<Value>,
         cols: usize,
         cols_closed: bool,
-    ) -> (Grid<Stages>, mpsc::UnboundedReceiver<Value>) {
-        let (tx, rx) = mpsc::unbounded_channel();
+    ) -> (Grid<Stages>, OutputRx) {
+        let (tx, rx) = outputs::channel();
         let names = self.stages.iter().map(|s| s.name.clone()).collect();
         let limits = self.stages.iter().map(|s| s.limit).collect();
         let rows = self.stages.len();
@@ -312,7 +312,7 @@ struct Stages {
     stages: Vec<StageFn>,
     /// `inputs[r]`: values waiting for stage r, in column order.
     inputs: Vec<VecDeque<Value>>,
-    out: mpsc::UnboundedSender<Value>,
+    out: OutputTx,
 }
 
 impl Work for Stages {
@@ -328,8 +328,12 @@ impl Work for Stages {
         match self.inputs.get_mut(row + 1) {
             Some(next) => next.push_back(value),
             // The consumer may be gone; the driver is then being dropped too.
-            None => drop(self.out.send(value)),
+            None => self.out.send(value),
         }
+    }
+
+    fn flush(&mut self) {
+        self.out.flush();
     }
 
     fn command(&mut self, item: Self::Command) -> usize {
