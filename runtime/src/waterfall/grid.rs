@@ -135,6 +135,10 @@ impl<W: Work> Grid<W> {
         }
     }
 
+    pub(crate) fn work_mut(&mut self) -> &mut W {
+        &mut self.work
+    }
+
     pub(crate) fn timeline(&self) -> Arc<Mutex<Timeline>> {
         self.timeline.clone()
     }
