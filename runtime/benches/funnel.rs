@@ -1,10 +1,11 @@
 //! `Funnel` against `FuturesUnordered` fed from a stream and against `buffer_unordered`,
 //! on the same futures, in one group per shape so the ratio is read from one run.
 //!
-//! The funnel spawns each future as a tokio task (so futures keep running while the
-//! consumer is busy, futures-rs 2387); the anchors poll them inline. The groups show what
-//! that costs: ready futures (pure overhead), futures that yield a few times, and futures
-//! that sleep (the common case: waiting on I/O).
+//! The funnel polls each future once inline, then hands the pending ones to a driver task
+//! of its own (so futures keep running while the consumer is busy, futures-rs 2387); the
+//! anchors poll them inline in the consumer. The groups show what that costs: ready futures
+//! (pure overhead), futures that yield a few times, and futures that sleep (the common
+//! case: waiting on I/O).
 
 use std::hint::black_box;
 use std::num::NonZeroUsize;

@@ -211,6 +211,10 @@ where
                     Poll::Pending => break,
                 }
             }
+            // Hand the jobs started above over in one go, before anything can wait.
+            if let Some(driver) = &mut self.driver {
+                driver.flush();
+            }
         }
 
         match self.ready.pop_front() {

@@ -1,5 +1,6 @@
 //! [`Waterfall`]: a builder of named stages, each an async fn of the previous stage's output.
 
+use core::any::Any;
 use core::fmt;
 use core::future::Future;
 use core::marker::PhantomData;
@@ -9,12 +10,15 @@ use std::sync::Arc;
 
 use futures_core::Stream;
 use futures_util::StreamExt;
-use tokio::sync::mpsc;
 
 use super::grid::{BoxError, CellFuture, Grid, Value, Work};
+use super::outputs::{self, OutputRx, OutputTx};
 use super::run::{BoxedItems, WaterfallRun};
 
 type StageFn = Arc<dyn Fn(Value) -> CellFuture + Send + Sync>;
+/// The first stage's function on a typed input: [`Waterfall::run`] feeds its items
+/// without boxing each one.
+type EntryFn<I> = Arc<dyn Fn(I) -> CellFuture + Send + Sync>;
 
 #[derive(Clone)]
 struct Stage {
@@ -63,6 +67,8 @@ struct Stage {
 /// ```
 pub struct Waterfall<I, O = I> {
     stages: Vec<Stage>,
+    /// The first stage on a typed input; `None` without stages.
+    entry: Option<EntryFn<I>>,
     _types: PhantomData<fn(I) -> O>,
 }
 
@@ -82,6 +88,7 @@ impl<I: Send + 'static> Waterfall<I, I> {
     pub fn new() -> Self {
         Self {
             stages: Vec::new(),
+            entry: None,
             _types: PhantomData,
         }
     }
@@ -160,11 +167,17 @@ where
         F: Fn(O) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<N, BoxError>> + Send + 'static,
     {
-        let run: StageFn = Arc::new(move |value: Value| {
-            let input = downcast::<O>(value);
-            let fut = f(input);
-            Box::pin(async move { fut.await.map(|out| Box::new(out) as Value) })
-        });
+        let f = Arc::new(f);
+        let entry = match self.entry {
+            Some(entry) => Some(entry),
+            None => {
+                // The first stage: its input type `O` is the item type `I`.
+                let f = f.clone();
+                let entry: EntryFn<I> = Arc::new(move |item: I| cell((*f)(same::<I, O>(item))));
+                Some(entry)
+            }
+        };
+        let run: StageFn = Arc::new(move |value: Value| cell((*f)(downcast::<O>(value))));
         let mut stages = self.stages;
         stages.push(Stage {
             name,
@@ -173,6 +186,7 @@ where
         });
         Waterfall {
             stages,
+            entry,
             _types: PhantomData,
         }
     }
@@ -239,9 +253,15 @@ where
     /// # }
     /// ```
     pub fn run(&self, items: impl IntoIterator<Item = I>) -> WaterfallRun<O> {
-        let items: VecDeque<Value> = items.into_iter().map(|i| Box::new(i) as Value).collect();
+        let items: Vec<I> = items.into_iter().collect();
         let cols = items.len();
-        let (grid, outputs) = self.grid(items, cols, true);
+        let (mut grid, outputs) = self.grid(VecDeque::new(), cols, true);
+        if let Some(entry) = &self.entry {
+            grid.work_mut().first = Some(Box::new(Typed {
+                items: items.into_iter(),
+                entry: entry.clone(),
+            }));
+        }
         WaterfallRun::new(grid, outputs, None)
     }
 
@@ -281,8 +301,8 @@ where
         items: VecDeque<Value>,
         cols: usize,
         cols_closed: bool,
-    ) -> (Grid<Stages>, mpsc::UnboundedReceiver<Value>) {
-        let (tx, rx) = mpsc::unbounded_channel();
+    ) -> (Grid<Stages>, OutputRx) {
+        let (tx, rx) = outputs::channel();
         let names = self.stages.iter().map(|s| s.name.clone()).collect();
         let limits = self.stages.iter().map(|s| s.limit).collect();
         let rows = self.stages.len();
@@ -292,6 +312,7 @@ where
         }
         let work = Stages {
             stages: self.stages.iter().map(|s| s.run.clone()).collect(),
+            first: None,
             inputs,
             out: tx,
         };
@@ -303,6 +324,7 @@ impl<I, O> Clone for Waterfall<I, O> {
     fn clone(&self) -> Self {
         Self {
             stages: self.stages.clone(),
+            entry: self.entry.clone(),
             _types: PhantomData,
         }
     }
@@ -326,11 +348,53 @@ pub(crate) fn downcast<T: 'static>(value: Value) -> T {
 }
 
 /// The high-level form's work: stage r maps the in-order outputs of stage r - 1.
+/// The future of one cell: the stage's future, its output boxed.
+fn cell<N, Fut>(fut: Fut) -> CellFuture
+where
+    N: Send + 'static,
+    Fut: Future<Output = Result<N, BoxError>> + Send + 'static,
+{
+    Box::pin(async move { fut.await.map(|out| Box::new(out) as Value) })
+}
+
+/// `a` as a `B`, which is the same type: moved through an `Option`, not boxed.
+fn same<A: 'static, B: 'static>(a: A) -> B {
+    let mut slot = Some(a);
+    match (&mut slot as &mut dyn Any)
+        .downcast_mut::<Option<B>>()
+        .and_then(Option::take)
+    {
+        Some(b) => b,
+        None => unreachable!("the first stage takes the item type"),
+    }
+}
+
+/// The typed items of [`Waterfall::run`] and the first stage's function.
+struct Typed<I> {
+    items: std::vec::IntoIter<I>,
+    entry: EntryFn<I>,
+}
+
+/// The first row's cells, started from typed items.
+trait FirstRow: Send {
+    fn next_cell(&mut self) -> Option<CellFuture>;
+}
+
+impl<I: Send + 'static> FirstRow for Typed<I> {
+    fn next_cell(&mut self) -> Option<CellFuture> {
+        let item = self.items.next()?;
+        Some((self.entry)(item))
+    }
+}
+
 struct Stages {
     stages: Vec<StageFn>,
+    /// The first row's items, when they were given typed ([`Waterfall::run`]); otherwise
+    /// they are `inputs[0]`.
+    first: Option<Box<dyn FirstRow>>,
     /// `inputs[r]`: values waiting for stage r, in column order.
     inputs: Vec<VecDeque<Value>>,
-    out: mpsc::UnboundedSender<Value>,
+    out: OutputTx,
 }
 
 impl Work for Stages {
@@ -338,6 +402,11 @@ impl Work for Stages {
     type Command = Value;
 
     fn take(&mut self, row: usize, _col: usize) -> Option<CellFuture> {
+        if row == 0
+            && let Some(first) = &mut self.first
+        {
+            return first.next_cell();
+        }
         let input = self.inputs[row].pop_front()?;
         Some((self.stages[row])(input))
     }
@@ -346,8 +415,12 @@ impl Work for Stages {
         match self.inputs.get_mut(row + 1) {
             Some(next) => next.push_back(value),
             // The consumer may be gone; the driver is then being dropped too.
-            None => drop(self.out.send(value)),
+            None => self.out.send(value),
         }
+    }
+
+    fn flush(&mut self) {
+        self.out.flush();
     }
 
     fn command(&mut self, item: Self::Command) -> usize {

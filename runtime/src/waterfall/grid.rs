@@ -46,6 +46,8 @@ pub(crate) trait Work: Send + 'static {
     fn deliver(&mut self, row: usize, col: usize, value: Value);
     /// Handles one message; returns how many columns it added to the grid.
     fn command(&mut self, command: Self::Command) -> usize;
+    /// The end of a round of deliveries: hands what was delivered on, if it batches.
+    fn flush(&mut self) {}
 }
 
 /// How a drive ended.
@@ -131,6 +133,10 @@ impl<W: Work> Grid<W> {
             work,
             starting: Vec::new(),
         }
+    }
+
+    pub(crate) fn work_mut(&mut self) -> &mut W {
+        &mut self.work
     }
 
     pub(crate) fn timeline(&self) -> Arc<Mutex<Timeline>> {
@@ -273,6 +279,7 @@ impl<W: Work> Grid<W> {
                     return end;
                 }
             }
+            self.work.flush();
             match command {
                 Some(Some(command)) => {
                     let added = self.work.command(command);

@@ -4,6 +4,7 @@ mod branch_shoot;
 mod builder;
 mod error;
 mod grid;
+mod outputs;
 mod run;
 mod timeline;
 

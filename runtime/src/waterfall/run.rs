@@ -7,12 +7,13 @@ use core::task::{Context, Poll, ready};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use futures_core::{FusedStream, Stream};
-use tokio::sync::mpsc::{self, UnboundedReceiver, UnboundedSender};
+use tokio::sync::mpsc::{self, UnboundedSender};
 use tokio::task::JoinHandle;
 
 use super::builder::downcast;
 use super::error::WaterfallError;
 use super::grid::{DriveEnd, Grid, Value, Work, lock};
+use super::outputs::OutputRx;
 use super::timeline::Timeline;
 
 type Pending = Box<dyn FnOnce() -> JoinHandle<DriveEnd> + Send>;
@@ -65,7 +66,7 @@ enum State {
 #[must_use = "streams do nothing unless polled"]
 pub struct WaterfallRun<O> {
     state: State,
-    outputs: UnboundedReceiver<Value>,
+    outputs: OutputRx,
     /// Outputs yielded so far.
     yielded: usize,
     feed: Option<Feed>,
@@ -76,7 +77,7 @@ pub struct WaterfallRun<O> {
 impl<O: Send + 'static> WaterfallRun<O> {
     pub(crate) fn new<W: Work<Command = Value>>(
         grid: Grid<W>,
-        outputs: UnboundedReceiver<Value>,
+        outputs: OutputRx,
         items: Option<(BoxedItems, usize)>,
     ) -> Self {
         let timeline = grid.timeline();

@@ -84,10 +84,13 @@ pub struct Timeline {
 
 impl Timeline {
     pub(crate) fn new(stages: Vec<String>, items: usize) -> Self {
+        // Every cell of the known grid is recorded: reserve once instead of regrowing
+        // (bounded, for huge grids).
+        let cells = Vec::with_capacity(stages.len().saturating_mul(items).min(1 << 16));
         Self {
             stages,
             items,
-            cells: Vec::new(),
+            cells,
         }
     }
 
