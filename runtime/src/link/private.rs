@@ -223,14 +223,15 @@ where
     }
 }
 
+/// A `try_link!` slot for a future `F` whose errors convert into `E`.
+pub type TrySlot<S, F, E> = Slot<S, F, <<F as Future>::Output as TryItem>::Ok, IntoErr<E>>;
+
 /// The first `try_link!` item: its error type becomes the gather's.
 ///
 /// Called through an alias spanned at the item, so a non-`Result` item gets one error
 /// that points at it.
 #[inline(always)]
-pub fn try_first<S, F>(
-    start: S,
-) -> Slot<S, F, <F::Output as TryItem>::Ok, IntoErr<<F::Output as TryItem>::Err>>
+pub fn try_first<S, F>(start: S) -> TrySlot<S, F, <F::Output as TryItem>::Err>
 where
     S: FnOnce() -> F,
     F: Future,
@@ -244,7 +245,7 @@ where
 
 /// A later `try_link!` item: its error converts into the first item's with `From`.
 #[inline(always)]
-pub fn try_next<S, F, E>(start: S) -> Slot<S, F, <F::Output as TryItem>::Ok, IntoErr<E>>
+pub fn try_next<S, F, E>(start: S) -> TrySlot<S, F, E>
 where
     S: FnOnce() -> F,
     F: Future,
