@@ -24,6 +24,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use futures_util::FutureExt as _;
 use futures_util::task::AtomicWaker;
 use tokio::sync::{Notify, oneshot};
+use tokio::runtime::RuntimeFlavor;
 use tokio::task::AbortHandle;
 
 use super::failure::{TaskFailure, TaskPanic};
@@ -43,10 +44,10 @@ pub(crate) enum Collect {
 pub(crate) struct Core<E> {
     /// The workers' side: the jobs they take next and the failures they record. A worker
     /// finishing a task locks only this while it finds a next job here.
-    outbox: Mutex<Outbox<E>>,
+    outbox: CacheLines<Mutex<Outbox<E>>>,
     /// The spawners' side: newly queued jobs and the worker bookkeeping. Workers lock it
     /// only to move its queue to the outbox in one go, to go idle or to end.
-    inbox: Mutex<Inbox<E>>,
+    inbox: CacheLines<Mutex<Inbox<E>>>,
     limit: usize,
     collect: Collect,
     /// Woken (all waiters) whenever no task is queued or running any more.
@@ -54,6 +55,12 @@ pub(crate) struct Core<E> {
     /// Woken whenever no task is queued or running any more; used by the bag streams.
     idle_waker: AtomicWaker,
 }
+
+/// Keeps its content off the cache lines of its neighbours (and of their adjacent-line
+/// prefetch), so that spawners and workers on different cores do not slow each other down
+/// through the two locks.
+#[repr(align(128))]
+struct CacheLines<T>(T);
 
 /// Locked first when both locks are taken.
 struct Outbox<E> {
@@ -83,7 +90,9 @@ struct Inbox<E> {
     /// Small finished jobs, whose memory the next `spawn` frees. A job's box is allocated
     /// by the thread that spawns it; freeing it there too keeps the allocator's
     /// thread-local caches warm, where freeing it on a runtime thread made a multi-thread
-    /// pool spend a third of its time in the allocator.
+    /// pool spend a third of its time in the allocator. A finished job holds no user
+    /// state any more (an async block drops its captures when it completes), only its
+    /// memory: at most `2 * FINISHED_CAP` boxes of `FINISHED_MAX_BYTES` are kept.
     finished: Vec<Job<E>>,
 }
 
@@ -121,15 +130,15 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 impl<E: Send + 'static> Core<E> {
     pub(crate) fn new(limit: usize, collect: Collect) -> Arc<Self> {
         Arc::new(Self {
-            outbox: Mutex::new(Outbox {
+            outbox: CacheLines(Mutex::new(Outbox {
                 queue: VecDeque::new(),
                 epoch: 0,
                 first: None,
                 others: 0,
                 all: Vec::new(),
                 finished: Vec::new(),
-            }),
-            inbox: Mutex::new(Inbox {
+            })),
+            inbox: CacheLines(Mutex::new(Inbox {
                 queue: VecDeque::new(),
                 workers: Vec::new(),
                 free: Vec::new(),
@@ -138,7 +147,7 @@ impl<E: Send + 'static> Core<E> {
                 epoch: 0,
                 closed: false,
                 finished: Vec::new(),
-            }),
+            })),
             limit,
             collect,
             idle: Notify::new(),
@@ -159,11 +168,15 @@ impl<E: Send + 'static> Core<E> {
         job: Job<E>,
         admitted: Option<oneshot::Sender<()>>,
     ) -> Result<(), Job<E>> {
-        let mut inbox = lock(&self.inbox);
+        let mut inbox = lock(&self.inbox.0);
         if inbox.closed {
             return Err(job);
         }
-        let finished = core::mem::take(&mut inbox.finished);
+        let finished = if inbox.finished.is_empty() {
+            Vec::new()
+        } else {
+            core::mem::take(&mut inbox.finished)
+        };
         if inbox.running < self.limit {
             // A free slot means both queues are empty (a job is queued only while every
             // slot is taken, and a worker ends only once both queues are empty).
@@ -187,7 +200,9 @@ impl<E: Send + 'static> Core<E> {
                 inbox.workers.len() - 1
             });
             let epoch = inbox.epoch;
-            let handle = rt.spawn(worker(Arc::clone(self), job, epoch, slot));
+            // On one thread, spawner and workers share the allocator's caches anyway.
+            let recycle = rt.runtime_flavor() != RuntimeFlavor::CurrentThread;
+            let handle = rt.spawn(worker(Arc::clone(self), job, epoch, slot, recycle));
             inbox.workers[slot] = Some(handle.abort_handle());
         } else {
             inbox.queue.push_back(Queued { job, admitted });
@@ -199,8 +214,8 @@ impl<E: Send + 'static> Core<E> {
 
     /// Tasks queued or running.
     pub(crate) fn pending(&self) -> usize {
-        let outbox = lock(&self.outbox);
-        let inbox = lock(&self.inbox);
+        let outbox = lock(&self.outbox.0);
+        let inbox = lock(&self.inbox.0);
         outbox.queue.len() + inbox.queue.len() + inbox.busy
     }
 
@@ -224,22 +239,22 @@ impl<E: Send + 'static> Core<E> {
 
     /// Takes the first failure and the number of further ones (mode `Collect::First`).
     pub(crate) fn take_first_failure(&self) -> Option<(TaskFailure<E>, usize)> {
-        let mut outbox = lock(&self.outbox);
+        let mut outbox = lock(&self.outbox.0);
         let first = outbox.first.take()?;
         Some((first, core::mem::take(&mut outbox.others)))
     }
 
     /// Takes every failure so far (mode `Collect::All`).
     pub(crate) fn take_all_failures(&self) -> Vec<TaskFailure<E>> {
-        core::mem::take(&mut lock(&self.outbox).all)
+        core::mem::take(&mut lock(&self.outbox.0).all)
     }
 
     /// Aborts every running task and drops every queued one. With `close`, later spawns
     /// are refused. Futures are dropped after the locks are released.
     pub(crate) fn cancel_all(&self, close: bool) -> Cancelled {
         let (queued, newer, workers, finished, tasks) = {
-            let mut outbox = lock(&self.outbox);
-            let mut inbox = lock(&self.inbox);
+            let mut outbox = lock(&self.outbox.0);
+            let mut inbox = lock(&self.inbox.0);
             inbox.closed |= close;
             outbox.epoch = outbox.epoch.wrapping_add(1);
             inbox.epoch = outbox.epoch;
@@ -326,7 +341,7 @@ impl<E: Send + 'static> Core<E> {
         let mut gave_up = Vec::new();
         let mut overflow = None;
         let next = {
-            let mut outbox = lock(&self.outbox);
+            let mut outbox = lock(&self.outbox.0);
             if outbox.epoch != epoch {
                 drop(outbox);
                 return Err(());
@@ -350,7 +365,7 @@ impl<E: Send + 'static> Core<E> {
             let mut next = pop_admitted(&mut outbox.queue, &mut gave_up);
             // The hot path: a busy worker found its next job in the outbox and stays busy.
             if next.is_none() || !was_busy {
-                let mut inbox = lock(&self.inbox);
+                let mut inbox = lock(&self.inbox.0);
                 if inbox.finished.is_empty() {
                     core::mem::swap(&mut outbox.finished, &mut inbox.finished);
                 }
@@ -385,7 +400,15 @@ impl<E: Send + 'static> Core<E> {
 }
 
 /// Runs `job`, then queued jobs, until the queue is empty.
-async fn worker<E: Send + 'static>(core: Arc<Core<E>>, first: Job<E>, epoch: u64, slot: usize) {
+///
+/// With `recycle`, small finished jobs go back to `Inbox::finished`.
+async fn worker<E: Send + 'static>(
+    core: Arc<Core<E>>,
+    first: Job<E>,
+    epoch: u64,
+    slot: usize,
+    recycle: bool,
+) {
     // A bounded pool lingers for one scheduler turn before its worker ends: while a
     // spawner is still queueing tasks, that saves starting a new tokio task for the next
     // one. An unbounded group never queues, so its workers end at once.
@@ -396,7 +419,7 @@ async fn worker<E: Send + 'static>(core: Arc<Core<E>>, first: Job<E>, epoch: u64
         let (failure, finished) = match outcome {
             Ok(result) => {
                 let failure = result.err().map(TaskFailure::Error);
-                let small = core::mem::size_of_val(&*job) <= FINISHED_MAX_BYTES;
+                let small = recycle && core::mem::size_of_val(&*job) <= FINISHED_MAX_BYTES;
                 (failure, small.then_some(job))
             }
             Err(payload) => {
