@@ -172,11 +172,9 @@ impl<E: Send + 'static> Core<E> {
         if inbox.closed {
             return Err(job);
         }
-        let finished = if inbox.finished.is_empty() {
-            Vec::new()
-        } else {
-            core::mem::take(&mut inbox.finished)
-        };
+        // Two per spawn outpace the one job each spawn adds, and keep both vectors'
+        // buffers where they are.
+        let finished = [inbox.finished.pop(), inbox.finished.pop()];
         if inbox.running < self.limit {
             // A free slot means both queues are empty (a job is queued only while every
             // slot is taken, and a worker ends only once both queues are empty).
@@ -366,8 +364,8 @@ impl<E: Send + 'static> Core<E> {
             // The hot path: a busy worker found its next job in the outbox and stays busy.
             if next.is_none() || !was_busy {
                 let mut inbox = lock(&self.inbox.0);
-                if inbox.finished.is_empty() {
-                    core::mem::swap(&mut outbox.finished, &mut inbox.finished);
+                if inbox.finished.len() + outbox.finished.len() <= FINISHED_CAP {
+                    inbox.finished.append(&mut outbox.finished);
                 }
                 if next.is_none() && !inbox.queue.is_empty() {
                     // Both queues are FIFO and the outbox is empty: take every newer job.
