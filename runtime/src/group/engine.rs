@@ -4,11 +4,16 @@
 //! ends, take the next queued task. At most `limit` workers exist, so at most `limit`
 //! task bodies run at once, admitted in FIFO order. An unlimited group spawns one worker
 //! per task. A pool of `n` spawns at most `n` tokio tasks however many tasks go through
-//! it, which keeps the per-task cost to one allocation and two uncontended lock
-//! acquisitions.
+//! it, which keeps the per-task cost to one allocation and about two lock acquisitions.
 //!
-//! Invariant (under the lock): a task is queued only while `running == limit`, so the
-//! queue is FIFO and nothing waits while a slot is free.
+//! The queue is split in two, each half under its own lock, so that on a multi-thread
+//! runtime spawners and workers rarely wait for each other: spawners push to the *inbox*,
+//! workers pop from the *outbox* and, once it is empty, move the whole inbox to it in one
+//! go. Every job of the outbox is older than every job of the inbox, so the order stays
+//! FIFO.
+//!
+//! Invariant (under the inbox lock): a task is queued only while `running == limit`, so
+//! the queue is FIFO and nothing waits while a slot is free.
 
 use core::future::Future;
 use core::pin::Pin;
@@ -19,6 +24,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use futures_util::FutureExt as _;
 use futures_util::task::AtomicWaker;
 use tokio::sync::{Notify, oneshot};
+use tokio::runtime::RuntimeFlavor;
 use tokio::task::AbortHandle;
 
 use super::failure::{TaskFailure, TaskPanic};
@@ -36,29 +42,58 @@ pub(crate) enum Collect {
 }
 
 pub(crate) struct Core<E> {
-    state: Mutex<State<E>>,
+    /// The workers' side: the jobs they take next and the failures they record. A worker
+    /// finishing a task locks only this while it finds a next job here.
+    outbox: CacheLines<Mutex<Outbox<E>>>,
+    /// The spawners' side: newly queued jobs and the worker bookkeeping. Workers lock it
+    /// only to move its queue to the outbox in one go, to go idle or to end.
+    inbox: CacheLines<Mutex<Inbox<E>>>,
     limit: usize,
     collect: Collect,
-    /// Woken (all waiters) whenever `pending` drops to zero.
+    /// Woken (all waiters) whenever no task is queued or running any more.
     idle: Notify,
-    /// Woken whenever `pending` drops to zero; used by the bag streams.
+    /// Woken whenever no task is queued or running any more; used by the bag streams.
     idle_waker: AtomicWaker,
 }
 
-struct State<E> {
+/// Keeps its content off the cache lines of its neighbours (and of their adjacent-line
+/// prefetch), so that spawners and workers on different cores do not slow each other down
+/// through the two locks.
+#[repr(align(128))]
+struct CacheLines<T>(T);
+
+/// Locked first when both locks are taken.
+struct Outbox<E> {
+    /// Older than every job of `Inbox::queue`.
     queue: VecDeque<Queued<E>>,
-    /// Tasks queued or running.
-    pending: usize,
-    /// Abort handles of the live workers; `workers.len() - free.len()` of them run.
-    workers: Vec<Option<AbortHandle>>,
-    free: Vec<usize>,
-    running: usize,
     /// Bumped by `cancel_all`, so that aborted workers leave the counters alone.
     epoch: u64,
     first: Option<TaskFailure<E>>,
     others: usize,
     all: Vec<TaskFailure<E>>,
+    /// Small finished jobs, on their way to `Inbox::finished`.
+    finished: Vec<Job<E>>,
+}
+
+struct Inbox<E> {
+    queue: VecDeque<Queued<E>>,
+    /// Abort handles of the live workers; `workers.len() - free.len()` of them live.
+    workers: Vec<Option<AbortHandle>>,
+    free: Vec<usize>,
+    /// Live workers, running a task or lingering.
+    running: usize,
+    /// Workers running a task: the tasks queued or running are `busy` plus both queues.
+    busy: usize,
+    /// Same as `Outbox::epoch`.
+    epoch: u64,
     closed: bool,
+    /// Small finished jobs, whose memory the next `spawn` frees. A job's box is allocated
+    /// by the thread that spawns it; freeing it there too keeps the allocator's
+    /// thread-local caches warm, where freeing it on a runtime thread made a multi-thread
+    /// pool spend a third of its time in the allocator. A finished job holds no user
+    /// state any more (an async block drops its captures when it completes), only its
+    /// memory: at most `2 * FINISHED_CAP` boxes of `FINISHED_MAX_BYTES` are kept.
+    finished: Vec<Job<E>>,
 }
 
 struct Queued<E> {
@@ -87,31 +122,37 @@ pub(crate) struct Cancelled {
     pub(crate) tasks: usize,
 }
 
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    // No user code runs under the locks, so a poisoned lock still holds sound state.
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
 impl<E: Send + 'static> Core<E> {
     pub(crate) fn new(limit: usize, collect: Collect) -> Arc<Self> {
         Arc::new(Self {
-            state: Mutex::new(State {
+            outbox: CacheLines(Mutex::new(Outbox {
                 queue: VecDeque::new(),
-                pending: 0,
-                workers: Vec::new(),
-                free: Vec::new(),
-                running: 0,
                 epoch: 0,
                 first: None,
                 others: 0,
                 all: Vec::new(),
+                finished: Vec::new(),
+            })),
+            inbox: CacheLines(Mutex::new(Inbox {
+                queue: VecDeque::new(),
+                workers: Vec::new(),
+                free: Vec::new(),
+                running: 0,
+                busy: 0,
+                epoch: 0,
                 closed: false,
-            }),
+                finished: Vec::new(),
+            })),
             limit,
             collect,
             idle: Notify::new(),
             idle_waker: AtomicWaker::new(),
         })
-    }
-
-    fn lock(&self) -> MutexGuard<'_, State<E>> {
-        // No user code runs under the lock, so a poisoned lock still holds sound state.
-        self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     pub(crate) fn limit(&self) -> usize {
@@ -127,42 +168,53 @@ impl<E: Send + 'static> Core<E> {
         job: Job<E>,
         admitted: Option<oneshot::Sender<()>>,
     ) -> Result<(), Job<E>> {
-        let mut st = self.lock();
-        if st.closed {
+        let mut inbox = lock(&self.inbox.0);
+        if inbox.closed {
             return Err(job);
         }
-        if st.running < self.limit {
+        // Two per spawn outpace the one job each spawn adds, and keep both vectors'
+        // buffers where they are.
+        let finished = [inbox.finished.pop(), inbox.finished.pop()];
+        if inbox.running < self.limit {
+            // A free slot means both queues are empty (a job is queued only while every
+            // slot is taken, and a worker ends only once both queues are empty).
             let Ok(rt) = tokio::runtime::Handle::try_current() else {
-                drop(st);
+                drop(inbox);
                 panic!("ayutil: tasks must be spawned from inside a tokio runtime");
             };
             if let Some(tx) = admitted
                 && tx.send(()).is_err()
             {
                 // The `spawn_wait` caller left before its task could start.
-                drop(st);
+                drop(inbox);
                 drop(job);
+                drop(finished);
                 return Ok(());
             }
-            st.pending += 1;
-            st.running += 1;
-            let slot = st.free.pop().unwrap_or_else(|| {
-                st.workers.push(None);
-                st.workers.len() - 1
+            inbox.running += 1;
+            inbox.busy += 1;
+            let slot = inbox.free.pop().unwrap_or_else(|| {
+                inbox.workers.push(None);
+                inbox.workers.len() - 1
             });
-            let epoch = st.epoch;
-            let handle = rt.spawn(worker(Arc::clone(self), job, epoch, slot));
-            st.workers[slot] = Some(handle.abort_handle());
+            let epoch = inbox.epoch;
+            // On one thread, spawner and workers share the allocator's caches anyway.
+            let recycle = rt.runtime_flavor() != RuntimeFlavor::CurrentThread;
+            let handle = rt.spawn(worker(Arc::clone(self), job, epoch, slot, recycle));
+            inbox.workers[slot] = Some(handle.abort_handle());
         } else {
-            st.pending += 1;
-            st.queue.push_back(Queued { job, admitted });
+            inbox.queue.push_back(Queued { job, admitted });
         }
+        drop(inbox);
+        drop(finished);
         Ok(())
     }
 
     /// Tasks queued or running.
     pub(crate) fn pending(&self) -> usize {
-        self.lock().pending
+        let outbox = lock(&self.outbox.0);
+        let inbox = lock(&self.inbox.0);
+        outbox.queue.len() + inbox.queue.len() + inbox.busy
     }
 
     /// Resolves once no task is queued or running (at once if none is).
@@ -171,92 +223,106 @@ impl<E: Send + 'static> Core<E> {
             let notified = self.idle.notified();
             tokio::pin!(notified);
             notified.as_mut().enable();
-            if self.lock().pending == 0 {
+            if self.pending() == 0 {
                 return;
             }
             notified.await;
         }
     }
 
-    /// Registers a waker woken when `pending` drops to zero.
+    /// Registers a waker woken when no task is queued or running any more.
     pub(crate) fn register_idle_waker(&self, waker: &core::task::Waker) {
         self.idle_waker.register(waker);
     }
 
     /// Takes the first failure and the number of further ones (mode `Collect::First`).
     pub(crate) fn take_first_failure(&self) -> Option<(TaskFailure<E>, usize)> {
-        let mut st = self.lock();
-        let first = st.first.take()?;
-        Some((first, core::mem::take(&mut st.others)))
+        let mut outbox = lock(&self.outbox.0);
+        let first = outbox.first.take()?;
+        Some((first, core::mem::take(&mut outbox.others)))
     }
 
     /// Takes every failure so far (mode `Collect::All`).
     pub(crate) fn take_all_failures(&self) -> Vec<TaskFailure<E>> {
-        core::mem::take(&mut self.lock().all)
+        core::mem::take(&mut lock(&self.outbox.0).all)
     }
 
     /// Aborts every running task and drops every queued one. With `close`, later spawns
-    /// are refused. Futures are dropped after the lock is released.
+    /// are refused. Futures are dropped after the locks are released.
     pub(crate) fn cancel_all(&self, close: bool) -> Cancelled {
-        let (queue, workers, tasks) = {
-            let mut st = self.lock();
-            st.closed |= close;
-            st.epoch = st.epoch.wrapping_add(1);
-            st.running = 0;
-            st.free.clear();
-            let tasks = core::mem::take(&mut st.pending);
+        let (queued, newer, workers, finished, tasks) = {
+            let mut outbox = lock(&self.outbox.0);
+            let mut inbox = lock(&self.inbox.0);
+            inbox.closed |= close;
+            outbox.epoch = outbox.epoch.wrapping_add(1);
+            inbox.epoch = outbox.epoch;
+            let tasks = outbox.queue.len() + inbox.queue.len() + inbox.busy;
+            inbox.running = 0;
+            inbox.busy = 0;
+            inbox.free.clear();
             (
-                core::mem::take(&mut st.queue),
-                core::mem::take(&mut st.workers),
+                core::mem::take(&mut outbox.queue),
+                core::mem::take(&mut inbox.queue),
+                core::mem::take(&mut inbox.workers),
+                (
+                    core::mem::take(&mut outbox.finished),
+                    core::mem::take(&mut inbox.finished),
+                ),
                 tasks,
             )
         };
         for handle in workers.into_iter().flatten() {
             handle.abort();
         }
-        drop(queue);
-        self.idle.notify_waiters();
-        self.idle_waker.wake();
+        drop(queued);
+        drop(newer);
+        drop(finished);
+        self.notify_idle();
         Cancelled { tasks }
     }
 
-    fn record(&self, st: &mut State<E>, failure: TaskFailure<E>) {
+    fn notify_idle(&self) {
+        self.idle.notify_waiters();
+        self.idle_waker.wake();
+    }
+
+    fn record(&self, outbox: &mut Outbox<E>, failure: TaskFailure<E>) {
         match self.collect {
-            Collect::All => st.all.push(failure),
-            Collect::First if st.first.is_none() => st.first = Some(failure),
-            Collect::First => st.others += 1,
+            Collect::All => outbox.all.push(failure),
+            Collect::First if outbox.first.is_none() => outbox.first = Some(failure),
+            Collect::First => outbox.others += 1,
         }
     }
 }
 
+/// At most this many finished jobs wait in each of `Outbox::finished` and
+/// `Inbox::finished`; a worker frees its finished job itself when they are full.
+const FINISHED_CAP: usize = 256;
+
+/// Only boxes of at most this many bytes are handed back to be freed by `spawn`, so the
+/// memory kept for finished jobs stays small.
+const FINISHED_MAX_BYTES: usize = 256;
+
 /// What a worker did before asking for its next job.
 enum Done<E> {
-    /// Finished a task, with its failure if any.
-    Task(Option<TaskFailure<E>>),
+    /// Finished a task, with its failure if any, and the job to free if it completed
+    /// without a panic (its future dropped its state when it returned).
+    Task(Option<TaskFailure<E>>, Option<Job<E>>),
     /// Waited one scheduler turn with nothing to run.
     Lingered,
 }
 
-impl<E> State<E> {
-    /// Pops the next queued job that may start; jobs whose `spawn_wait` caller left are
-    /// moved to `gave_up`, to be dropped outside the lock.
-    fn pop_admitted(&mut self, gave_up: &mut Vec<Job<E>>) -> Option<Job<E>> {
-        loop {
-            match self.queue.pop_front()?.admit() {
-                Ok(job) => return Some(job),
-                Err(abandoned) => {
-                    self.pending -= 1;
-                    gave_up.push(abandoned);
-                }
-            }
+/// Pops the next queued job that may start; jobs whose `spawn_wait` caller left are moved
+/// to `gave_up`, to be dropped outside the lock.
+fn pop_admitted<E>(
+    queue: &mut VecDeque<Queued<E>>,
+    gave_up: &mut Vec<Job<E>>,
+) -> Option<Job<E>> {
+    loop {
+        match queue.pop_front()?.admit() {
+            Ok(job) => return Some(job),
+            Err(abandoned) => gave_up.push(abandoned),
         }
-    }
-
-    /// Frees the worker slot of a worker that is about to end.
-    fn retire(&mut self, slot: usize) {
-        self.running -= 1;
-        self.workers[slot] = None;
-        self.free.push(slot);
     }
 }
 
@@ -271,48 +337,96 @@ impl<E: Send + 'static> Core<E> {
         retire_slot: Option<usize>,
     ) -> Result<Option<Job<E>>, ()> {
         let mut gave_up = Vec::new();
+        let mut overflow = None;
         let next = {
-            let mut st = self.lock();
-            if st.epoch != epoch {
+            let mut outbox = lock(&self.outbox.0);
+            if outbox.epoch != epoch {
+                drop(outbox);
                 return Err(());
             }
-            if let Done::Task(failure) = done {
-                if let Some(failure) = failure {
-                    self.record(&mut st, failure);
+            let was_busy = match done {
+                Done::Task(failure, finished) => {
+                    if let Some(failure) = failure {
+                        self.record(&mut outbox, failure);
+                    }
+                    if let Some(job) = finished {
+                        if outbox.finished.len() < FINISHED_CAP {
+                            outbox.finished.push(job);
+                        } else {
+                            overflow = Some(job);
+                        }
+                    }
+                    true
                 }
-                st.pending -= 1;
-            }
-            let next = st.pop_admitted(&mut gave_up);
-            if let (None, Some(slot)) = (&next, retire_slot) {
-                st.retire(slot);
-            }
-            if st.pending == 0 {
-                self.idle.notify_waiters();
-                self.idle_waker.wake();
+                Done::Lingered => false,
+            };
+            let mut next = pop_admitted(&mut outbox.queue, &mut gave_up);
+            // The hot path: a busy worker found its next job in the outbox and stays busy.
+            if next.is_none() || !was_busy {
+                let mut inbox = lock(&self.inbox.0);
+                if inbox.finished.len() + outbox.finished.len() <= FINISHED_CAP {
+                    inbox.finished.append(&mut outbox.finished);
+                }
+                if next.is_none() && !inbox.queue.is_empty() {
+                    // Both queues are FIFO and the outbox is empty: take every newer job.
+                    core::mem::swap(&mut outbox.queue, &mut inbox.queue);
+                    next = pop_admitted(&mut outbox.queue, &mut gave_up);
+                }
+                match (next.is_some(), was_busy) {
+                    (true, false) => inbox.busy += 1,
+                    (false, true) => inbox.busy -= 1,
+                    _ => {}
+                }
+                if next.is_none() {
+                    // Both queues are empty.
+                    if let Some(slot) = retire_slot {
+                        inbox.running -= 1;
+                        inbox.workers[slot] = None;
+                        inbox.free.push(slot);
+                    }
+                    if inbox.busy == 0 {
+                        self.notify_idle();
+                    }
+                }
             }
             next
         };
         drop(gave_up);
+        drop(overflow);
         Ok(next)
     }
 }
 
 /// Runs `job`, then queued jobs, until the queue is empty.
-async fn worker<E: Send + 'static>(core: Arc<Core<E>>, first: Job<E>, epoch: u64, slot: usize) {
+///
+/// With `recycle`, small finished jobs go back to `Inbox::finished`.
+async fn worker<E: Send + 'static>(
+    core: Arc<Core<E>>,
+    first: Job<E>,
+    epoch: u64,
+    slot: usize,
+    recycle: bool,
+) {
     // A bounded pool lingers for one scheduler turn before its worker ends: while a
     // spawner is still queueing tasks, that saves starting a new tokio task for the next
     // one. An unbounded group never queues, so its workers end at once.
     let linger = core.limit != usize::MAX;
     let mut job = first;
     loop {
-        let outcome = AssertUnwindSafe(job).catch_unwind().await;
-        let failure = match outcome {
-            Ok(Ok(())) => None,
-            Ok(Err(e)) => Some(TaskFailure::Error(e)),
-            Err(payload) => Some(TaskFailure::Panic(TaskPanic::new(payload))),
+        let outcome = AssertUnwindSafe(&mut job).catch_unwind().await;
+        let (failure, finished) = match outcome {
+            Ok(result) => {
+                let failure = result.err().map(TaskFailure::Error);
+                let small = recycle && core::mem::size_of_val(&*job) <= FINISHED_MAX_BYTES;
+                (failure, small.then_some(job))
+            }
+            Err(payload) => {
+                drop(job);
+                (Some(TaskFailure::Panic(TaskPanic::new(payload))), None)
+            }
         };
         let retire = (!linger).then_some(slot);
-        let next = match core.next_job(epoch, Done::Task(failure), retire) {
+        let next = match core.next_job(epoch, Done::Task(failure, finished), retire) {
             Err(()) => return,
             Ok(Some(next)) => next,
             Ok(None) if !linger => return,
