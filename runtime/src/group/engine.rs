@@ -30,6 +30,12 @@ use tokio::task::AbortHandle;
 use super::failure::{TaskFailure, TaskPanic};
 
 /// A type-erased task body; its output is already converted to `Result<(), E>`.
+///
+/// Invariant: every job is an `async move` block wrapping the user's future (see the
+/// `spawn` methods of `Group`, `Pool`, `TaskSet`, `Bag`, `OrderedBag`). Such a block drops
+/// all its captures and locals when it returns, so a *completed* job holds no user state,
+/// and the worker may hand its box to another thread to be freed later (see `recycle`).
+/// A job built any other way (a bare user future) would break that.
 pub(crate) type Job<E> = Pin<Box<dyn Future<Output = Result<(), E>> + Send + 'static>>;
 
 /// How failures are kept until someone collects them.
