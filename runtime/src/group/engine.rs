@@ -28,6 +28,7 @@ use tokio::runtime::RuntimeFlavor;
 use tokio::task::AbortHandle;
 
 use super::failure::{TaskFailure, TaskPanic};
+use super::group_error::GroupError;
 
 /// A type-erased task body; its output is already converted to `Result<(), E>`.
 ///
@@ -239,6 +240,16 @@ impl<E: Send + 'static> Core<E> {
     /// Registers a waker woken when no task is queued or running any more.
     pub(crate) fn register_idle_waker(&self, waker: &core::task::Waker) {
         self.idle_waker.register(waker);
+    }
+
+    /// `join` of `Group` and `Pool`: waits until no task is left (including tasks spawned
+    /// meanwhile), then returns the first failure since the previous call.
+    pub(crate) async fn join_first(&self) -> Result<(), GroupError<E>> {
+        self.wait_idle().await;
+        match self.take_first_failure() {
+            None => Ok(()),
+            Some((first, others)) => Err(GroupError { first, others }),
+        }
     }
 
     /// Takes the first failure and the number of further ones (mode `Collect::First`).

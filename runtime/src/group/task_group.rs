@@ -145,12 +145,7 @@ impl<E: Send + 'static> Group<E> {
     /// # }
     /// ```
     pub async fn join(&self) -> Result<(), GroupError<E>> {
-        let core = &self.owner.core;
-        core.wait_idle().await;
-        match core.take_first_failure() {
-            None => Ok(()),
-            Some((first, others)) => Err(GroupError { first, others }),
-        }
+        self.owner.core.join_first().await
     }
 
     /// Number of tasks spawned and not finished yet.
