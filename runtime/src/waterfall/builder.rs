@@ -5,20 +5,24 @@ use core::fmt;
 use core::future::Future;
 use core::marker::PhantomData;
 use core::num::NonZeroUsize;
+use core::pin::Pin;
+use core::task::{Context, Poll};
 use std::collections::VecDeque;
 use std::sync::Arc;
 
 use futures_core::Stream;
 use futures_util::StreamExt;
+use futures_util::stream::FuturesUnordered;
 
-use super::grid::{BoxError, CellFuture, Grid, Value, Work};
+use super::grid::{BoxError, Cell, Grid, Joined, Value, Work};
 use super::outputs::{self, OutputRx, OutputTx};
 use super::run::{BoxedItems, WaterfallRun};
 
-type StageFn = Arc<dyn Fn(Value) -> CellFuture + Send + Sync>;
-/// The first stage's function on a typed input: [`Waterfall::run`] feeds its items
+/// Makes a stage's row of cells for one run.
+type StageFn = Arc<dyn Fn() -> Box<dyn Row> + Send + Sync>;
+/// Makes the first stage's row on typed items: [`Waterfall::run`] feeds its items
 /// without boxing each one.
-type EntryFn<I> = Arc<dyn Fn(I) -> CellFuture + Send + Sync>;
+type EntryFn<I> = Arc<dyn Fn(std::vec::IntoIter<I>) -> Box<dyn Row> + Send + Sync>;
 
 #[derive(Clone)]
 struct Stage {
@@ -173,11 +177,25 @@ where
             None => {
                 // The first stage: its input type `O` is the item type `I`.
                 let f = f.clone();
-                let entry: EntryFn<I> = Arc::new(move |item: I| cell((*f)(same::<I, O>(item))));
+                let entry: EntryFn<I> = Arc::new(move |items: std::vec::IntoIter<I>| {
+                    let items: Box<dyn Iterator<Item = O> + Send> =
+                        Box::new(items.map(same::<I, O>));
+                    Box::new(TypedRow {
+                        f: f.clone(),
+                        items: Some(items),
+                        cells: FuturesUnordered::new(),
+                    })
+                });
                 Some(entry)
             }
         };
-        let run: StageFn = Arc::new(move |value: Value| cell((*f)(downcast::<O>(value))));
+        let run: StageFn = Arc::new(move || {
+            Box::new(TypedRow::<O, F, Fut> {
+                f: f.clone(),
+                items: None,
+                cells: FuturesUnordered::new(),
+            })
+        });
         let mut stages = self.stages;
         stages.push(Stage {
             name,
@@ -257,10 +275,7 @@ where
         let cols = items.len();
         let (mut grid, outputs) = self.grid(VecDeque::new(), cols, true);
         if let Some(entry) = &self.entry {
-            grid.work_mut().first = Some(Box::new(Typed {
-                items: items.into_iter(),
-                entry: entry.clone(),
-            }));
+            grid.work_mut().rows[0] = entry(items.into_iter());
         }
         WaterfallRun::new(grid, outputs, None)
     }
@@ -311,8 +326,7 @@ where
             *first = items;
         }
         let work = Stages {
-            stages: self.stages.iter().map(|s| s.run.clone()).collect(),
-            first: None,
+            rows: self.stages.iter().map(|s| (s.run)()).collect(),
             inputs,
             out: tx,
         };
@@ -347,16 +361,6 @@ pub(crate) fn downcast<T: 'static>(value: Value) -> T {
     }
 }
 
-/// The high-level form's work: stage r maps the in-order outputs of stage r - 1.
-/// The future of one cell: the stage's future, its output boxed.
-fn cell<N, Fut>(fut: Fut) -> CellFuture
-where
-    N: Send + 'static,
-    Fut: Future<Output = Result<N, BoxError>> + Send + 'static,
-{
-    Box::pin(async move { fut.await.map(|out| Box::new(out) as Value) })
-}
-
 /// `a` as a `B`, which is the same type: moved through an `Option`, not boxed.
 fn same<A: 'static, B: 'static>(a: A) -> B {
     let mut slot = Some(a);
@@ -369,29 +373,66 @@ fn same<A: 'static, B: 'static>(a: A) -> B {
     }
 }
 
-/// The typed items of [`Waterfall::run`] and the first stage's function.
-struct Typed<I> {
-    items: std::vec::IntoIter<I>,
-    entry: EntryFn<I>,
+/// One stage's cells in a run, typed: a cell's future is not boxed.
+trait Row: Send {
+    /// Starts cell `col` (timeline index `index`) on the row's next input: its own typed
+    /// item if it has them, else the front of `inputs`. Returns whether it started.
+    fn start(&mut self, col: usize, index: usize, inputs: &mut VecDeque<Value>) -> bool;
+    /// Polls the running cells, pushing every one that ended onto `ended` as row `row`.
+    fn poll(&mut self, row: usize, cx: &mut Context<'_>, ended: &mut Vec<Joined>);
+    fn is_empty(&self) -> bool;
+    fn clear(&mut self);
 }
 
-/// The first row's cells, started from typed items.
-trait FirstRow: Send {
-    fn next_cell(&mut self) -> Option<CellFuture>;
+struct TypedRow<In, F, Fut> {
+    f: Arc<F>,
+    /// The typed items of [`Waterfall::run`], for the first stage.
+    items: Option<Box<dyn Iterator<Item = In> + Send>>,
+    cells: FuturesUnordered<Cell<Fut>>,
 }
 
-impl<I: Send + 'static> FirstRow for Typed<I> {
-    fn next_cell(&mut self) -> Option<CellFuture> {
-        let item = self.items.next()?;
-        Some((self.entry)(item))
+impl<In, N, F, Fut> Row for TypedRow<In, F, Fut>
+where
+    In: Send + 'static,
+    N: Send + 'static,
+    F: Fn(In) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Result<N, BoxError>> + Send + 'static,
+{
+    fn start(&mut self, col: usize, index: usize, inputs: &mut VecDeque<Value>) -> bool {
+        let input = match &mut self.items {
+            Some(items) => match items.next() {
+                Some(item) => item,
+                None => return false,
+            },
+            None => match inputs.pop_front() {
+                Some(value) => downcast::<In>(value),
+                None => return false,
+            },
+        };
+        self.cells.push(Cell::new(col, index, (self.f)(input)));
+        true
+    }
+
+    fn poll(&mut self, row: usize, cx: &mut Context<'_>, ended: &mut Vec<Joined>) {
+        while let Poll::Ready(Some((col, index, out))) = Pin::new(&mut self.cells).poll_next(cx) {
+            let out = out.map(|out| out.map(|n| Box::new(n) as Value));
+            ended.push((row, col, index, out));
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.cells.is_empty()
+    }
+
+    fn clear(&mut self) {
+        self.cells.clear();
     }
 }
 
+/// The high-level form's work: stage r maps the in-order outputs of stage r - 1.
 struct Stages {
-    stages: Vec<StageFn>,
-    /// The first row's items, when they were given typed ([`Waterfall::run`]); otherwise
-    /// they are `inputs[0]`.
-    first: Option<Box<dyn FirstRow>>,
+    /// Declared first: the running cells go before the output channel.
+    rows: Vec<Box<dyn Row>>,
     /// `inputs[r]`: values waiting for stage r, in column order.
     inputs: Vec<VecDeque<Value>>,
     out: OutputTx,
@@ -401,14 +442,24 @@ impl Work for Stages {
     /// An item of a streamed input: the next column.
     type Command = Value;
 
-    fn take(&mut self, row: usize, _col: usize) -> Option<CellFuture> {
-        if row == 0
-            && let Some(first) = &mut self.first
-        {
-            return first.next_cell();
+    fn start(&mut self, row: usize, col: usize, index: usize) -> bool {
+        self.rows[row].start(col, index, &mut self.inputs[row])
+    }
+
+    fn poll_cells(&mut self, cx: &mut Context<'_>, ended: &mut Vec<Joined>) {
+        for (row, cells) in self.rows.iter_mut().enumerate() {
+            cells.poll(row, cx, ended);
         }
-        let input = self.inputs[row].pop_front()?;
-        Some((self.stages[row])(input))
+    }
+
+    fn idle(&self) -> bool {
+        self.rows.iter().all(|cells| cells.is_empty())
+    }
+
+    fn drop_cells(&mut self) {
+        for cells in &mut self.rows {
+            cells.clear();
+        }
     }
 
     fn deliver(&mut self, row: usize, _col: usize, value: Value) {
