@@ -160,7 +160,8 @@ impl Work for Pushed {
         self.cells.clear();
     }
 
-    fn deliver(&mut self, row: usize, col: usize, value: Value) {
+    fn deliver(&mut self, row: usize, col: usize) {
+        let value = self.cells.take(row, col);
         // A dropped branch no longer wants its values.
         drop(self.branches[row].send((col, value)));
     }

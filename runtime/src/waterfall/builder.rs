@@ -14,7 +14,7 @@ use futures_core::Stream;
 use futures_util::StreamExt;
 use futures_util::stream::FuturesUnordered;
 
-use super::grid::{BoxError, Cell, Grid, Joined, Value, Work};
+use super::grid::{BoxError, Cell, Grid, Joined, Value, Window, Work};
 use super::outputs::{self, OutputRx, OutputTx};
 use super::run::{BoxedItems, WaterfallRun};
 
@@ -180,21 +180,13 @@ where
                 let entry: EntryFn<I> = Arc::new(move |items: std::vec::IntoIter<I>| {
                     let items: Box<dyn Iterator<Item = O> + Send> =
                         Box::new(items.map(same::<I, O>));
-                    Box::new(TypedRow {
-                        f: f.clone(),
-                        items: Some(items),
-                        cells: FuturesUnordered::new(),
-                    })
+                    Box::new(TypedRow::<O, N, F, Fut>::new(f.clone(), Some(items)))
                 });
                 Some(entry)
             }
         };
         let run: StageFn = Arc::new(move || {
-            Box::new(TypedRow::<O, F, Fut> {
-                f: f.clone(),
-                items: None,
-                cells: FuturesUnordered::new(),
-            })
+            Box::new(TypedRow::<O, N, F, Fut>::new(f.clone(), None))
         });
         let mut stages = self.stages;
         stages.push(Stage {
@@ -273,7 +265,7 @@ where
     pub fn run(&self, items: impl IntoIterator<Item = I>) -> WaterfallRun<O> {
         let items: Vec<I> = items.into_iter().collect();
         let cols = items.len();
-        let (mut grid, outputs) = self.grid(VecDeque::new(), cols, true);
+        let (mut grid, outputs) = self.grid(cols, true);
         if let Some(entry) = &self.entry {
             grid.work_mut().rows[0] = entry(items.into_iter());
         }
@@ -305,29 +297,18 @@ where
     where
         S: Stream<Item = I> + Send + 'static,
     {
-        let (grid, outputs) = self.grid(VecDeque::new(), 0, false);
+        let (grid, outputs) = self.grid(0, false);
         let source: BoxedItems = Box::pin(StreamExt::map(items, |i| Box::new(i) as Value));
         WaterfallRun::new(grid, outputs, Some((source, window.get())))
     }
 
-    /// The grid of a run, with `items` waiting for the first stage.
-    fn grid(
-        &self,
-        items: VecDeque<Value>,
-        cols: usize,
-        cols_closed: bool,
-    ) -> (Grid<Stages>, OutputRx) {
+    /// The grid of a run.
+    fn grid(&self, cols: usize, cols_closed: bool) -> (Grid<Stages>, OutputRx) {
         let (tx, rx) = outputs::channel();
         let names = self.stages.iter().map(|s| s.name.clone()).collect();
         let limits = self.stages.iter().map(|s| s.limit).collect();
-        let rows = self.stages.len();
-        let mut inputs: Vec<VecDeque<Value>> = (0..rows).map(|_| VecDeque::new()).collect();
-        if let Some(first) = inputs.first_mut() {
-            *first = items;
-        }
         let work = Stages {
             rows: self.stages.iter().map(|s| (s.run)()).collect(),
-            inputs,
             out: tx,
         };
         (Grid::new(names, limits, cols, cols_closed, work), rx)
@@ -373,41 +354,61 @@ fn same<A: 'static, B: 'static>(a: A) -> B {
     }
 }
 
-/// One stage's cells in a run, typed: a cell's future is not boxed.
+/// One stage's cells in a run, typed: neither a cell's future nor its output is boxed
+/// (except the last stage's outputs, handed to the consumer).
 trait Row: Send {
     /// Starts cell `col` (timeline index `index`) on the row's next input: its own typed
-    /// item if it has them, else the front of `inputs`. Returns whether it started.
-    fn start(&mut self, col: usize, index: usize, inputs: &mut VecDeque<Value>) -> bool;
+    /// item if it has them, else the front of its input queue. Returns whether it started.
+    fn start(&mut self, col: usize, index: usize) -> bool;
     /// Polls the running cells, pushing every one that ended onto `ended` as row `row`.
     fn poll(&mut self, row: usize, cx: &mut Context<'_>, ended: &mut Vec<Joined>);
     fn is_empty(&self) -> bool;
     fn clear(&mut self);
+    /// Queues a type-erased input (an item of a streamed input).
+    fn push_value(&mut self, value: Value);
+    /// The input queue, a `VecDeque` of the stage's input type.
+    fn inputs(&mut self) -> &mut dyn Any;
+    /// Hands column `col`'s output to the next stage's `inputs`, or to `out` if last.
+    fn deliver(&mut self, col: usize, next: Option<&mut dyn Any>, out: &mut OutputTx);
 }
 
-struct TypedRow<In, F, Fut> {
+struct TypedRow<In, N, F, Fut> {
     f: Arc<F>,
     /// The typed items of [`Waterfall::run`], for the first stage.
     items: Option<Box<dyn Iterator<Item = In> + Send>>,
+    /// Inputs waiting for this stage, in column order.
+    inputs: VecDeque<In>,
     cells: FuturesUnordered<Cell<Fut>>,
+    /// Outputs of finished cells not delivered yet.
+    done: Window<N>,
 }
 
-impl<In, N, F, Fut> Row for TypedRow<In, F, Fut>
+impl<In, N, F, Fut> TypedRow<In, N, F, Fut> {
+    fn new(f: Arc<F>, items: Option<Box<dyn Iterator<Item = In> + Send>>) -> Self {
+        Self {
+            f,
+            items,
+            inputs: VecDeque::new(),
+            cells: FuturesUnordered::new(),
+            done: Window::new(),
+        }
+    }
+}
+
+impl<In, N, F, Fut> Row for TypedRow<In, N, F, Fut>
 where
     In: Send + 'static,
     N: Send + 'static,
     F: Fn(In) -> Fut + Send + Sync + 'static,
     Fut: Future<Output = Result<N, BoxError>> + Send + 'static,
 {
-    fn start(&mut self, col: usize, index: usize, inputs: &mut VecDeque<Value>) -> bool {
+    fn start(&mut self, col: usize, index: usize) -> bool {
         let input = match &mut self.items {
-            Some(items) => match items.next() {
-                Some(item) => item,
-                None => return false,
-            },
-            None => match inputs.pop_front() {
-                Some(value) => downcast::<In>(value),
-                None => return false,
-            },
+            Some(items) => items.next(),
+            None => self.inputs.pop_front(),
+        };
+        let Some(input) = input else {
+            return false;
         };
         self.cells.push(Cell::new(col, index, (self.f)(input)));
         true
@@ -415,7 +416,7 @@ where
 
     fn poll(&mut self, row: usize, cx: &mut Context<'_>, ended: &mut Vec<Joined>) {
         while let Poll::Ready(Some((col, index, out))) = Pin::new(&mut self.cells).poll_next(cx) {
-            let out = out.map(|out| out.map(|n| Box::new(n) as Value));
+            let out = out.map(|out| out.map(|n| self.done.put(col, n)));
             ended.push((row, col, index, out));
         }
     }
@@ -427,14 +428,32 @@ where
     fn clear(&mut self) {
         self.cells.clear();
     }
+
+    fn push_value(&mut self, value: Value) {
+        self.inputs.push_back(downcast::<In>(value));
+    }
+
+    fn inputs(&mut self) -> &mut dyn Any {
+        &mut self.inputs
+    }
+
+    fn deliver(&mut self, col: usize, next: Option<&mut dyn Any>, out: &mut OutputTx) {
+        let value = self.done.take(col);
+        match next {
+            Some(next) => match next.downcast_mut::<VecDeque<N>>() {
+                Some(next) => next.push_back(value),
+                None => unreachable!("waterfall stages are chained by type"),
+            },
+            // The consumer may be gone; the driver is then being dropped too.
+            None => out.send(Box::new(value)),
+        }
+    }
 }
 
 /// The high-level form's work: stage r maps the in-order outputs of stage r - 1.
 struct Stages {
     /// Declared first: the running cells go before the output channel.
     rows: Vec<Box<dyn Row>>,
-    /// `inputs[r]`: values waiting for stage r, in column order.
-    inputs: Vec<VecDeque<Value>>,
     out: OutputTx,
 }
 
@@ -443,7 +462,7 @@ impl Work for Stages {
     type Command = Value;
 
     fn start(&mut self, row: usize, col: usize, index: usize) -> bool {
-        self.rows[row].start(col, index, &mut self.inputs[row])
+        self.rows[row].start(col, index)
     }
 
     fn poll_cells(&mut self, cx: &mut Context<'_>, ended: &mut Vec<Joined>) {
@@ -462,12 +481,10 @@ impl Work for Stages {
         }
     }
 
-    fn deliver(&mut self, row: usize, _col: usize, value: Value) {
-        match self.inputs.get_mut(row + 1) {
-            Some(next) => next.push_back(value),
-            // The consumer may be gone; the driver is then being dropped too.
-            None => self.out.send(value),
-        }
+    fn deliver(&mut self, row: usize, col: usize) {
+        let (this, rest) = self.rows.split_at_mut(row + 1);
+        let next = rest.first_mut().map(|next| next.inputs());
+        this[row].deliver(col, next, &mut self.out);
     }
 
     fn flush(&mut self) {
@@ -475,9 +492,9 @@ impl Work for Stages {
     }
 
     fn command(&mut self, item: Self::Command) -> usize {
-        match self.inputs.first_mut() {
+        match self.rows.first_mut() {
             Some(first) => {
-                first.push_back(item);
+                first.push_value(item);
                 1
             }
             // No stage: the run is already complete.

@@ -49,8 +49,9 @@ pub(crate) trait Work: Send + 'static {
     fn idle(&self) -> bool;
     /// Drops every cell still running.
     fn drop_cells(&mut self);
-    /// Row `row` delivers column `col`; called in column order.
-    fn deliver(&mut self, row: usize, col: usize, value: Value);
+    /// Row `row` delivers column `col`, whose value the work kept when the cell ended;
+    /// called in column order.
+    fn deliver(&mut self, row: usize, col: usize);
     /// Handles one message; returns how many columns it added to the grid.
     fn command(&mut self, command: Self::Command) -> usize;
     /// The end of a round of deliveries: hands what was delivered on, if it batches.
@@ -69,8 +70,43 @@ pub(crate) enum DriveEnd {
 
 pub(crate) type Panic = Box<dyn Any + Send>;
 
-/// A cell's end: row, column, timeline index, and its output or panic.
-pub(crate) type Joined = (usize, usize, usize, Result<Result<Value, BoxError>, Panic>);
+/// A cell's end: row, column, timeline index, and its result or panic. A successful
+/// cell's value is kept by the work until [`Work::deliver`].
+pub(crate) type Joined = (usize, usize, usize, Result<Result<(), BoxError>, Panic>);
+
+/// The values of a row's finished cells not delivered yet, by column.
+pub(crate) struct Window<T> {
+    /// The column of `slots[0]`: every column before it was delivered.
+    base: usize,
+    slots: VecDeque<Option<T>>,
+}
+
+impl<T> Window<T> {
+    pub(crate) fn new() -> Self {
+        Self {
+            base: 0,
+            slots: VecDeque::new(),
+        }
+    }
+
+    pub(crate) fn put(&mut self, col: usize, value: T) {
+        let slot = col - self.base;
+        if self.slots.len() <= slot {
+            self.slots.resize_with(slot + 1, || None);
+        }
+        self.slots[slot] = Some(value);
+    }
+
+    /// Takes the value of column `col`, the first not delivered yet.
+    pub(crate) fn take(&mut self, col: usize) -> T {
+        debug_assert_eq!(col, self.base);
+        self.base += 1;
+        match self.slots.pop_front() {
+            Some(Some(value)) => value,
+            _ => unreachable!("the grid delivers finished columns in order"),
+        }
+    }
+}
 
 pin_project_lite::pin_project! {
     /// A running cell: its future and where it sits in the grid. The row is that of the
@@ -109,6 +145,8 @@ impl<F: Future> Future for Cell<F> {
 pub(crate) struct DynCells {
     cells: FuturesUnordered<Cell<CellFuture>>,
     rows: Vec<usize>,
+    /// `windows[r]`: row r's values not delivered yet.
+    windows: Vec<Window<Value>>,
 }
 
 impl DynCells {
@@ -116,6 +154,7 @@ impl DynCells {
         Self {
             cells: FuturesUnordered::new(),
             rows: Vec::new(),
+            windows: Vec::new(),
         }
     }
 
@@ -125,13 +164,23 @@ impl DynCells {
             self.rows.resize(index + 1, 0);
         }
         self.rows[index] = row;
+        if self.windows.len() <= row {
+            self.windows.resize_with(row + 1, Window::new);
+        }
         self.cells.push(Cell::new(col, index, fut));
     }
 
     pub(crate) fn poll(&mut self, cx: &mut Context<'_>, ended: &mut Vec<Joined>) {
         while let Poll::Ready(Some((col, index, out))) = Pin::new(&mut self.cells).poll_next(cx) {
-            ended.push((self.rows[index], col, index, out));
+            let row = self.rows[index];
+            let out = out.map(|out| out.map(|value| self.windows[row].put(col, value)));
+            ended.push((row, col, index, out));
         }
+    }
+
+    /// The value of cell (row, col), once it is delivered.
+    pub(crate) fn take(&mut self, row: usize, col: usize) -> Value {
+        self.windows[row].take(col)
     }
 
     pub(crate) fn is_empty(&self) -> bool {
@@ -153,8 +202,8 @@ pub(crate) struct Grid<W> {
     running: Vec<usize>,
     next_start: Vec<usize>,
     delivered: Vec<usize>,
-    /// `finished[r][i]`: the value of column `delivered[r] + i`, once it finished.
-    finished: Vec<VecDeque<Option<Value>>>,
+    /// `finished[r][i]`: column `delivered[r] + i` finished (its value is in the work).
+    finished: Vec<VecDeque<bool>>,
     timeline: Arc<Mutex<Timeline>>,
     work: W,
     /// Cells started so far: the timeline index of the next one.
@@ -251,21 +300,20 @@ impl<W: Work> Grid<W> {
     fn finish(&mut self, joined: Joined) -> Result<(), DriveEnd> {
         let (row, col, _index, out) = joined;
         self.running[row] -= 1;
-        let value = out.map_err(DriveEnd::Panicked)?.map_err(|e| {
+        out.map_err(DriveEnd::Panicked)?.map_err(|e| {
             DriveEnd::Failed(WaterfallError::new(row, self.names[row].clone(), col, e))
         })?;
         let window = &mut self.finished[row];
         let slot = col - self.delivered[row];
         if window.len() <= slot {
-            window.resize_with(slot + 1, || None);
+            window.resize(slot + 1, false);
         }
-        window[slot] = Some(value);
-        // Deliver the finished prefix, in column order; a gap (`None`) stops it.
-        while self.finished[row].front().is_some_and(Option::is_some) {
-            if let Some(Some(value)) = self.finished[row].pop_front() {
-                self.work.deliver(row, self.delivered[row], value);
-                self.delivered[row] += 1;
-            }
+        window[slot] = true;
+        // Deliver the finished prefix, in column order; a gap (`false`) stops it.
+        while self.finished[row].front() == Some(&true) {
+            self.finished[row].pop_front();
+            self.work.deliver(row, self.delivered[row]);
+            self.delivered[row] += 1;
         }
         Ok(())
     }
