@@ -15,7 +15,7 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
 use super::builder::downcast;
-use super::grid::{BoxError, CellFuture, DriveEnd, Grid, Value, Work, lock};
+use super::grid::{BoxError, CellFuture, DriveEnd, DynCells, Grid, Joined, Value, Work, lock};
 use super::timeline::Timeline;
 
 /// Builds a grid of `branches` rows and `shoots` columns driven by hand, as the seed's
@@ -73,6 +73,7 @@ pub fn branch_shoot<T: Send + 'static>(
         branch_rxs.push(rx);
     }
     let work = Pushed {
+        cells: DynCells::new(),
         queues: (0..shoots).map(|_| VecDeque::new()).collect(),
         branches: branch_txs,
     };
@@ -129,6 +130,8 @@ impl Drop for Driver {
 
 /// The pushed cells of each column, in row order.
 struct Pushed {
+    /// Declared first: the running cells go before the branches' channels.
+    cells: DynCells,
     queues: Vec<VecDeque<CellFuture>>,
     branches: Vec<mpsc::UnboundedSender<(usize, Value)>>,
 }
@@ -136,12 +139,29 @@ struct Pushed {
 impl Work for Pushed {
     type Command = (usize, CellFuture);
 
-    fn take(&mut self, _row: usize, col: usize) -> Option<CellFuture> {
+    fn start(&mut self, row: usize, col: usize, index: usize) -> bool {
         // The grid takes a column's cells in row order, so the front is this row's cell.
-        self.queues[col].pop_front()
+        let Some(fut) = self.queues[col].pop_front() else {
+            return false;
+        };
+        self.cells.push(row, col, index, fut);
+        true
     }
 
-    fn deliver(&mut self, row: usize, col: usize, value: Value) {
+    fn poll_cells(&mut self, cx: &mut Context<'_>, ended: &mut Vec<Joined>) {
+        self.cells.poll(cx, ended);
+    }
+
+    fn idle(&self) -> bool {
+        self.cells.is_empty()
+    }
+
+    fn drop_cells(&mut self) {
+        self.cells.clear();
+    }
+
+    fn deliver(&mut self, row: usize, col: usize) {
+        let value = self.cells.take(row, col);
         // A dropped branch no longer wants its values.
         drop(self.branches[row].send((col, value)));
     }

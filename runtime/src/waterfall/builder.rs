@@ -5,20 +5,24 @@ use core::fmt;
 use core::future::Future;
 use core::marker::PhantomData;
 use core::num::NonZeroUsize;
+use core::pin::Pin;
+use core::task::{Context, Poll};
 use std::collections::VecDeque;
 use std::sync::Arc;
 
 use futures_core::Stream;
 use futures_util::StreamExt;
+use futures_util::stream::FuturesUnordered;
 
-use super::grid::{BoxError, CellFuture, Grid, Value, Work};
+use super::grid::{BoxError, Cell, Grid, Joined, Value, Window, Work};
 use super::outputs::{self, OutputRx, OutputTx};
 use super::run::{BoxedItems, WaterfallRun};
 
-type StageFn = Arc<dyn Fn(Value) -> CellFuture + Send + Sync>;
-/// The first stage's function on a typed input: [`Waterfall::run`] feeds its items
+/// Makes a stage's row of cells for one run.
+type StageFn = Arc<dyn Fn() -> Box<dyn Row> + Send + Sync>;
+/// Makes the first stage's row on typed items: [`Waterfall::run`] feeds its items
 /// without boxing each one.
-type EntryFn<I> = Arc<dyn Fn(I) -> CellFuture + Send + Sync>;
+type EntryFn<I> = Arc<dyn Fn(std::vec::IntoIter<I>) -> Box<dyn Row> + Send + Sync>;
 
 #[derive(Clone)]
 struct Stage {
@@ -173,11 +177,17 @@ where
             None => {
                 // The first stage: its input type `O` is the item type `I`.
                 let f = f.clone();
-                let entry: EntryFn<I> = Arc::new(move |item: I| cell((*f)(same::<I, O>(item))));
+                let entry: EntryFn<I> = Arc::new(move |items: std::vec::IntoIter<I>| {
+                    let items: Box<dyn Iterator<Item = O> + Send> =
+                        Box::new(items.map(same::<I, O>));
+                    Box::new(TypedRow::<O, N, F, Fut>::new(f.clone(), Some(items)))
+                });
                 Some(entry)
             }
         };
-        let run: StageFn = Arc::new(move |value: Value| cell((*f)(downcast::<O>(value))));
+        let run: StageFn = Arc::new(move || {
+            Box::new(TypedRow::<O, N, F, Fut>::new(f.clone(), None))
+        });
         let mut stages = self.stages;
         stages.push(Stage {
             name,
@@ -255,12 +265,9 @@ where
     pub fn run(&self, items: impl IntoIterator<Item = I>) -> WaterfallRun<O> {
         let items: Vec<I> = items.into_iter().collect();
         let cols = items.len();
-        let (mut grid, outputs) = self.grid(VecDeque::new(), cols, true);
+        let (mut grid, outputs) = self.grid(cols, true);
         if let Some(entry) = &self.entry {
-            grid.work_mut().first = Some(Box::new(Typed {
-                items: items.into_iter(),
-                entry: entry.clone(),
-            }));
+            grid.work_mut().rows[0] = entry(items.into_iter());
         }
         WaterfallRun::new(grid, outputs, None)
     }
@@ -290,30 +297,18 @@ where
     where
         S: Stream<Item = I> + Send + 'static,
     {
-        let (grid, outputs) = self.grid(VecDeque::new(), 0, false);
+        let (grid, outputs) = self.grid(0, false);
         let source: BoxedItems = Box::pin(StreamExt::map(items, |i| Box::new(i) as Value));
         WaterfallRun::new(grid, outputs, Some((source, window.get())))
     }
 
-    /// The grid of a run, with `items` waiting for the first stage.
-    fn grid(
-        &self,
-        items: VecDeque<Value>,
-        cols: usize,
-        cols_closed: bool,
-    ) -> (Grid<Stages>, OutputRx) {
+    /// The grid of a run.
+    fn grid(&self, cols: usize, cols_closed: bool) -> (Grid<Stages>, OutputRx) {
         let (tx, rx) = outputs::channel();
         let names = self.stages.iter().map(|s| s.name.clone()).collect();
         let limits = self.stages.iter().map(|s| s.limit).collect();
-        let rows = self.stages.len();
-        let mut inputs: Vec<VecDeque<Value>> = (0..rows).map(|_| VecDeque::new()).collect();
-        if let Some(first) = inputs.first_mut() {
-            *first = items;
-        }
         let work = Stages {
-            stages: self.stages.iter().map(|s| s.run.clone()).collect(),
-            first: None,
-            inputs,
+            rows: self.stages.iter().map(|s| (s.run)()).collect(),
             out: tx,
         };
         (Grid::new(names, limits, cols, cols_closed, work), rx)
@@ -347,16 +342,6 @@ pub(crate) fn downcast<T: 'static>(value: Value) -> T {
     }
 }
 
-/// The high-level form's work: stage r maps the in-order outputs of stage r - 1.
-/// The future of one cell: the stage's future, its output boxed.
-fn cell<N, Fut>(fut: Fut) -> CellFuture
-where
-    N: Send + 'static,
-    Fut: Future<Output = Result<N, BoxError>> + Send + 'static,
-{
-    Box::pin(async move { fut.await.map(|out| Box::new(out) as Value) })
-}
-
 /// `a` as a `B`, which is the same type: moved through an `Option`, not boxed.
 fn same<A: 'static, B: 'static>(a: A) -> B {
     let mut slot = Some(a);
@@ -369,31 +354,106 @@ fn same<A: 'static, B: 'static>(a: A) -> B {
     }
 }
 
-/// The typed items of [`Waterfall::run`] and the first stage's function.
-struct Typed<I> {
-    items: std::vec::IntoIter<I>,
-    entry: EntryFn<I>,
+/// One stage's cells in a run, typed: neither a cell's future nor its output is boxed
+/// (except the last stage's outputs, handed to the consumer).
+trait Row: Send {
+    /// Starts cell `col` (timeline index `index`) on the row's next input: its own typed
+    /// item if it has them, else the front of its input queue. Returns whether it started.
+    fn start(&mut self, col: usize, index: usize) -> bool;
+    /// Polls the running cells, pushing every one that ended onto `ended` as row `row`.
+    fn poll(&mut self, row: usize, cx: &mut Context<'_>, ended: &mut Vec<Joined>);
+    fn is_empty(&self) -> bool;
+    fn clear(&mut self);
+    /// Queues a type-erased input (an item of a streamed input).
+    fn push_value(&mut self, value: Value);
+    /// The input queue, a `VecDeque` of the stage's input type.
+    fn inputs(&mut self) -> &mut dyn Any;
+    /// Hands column `col`'s output to the next stage's `inputs`, or to `out` if last.
+    fn deliver(&mut self, col: usize, next: Option<&mut dyn Any>, out: &mut OutputTx);
 }
 
-/// The first row's cells, started from typed items.
-trait FirstRow: Send {
-    fn next_cell(&mut self) -> Option<CellFuture>;
+struct TypedRow<In, N, F, Fut> {
+    f: Arc<F>,
+    /// The typed items of [`Waterfall::run`], for the first stage.
+    items: Option<Box<dyn Iterator<Item = In> + Send>>,
+    /// Inputs waiting for this stage, in column order.
+    inputs: VecDeque<In>,
+    cells: FuturesUnordered<Cell<Fut>>,
+    /// Outputs of finished cells not delivered yet.
+    done: Window<N>,
 }
 
-impl<I: Send + 'static> FirstRow for Typed<I> {
-    fn next_cell(&mut self) -> Option<CellFuture> {
-        let item = self.items.next()?;
-        Some((self.entry)(item))
+impl<In, N, F, Fut> TypedRow<In, N, F, Fut> {
+    fn new(f: Arc<F>, items: Option<Box<dyn Iterator<Item = In> + Send>>) -> Self {
+        Self {
+            f,
+            items,
+            inputs: VecDeque::new(),
+            cells: FuturesUnordered::new(),
+            done: Window::new(),
+        }
     }
 }
 
+impl<In, N, F, Fut> Row for TypedRow<In, N, F, Fut>
+where
+    In: Send + 'static,
+    N: Send + 'static,
+    F: Fn(In) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Result<N, BoxError>> + Send + 'static,
+{
+    fn start(&mut self, col: usize, index: usize) -> bool {
+        let input = match &mut self.items {
+            Some(items) => items.next(),
+            None => self.inputs.pop_front(),
+        };
+        let Some(input) = input else {
+            return false;
+        };
+        self.cells.push(Cell::new(col, index, (self.f)(input)));
+        true
+    }
+
+    fn poll(&mut self, row: usize, cx: &mut Context<'_>, ended: &mut Vec<Joined>) {
+        while let Poll::Ready(Some((col, index, out))) = Pin::new(&mut self.cells).poll_next(cx) {
+            let out = out.map(|out| out.map(|n| self.done.put(col, n)));
+            ended.push((row, col, index, out));
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.cells.is_empty()
+    }
+
+    fn clear(&mut self) {
+        self.cells.clear();
+    }
+
+    fn push_value(&mut self, value: Value) {
+        self.inputs.push_back(downcast::<In>(value));
+    }
+
+    fn inputs(&mut self) -> &mut dyn Any {
+        &mut self.inputs
+    }
+
+    fn deliver(&mut self, col: usize, next: Option<&mut dyn Any>, out: &mut OutputTx) {
+        let value = self.done.take(col);
+        match next {
+            Some(next) => match next.downcast_mut::<VecDeque<N>>() {
+                Some(next) => next.push_back(value),
+                None => unreachable!("waterfall stages are chained by type"),
+            },
+            // The consumer may be gone; the driver is then being dropped too.
+            None => out.send(Box::new(value)),
+        }
+    }
+}
+
+/// The high-level form's work: stage r maps the in-order outputs of stage r - 1.
 struct Stages {
-    stages: Vec<StageFn>,
-    /// The first row's items, when they were given typed ([`Waterfall::run`]); otherwise
-    /// they are `inputs[0]`.
-    first: Option<Box<dyn FirstRow>>,
-    /// `inputs[r]`: values waiting for stage r, in column order.
-    inputs: Vec<VecDeque<Value>>,
+    /// Declared first: the running cells go before the output channel.
+    rows: Vec<Box<dyn Row>>,
     out: OutputTx,
 }
 
@@ -401,22 +461,30 @@ impl Work for Stages {
     /// An item of a streamed input: the next column.
     type Command = Value;
 
-    fn take(&mut self, row: usize, _col: usize) -> Option<CellFuture> {
-        if row == 0
-            && let Some(first) = &mut self.first
-        {
-            return first.next_cell();
-        }
-        let input = self.inputs[row].pop_front()?;
-        Some((self.stages[row])(input))
+    fn start(&mut self, row: usize, col: usize, index: usize) -> bool {
+        self.rows[row].start(col, index)
     }
 
-    fn deliver(&mut self, row: usize, _col: usize, value: Value) {
-        match self.inputs.get_mut(row + 1) {
-            Some(next) => next.push_back(value),
-            // The consumer may be gone; the driver is then being dropped too.
-            None => self.out.send(value),
+    fn poll_cells(&mut self, cx: &mut Context<'_>, ended: &mut Vec<Joined>) {
+        for (row, cells) in self.rows.iter_mut().enumerate() {
+            cells.poll(row, cx, ended);
         }
+    }
+
+    fn idle(&self) -> bool {
+        self.rows.iter().all(|cells| cells.is_empty())
+    }
+
+    fn drop_cells(&mut self) {
+        for cells in &mut self.rows {
+            cells.clear();
+        }
+    }
+
+    fn deliver(&mut self, row: usize, col: usize) {
+        let (this, rest) = self.rows.split_at_mut(row + 1);
+        let next = rest.first_mut().map(|next| next.inputs());
+        this[row].deliver(col, next, &mut self.out);
     }
 
     fn flush(&mut self) {
@@ -424,9 +492,9 @@ impl Work for Stages {
     }
 
     fn command(&mut self, item: Self::Command) -> usize {
-        match self.inputs.first_mut() {
+        match self.rows.first_mut() {
             Some(first) => {
-                first.push_back(item);
+                first.push_value(item);
                 1
             }
             // No stage: the run is already complete.

@@ -35,15 +35,23 @@ pub(crate) type BoxError = Box<dyn std::error::Error + Send + Sync>;
 /// The work of one cell.
 pub(crate) type CellFuture = Pin<Box<dyn Future<Output = Result<Value, BoxError>> + Send>>;
 
-/// Where cells come from and where delivered values go.
+/// Where cells come from, where they run, and where delivered values go.
 pub(crate) trait Work: Send + 'static {
     /// Messages from outside the driver (the low-level form's pushes).
     type Command: Send + 'static;
-    /// The future of cell (row, col), if its work is there yet. Called at most once per
-    /// cell, in column order within a row, and only once the dependency rule holds.
-    fn take(&mut self, row: usize, col: usize) -> Option<CellFuture>;
-    /// Row `row` delivers column `col`; called in column order.
-    fn deliver(&mut self, row: usize, col: usize, value: Value);
+    /// Starts cell (row, col), recorded at timeline index `index`, if its work is there
+    /// yet; returns whether it started. Called at most once per cell, in column order
+    /// within a row, and only once the dependency rule holds.
+    fn start(&mut self, row: usize, col: usize, index: usize) -> bool;
+    /// Polls the running cells, pushing every one that ended onto `ended`.
+    fn poll_cells(&mut self, cx: &mut Context<'_>, ended: &mut Vec<Joined>);
+    /// No cell is running.
+    fn idle(&self) -> bool;
+    /// Drops every cell still running.
+    fn drop_cells(&mut self);
+    /// Row `row` delivers column `col`, whose value the work kept when the cell ended;
+    /// called in column order.
+    fn deliver(&mut self, row: usize, col: usize);
     /// Handles one message; returns how many columns it added to the grid.
     fn command(&mut self, command: Self::Command) -> usize;
     /// The end of a round of deliveries: hands what was delivered on, if it batches.
@@ -60,34 +68,129 @@ pub(crate) enum DriveEnd {
     Panicked(Box<dyn Any + Send>),
 }
 
-type Panic = Box<dyn Any + Send>;
+pub(crate) type Panic = Box<dyn Any + Send>;
 
-/// A cell's end: row, column, timeline index, and its output or panic.
-type Joined = (usize, usize, usize, Result<Result<Value, BoxError>, Panic>);
+/// A cell's end: row, column, timeline index, and its result or panic. A successful
+/// cell's value is kept by the work until [`Work::deliver`].
+pub(crate) type Joined = (usize, usize, usize, Result<Result<(), BoxError>, Panic>);
 
-/// A running cell: its future and where it sits in the grid.
-struct Cell {
-    row: usize,
-    col: usize,
-    index: usize,
-    fut: CellFuture,
+/// The values of a row's finished cells not delivered yet, by column.
+pub(crate) struct Window<T> {
+    /// The column of `slots[0]`: every column before it was delivered.
+    base: usize,
+    slots: VecDeque<Option<T>>,
 }
 
-impl Future for Cell {
-    type Output = Joined;
+impl<T> Window<T> {
+    pub(crate) fn new() -> Self {
+        Self {
+            base: 0,
+            slots: VecDeque::new(),
+        }
+    }
 
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Joined> {
+    pub(crate) fn put(&mut self, col: usize, value: T) {
+        let slot = col - self.base;
+        if self.slots.len() <= slot {
+            self.slots.resize_with(slot + 1, || None);
+        }
+        self.slots[slot] = Some(value);
+    }
+
+    /// Takes the value of column `col`, the first not delivered yet.
+    pub(crate) fn take(&mut self, col: usize) -> T {
+        debug_assert_eq!(col, self.base);
+        self.base += 1;
+        match self.slots.pop_front() {
+            Some(Some(value)) => value,
+            _ => unreachable!("the grid delivers finished columns in order"),
+        }
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// A running cell: its future and where it sits in the grid. The row is that of the
+    /// set it runs in.
+    pub(crate) struct Cell<F> {
+        col: usize,
+        index: usize,
+        #[pin]
+        fut: F,
+    }
+}
+
+impl<F> Cell<F> {
+    pub(crate) fn new(col: usize, index: usize, fut: F) -> Self {
+        Self { col, index, fut }
+    }
+}
+
+impl<F: Future> Future for Cell<F> {
+    type Output = (usize, usize, Result<F::Output, Panic>);
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        let fut = this.fut;
         // A panicking cell ends the drive; it is never polled again.
-        let out = match catch_unwind(AssertUnwindSafe(|| self.fut.as_mut().poll(cx))) {
+        let out = match catch_unwind(AssertUnwindSafe(|| fut.poll(cx))) {
             Ok(Poll::Pending) => return Poll::Pending,
             Ok(Poll::Ready(out)) => Ok(out),
             Err(payload) => Err(payload),
         };
-        Poll::Ready((self.row, self.col, self.index, out))
+        Poll::Ready((*this.col, *this.index, out))
     }
 }
 
-type Cells = FuturesUnordered<Cell>;
+/// The running cells of type-erased futures, any row.
+pub(crate) struct DynCells {
+    cells: FuturesUnordered<Cell<CellFuture>>,
+    rows: Vec<usize>,
+    /// `windows[r]`: row r's values not delivered yet.
+    windows: Vec<Window<Value>>,
+}
+
+impl DynCells {
+    pub(crate) fn new() -> Self {
+        Self {
+            cells: FuturesUnordered::new(),
+            rows: Vec::new(),
+            windows: Vec::new(),
+        }
+    }
+
+    pub(crate) fn push(&mut self, row: usize, col: usize, index: usize, fut: CellFuture) {
+        // `rows[index]`: the row of the cell at timeline index `index`.
+        if self.rows.len() <= index {
+            self.rows.resize(index + 1, 0);
+        }
+        self.rows[index] = row;
+        if self.windows.len() <= row {
+            self.windows.resize_with(row + 1, Window::new);
+        }
+        self.cells.push(Cell::new(col, index, fut));
+    }
+
+    pub(crate) fn poll(&mut self, cx: &mut Context<'_>, ended: &mut Vec<Joined>) {
+        while let Poll::Ready(Some((col, index, out))) = Pin::new(&mut self.cells).poll_next(cx) {
+            let row = self.rows[index];
+            let out = out.map(|out| out.map(|value| self.windows[row].put(col, value)));
+            ended.push((row, col, index, out));
+        }
+    }
+
+    /// The value of cell (row, col), once it is delivered.
+    pub(crate) fn take(&mut self, row: usize, col: usize) -> Value {
+        self.windows[row].take(col)
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.cells.is_empty()
+    }
+
+    pub(crate) fn clear(&mut self) {
+        self.cells.clear();
+    }
+}
 
 pub(crate) struct Grid<W> {
     names: Vec<String>,
@@ -99,12 +202,14 @@ pub(crate) struct Grid<W> {
     running: Vec<usize>,
     next_start: Vec<usize>,
     delivered: Vec<usize>,
-    /// `finished[r][i]`: the value of column `delivered[r] + i`, once it finished.
-    finished: Vec<VecDeque<Option<Value>>>,
+    /// `finished[r][i]`: column `delivered[r] + i` finished (its value is in the work).
+    finished: Vec<VecDeque<bool>>,
     timeline: Arc<Mutex<Timeline>>,
     work: W,
+    /// Cells started so far: the timeline index of the next one.
+    started: usize,
     /// Scratch space of `schedule`, kept to reuse its allocation.
-    starting: Vec<(usize, usize, CellFuture)>,
+    starting: Vec<(usize, usize)>,
 }
 
 impl<W: Work> Grid<W> {
@@ -131,6 +236,7 @@ impl<W: Work> Grid<W> {
             finished: (0..rows).map(|_| VecDeque::new()).collect(),
             timeline,
             work,
+            started: 0,
             starting: Vec::new(),
         }
     }
@@ -154,8 +260,8 @@ impl<W: Work> Grid<W> {
 
     /// Starts every cell whose dependencies are met, within each row's limit; `now` is
     /// their start time.
-    fn schedule(&mut self, cells: &mut Cells, now: Duration) {
-        // `take` may run user code (a stage function): collect first, so the timeline is
+    fn schedule(&mut self, now: Duration) {
+        // `start` may run user code (a stage function): collect first, so the timeline is
         // never locked while it runs.
         let mut starting = core::mem::take(&mut self.starting);
         for row in 0..self.rows() {
@@ -169,24 +275,21 @@ impl<W: Work> Grid<W> {
                 if col >= ready || self.running[row] >= self.limits[row] {
                     break;
                 }
-                let Some(fut) = self.work.take(row, col) else {
+                let index = self.started + starting.len();
+                if !self.work.start(row, col, index) {
                     break;
-                };
+                }
                 self.next_start[row] += 1;
                 self.running[row] += 1;
-                starting.push((row, col, fut));
+                starting.push((row, col));
             }
         }
         if !starting.is_empty() {
             let mut timeline = lock(&self.timeline);
-            for (row, col, fut) in starting.drain(..) {
+            for (row, col) in starting.drain(..) {
                 let index = timeline.start(row, col, now);
-                cells.push(Cell {
-                    row,
-                    col,
-                    index,
-                    fut,
-                });
+                debug_assert_eq!(index, self.started);
+                self.started += 1;
             }
         }
         self.starting = starting;
@@ -197,21 +300,20 @@ impl<W: Work> Grid<W> {
     fn finish(&mut self, joined: Joined) -> Result<(), DriveEnd> {
         let (row, col, _index, out) = joined;
         self.running[row] -= 1;
-        let value = out.map_err(DriveEnd::Panicked)?.map_err(|e| {
+        out.map_err(DriveEnd::Panicked)?.map_err(|e| {
             DriveEnd::Failed(WaterfallError::new(row, self.names[row].clone(), col, e))
         })?;
         let window = &mut self.finished[row];
         let slot = col - self.delivered[row];
         if window.len() <= slot {
-            window.resize_with(slot + 1, || None);
+            window.resize(slot + 1, false);
         }
-        window[slot] = Some(value);
-        // Deliver the finished prefix, in column order; a gap (`None`) stops it.
-        while self.finished[row].front().is_some_and(Option::is_some) {
-            if let Some(Some(value)) = self.finished[row].pop_front() {
-                self.work.deliver(row, self.delivered[row], value);
-                self.delivered[row] += 1;
-            }
+        window[slot] = true;
+        // Deliver the finished prefix, in column order; a gap (`false`) stops it.
+        while self.finished[row].front() == Some(&true) {
+            self.finished[row].pop_front();
+            self.work.deliver(row, self.delivered[row]);
+            self.delivered[row] += 1;
         }
         Ok(())
     }
@@ -224,36 +326,32 @@ impl<W: Work> Grid<W> {
         mut self,
         commands: Option<UnboundedReceiver<W::Command>>,
     ) -> (DriveEnd, W) {
-        let mut cells = Cells::new();
-        let end = self.drive_cells(&mut cells, commands).await;
+        let end = self.drive_cells(commands).await;
         // Drop the cells still running before the work (and its channels) goes.
-        drop(cells);
+        self.work.drop_cells();
         (end, self.work)
     }
 
     async fn drive_cells(
         &mut self,
-        cells: &mut Cells,
         mut commands: Option<UnboundedReceiver<W::Command>>,
     ) -> DriveEnd {
         let origin = Instant::now();
         let mut now = Duration::ZERO;
         let mut ended: Vec<Joined> = Vec::new();
         loop {
-            self.schedule(cells, now);
+            self.schedule(now);
             if self.complete() {
                 return DriveEnd::Done;
             }
-            if cells.is_empty() && commands.is_none() {
+            if self.work.idle() && commands.is_none() {
                 // Nothing runs and no work can arrive any more.
                 return DriveEnd::Done;
             }
             // Wait for at least one event, then take every cell that has ended too: the
             // batch shares one clock reading and one pass of the scheduler.
             let command = poll_fn(|cx| {
-                while let Poll::Ready(Some(joined)) = Pin::new(&mut *cells).poll_next(cx) {
-                    ended.push(joined);
-                }
+                self.work.poll_cells(cx, &mut ended);
                 if let Some(rx) = commands.as_mut()
                     && let Poll::Ready(command) = rx.poll_recv(cx)
                 {
