@@ -5,6 +5,8 @@ mod parse;
 mod validate;
 
 use proc_macro2::TokenStream;
+
+use crate::errors::with_item;
 use syn::ItemFn;
 
 pub(crate) fn expand_entry(args: TokenStream, item: TokenStream) -> TokenStream {
@@ -22,12 +24,4 @@ pub(crate) fn expand_entry(args: TokenStream, item: TokenStream) -> TokenStream 
         return with_item(err, item);
     }
     expand::expand(&args, &item_fn)
-}
-
-/// The error next to the user's item, untouched, so the editor keeps working and no
-/// follow-on "cannot find function" errors appear.
-fn with_item(err: syn::Error, item: TokenStream) -> TokenStream {
-    let mut out = err.into_compile_error();
-    out.extend(item);
-    out
 }

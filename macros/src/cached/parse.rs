@@ -6,6 +6,7 @@
 
 use std::time::Duration;
 
+use crate::errors::Errors;
 use proc_macro2::{Span, TokenStream, TokenTree};
 use syn::parse::{ParseStream, Parser};
 use syn::{Expr, Ident, LitInt, LitStr, Token, Type};
@@ -68,13 +69,10 @@ pub(crate) fn parse(args: TokenStream) -> syn::Result<CachedArgs> {
 
 fn parse_args(input: ParseStream<'_>) -> syn::Result<CachedArgs> {
     let mut args = CachedArgs::default();
-    let mut errors: Option<syn::Error> = None;
+    let mut errors = Errors::default();
     while !input.is_empty() {
         if let Err(err) = parse_one(input, &mut args) {
-            match &mut errors {
-                Some(all) => all.combine(err),
-                None => errors = Some(err),
-            }
+            errors.push(err);
             // Skip the rest of this option so the next ones are still checked.
             while !input.is_empty() && !input.peek(Token![,]) {
                 input.parse::<TokenTree>()?;
@@ -85,10 +83,7 @@ fn parse_args(input: ParseStream<'_>) -> syn::Result<CachedArgs> {
         }
         input.parse::<Token![,]>()?;
     }
-    match errors {
-        Some(err) => Err(err),
-        None => Ok(args),
-    }
+    errors.finish().map(|()| args)
 }
 
 fn parse_one(input: ParseStream<'_>, args: &mut CachedArgs) -> syn::Result<()> {

@@ -5,28 +5,7 @@ use quote::ToTokens;
 use syn::{FnArg, GenericParam, ItemFn, Pat, ReceiverKind, ReturnType, Type};
 
 use super::parse::CachedArgs;
-
-/// Collects every mistake so the user sees them all in one build.
-#[derive(Default)]
-struct Errors(Option<syn::Error>);
-
-impl Errors {
-    fn push(&mut self, span: Span, message: impl std::fmt::Display) {
-        let err = syn::Error::new(span, message);
-        match &mut self.0 {
-            Some(all) => all.combine(err),
-            None => self.0 = Some(err),
-        }
-    }
-
-    fn push_tokens(&mut self, tokens: impl ToTokens, message: impl std::fmt::Display) {
-        let err = syn::Error::new_spanned(tokens, message);
-        match &mut self.0 {
-            Some(all) => all.combine(err),
-            None => self.0 = Some(err),
-        }
-    }
-}
+use crate::errors::Errors;
 
 /// The span of the first token of `tokens` (searched through groups) that `hit` accepts.
 pub(crate) fn find_token(tokens: TokenStream, hit: &dyn Fn(&TokenTree) -> bool) -> Option<Span> {
@@ -84,19 +63,19 @@ pub(crate) fn validate(args: &CachedArgs, item: &ItemFn) -> syn::Result<()> {
     let has_key = args.key.is_some();
 
     if let Some(constness) = &sig.constness {
-        errors.push_tokens(
+        errors.push_spanned(
             constness,
             "`#[cached]` cannot be used on a `const fn`: remove `const`",
         );
     }
     if let Some(abi) = &sig.abi {
-        errors.push_tokens(
+        errors.push_spanned(
             abi,
             "`#[cached]` cannot be used on an `extern` function: cache a Rust-ABI wrapper instead",
         );
     }
     if let Some(variadic) = &sig.variadic {
-        errors.push_tokens(
+        errors.push_spanned(
             variadic,
             "`#[cached]` cannot be used on a variadic function: take a slice or a `Vec` instead",
         );
@@ -104,7 +83,7 @@ pub(crate) fn validate(args: &CachedArgs, item: &ItemFn) -> syn::Result<()> {
     for param in &sig.generics.params {
         match param {
             GenericParam::Lifetime(_) => {}
-            _ => errors.push_tokens(
+            _ => errors.push_spanned(
                 param,
                 "`#[cached]` cannot be used on a generic function: its cache is one static per function; \
                  write a non-generic wrapper and cache that",
@@ -113,13 +92,13 @@ pub(crate) fn validate(args: &CachedArgs, item: &ItemFn) -> syn::Result<()> {
     }
     if !is_async {
         if let Some(span) = args.task {
-            errors.push(
+            errors.push_at(
                 span,
                 "`task` needs an `async fn`: it returns a handle to the spawned computation",
             );
         }
         if let Some(span) = args.local {
-            errors.push(
+            errors.push_at(
                 span,
                 "`local` applies to `async fn` only: plain functions run on the caller's thread",
             );
@@ -129,11 +108,11 @@ pub(crate) fn validate(args: &CachedArgs, item: &ItemFn) -> syn::Result<()> {
     for input in &sig.inputs {
         match input {
             FnArg::Receiver(receiver) => match &receiver.kind {
-                ReceiverKind::Reference(_, _, Some(mutability)) => errors.push_tokens(
+                ReceiverKind::Reference(_, _, Some(mutability)) => errors.push_spanned(
                     mutability,
                     "`#[cached]` cannot be used on a `&mut self` method: concurrent callers share one computation; take `&self`",
                 ),
-                ReceiverKind::Typed(_, ty) => errors.push_tokens(
+                ReceiverKind::Typed(_, ty) => errors.push_spanned(
                     ty,
                     "`#[cached]` supports `&self` and `self` receivers only: write `&self`",
                 ),
@@ -141,7 +120,7 @@ pub(crate) fn validate(args: &CachedArgs, item: &ItemFn) -> syn::Result<()> {
             },
             FnArg::Typed(arg) => {
                 if !has_key && !matches!(&*arg.pat, Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none()) {
-                    errors.push_tokens(
+                    errors.push_spanned(
                         &arg.pat,
                         "use a plain argument name: `#[cached]` clones each argument into the key by name \
                          (or choose the key with `key: Type = expression`)",
@@ -150,14 +129,14 @@ pub(crate) fn validate(args: &CachedArgs, item: &ItemFn) -> syn::Result<()> {
                 if let Some(span) = impl_trait_in(&arg.ty)
                     && !has_key
                 {
-                    errors.push(
+                    errors.push_at(
                         span,
                         "an `impl Trait` argument cannot be part of the cache key: choose the key with \
                          `#[cached(key: Type = expression)]`",
                     );
                 } else if let Some(span) = reference_in(&arg.ty) {
                     if !has_key {
-                        errors.push(
+                        errors.push_at(
                             span,
                             "a reference argument cannot be part of the cache key: take an owned type \
                              (`String`, `Vec<T>`, `Arc<T>`) or choose the key with `#[cached(key: Type = expression)]`",
@@ -165,7 +144,7 @@ pub(crate) fn validate(args: &CachedArgs, item: &ItemFn) -> syn::Result<()> {
                     } else if is_async
                         && (owned_copy(&arg.ty).is_none() || !matches!(&*arg.pat, Pat::Ident(_)))
                     {
-                        errors.push(
+                        errors.push_at(
                             span,
                             "a cached `async fn` takes references only as a plain `&T` argument (copied with \
                              `ToOwned` on a miss, since the computation outlives the call); take an owned type \
@@ -180,14 +159,11 @@ pub(crate) fn validate(args: &CachedArgs, item: &ItemFn) -> syn::Result<()> {
     if let ReturnType::Type(_, ty) = &sig.output
         && let Some(span) = impl_trait_in(ty)
     {
-        errors.push(
+        errors.push_at(
             span,
             "a cached function must return a concrete `Clone` type, not `impl Trait`: every caller gets a clone",
         );
     }
 
-    match errors.0 {
-        Some(err) => Err(err),
-        None => Ok(()),
-    }
+    errors.finish()
 }

@@ -4,18 +4,14 @@ use syn::Expr;
 
 use super::Mode;
 use super::parse::LinkInput;
+use crate::errors::Errors;
 
 pub(crate) fn validate(input: &LinkInput, mode: Mode) -> syn::Result<()> {
-    let mut errors: Option<syn::Error> = None;
-    for item in &input.items {
-        if let Some(err) = check_item(item, mode) {
-            match &mut errors {
-                Some(all) => all.combine(err),
-                None => errors = Some(err),
-            }
-        }
+    let mut errors = Errors::default();
+    for err in input.items.iter().filter_map(|item| check_item(item, mode)) {
+        errors.push(err);
     }
-    errors.map_or(Ok(()), Err)
+    errors.finish()
 }
 
 fn check_item(item: &Expr, mode: Mode) -> Option<syn::Error> {

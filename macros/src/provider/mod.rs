@@ -11,6 +11,8 @@ mod validate;
 
 use proc_macro2::TokenStream;
 
+use crate::errors::with_item;
+
 pub(crate) fn expand_entry(args: TokenStream, item: TokenStream) -> TokenStream {
     let function = match syn::parse2::<syn::ItemFn>(item.clone()) {
         Ok(function) => function,
@@ -23,33 +25,5 @@ pub(crate) fn expand_entry(args: TokenStream, item: TokenStream) -> TokenStream 
     match validate::validate(args, &function) {
         Ok(plan) => expand::expand(&plan, function),
         Err(err) => with_item(err, item),
-    }
-}
-
-/// The error next to the user's unchanged item, so the editor keeps resolving it and no
-/// follow-on "cannot find function" errors appear.
-fn with_item(err: syn::Error, item: TokenStream) -> TokenStream {
-    let mut out = err.into_compile_error();
-    out.extend(item);
-    out
-}
-
-/// Collects every mistake so one build reports them all.
-#[derive(Default)]
-pub(crate) struct Errors(Option<syn::Error>);
-
-impl Errors {
-    pub(crate) fn push(&mut self, err: syn::Error) {
-        match &mut self.0 {
-            Some(all) => all.combine(err),
-            None => self.0 = Some(err),
-        }
-    }
-
-    pub(crate) fn finish(self) -> syn::Result<()> {
-        match self.0 {
-            Some(err) => Err(err),
-            None => Ok(()),
-        }
     }
 }

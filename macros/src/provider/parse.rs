@@ -11,7 +11,7 @@ use syn::ext::IdentExt;
 use syn::parse::{ParseStream, Parser};
 use syn::{Expr, Ident, Path, Token};
 
-use super::Errors;
+use crate::errors::Errors;
 
 /// The options `#[provider]` knows, listed in every "unknown option" message.
 const OPTIONS: &str = "`from = PROVIDER`, `explicit = fn_name`, `crate = path::to::ayutil`";

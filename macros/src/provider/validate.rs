@@ -5,8 +5,8 @@ use quote::{ToTokens, quote};
 use syn::ext::IdentExt;
 use syn::{Expr, FnArg, Ident, ItemFn, Pat, Safety, Type};
 
-use super::Errors;
 use super::parse::ProviderArgs;
+use crate::errors::Errors;
 
 /// What `expand` needs: everything here has been checked.
 pub(crate) struct Plan {

@@ -7,6 +7,8 @@ use syn::punctuated::Punctuated;
 use syn::spanned::Spanned;
 use syn::{Expr, ExprLit, ItemFn, Lit, LitInt, MetaNameValue, Token};
 
+use crate::errors::Errors;
+
 /// Every option the macro accepts, in the order the error message lists them.
 const OPTIONS: &str = "`flavor`, `worker_threads`, `timeout`, `max_concurrency`, `hooks`, `crate`";
 
@@ -57,23 +59,6 @@ pub(crate) struct MainInput {
     /// Path of the `ayutil` crate when the user renamed it (`crate = "ay"`).
     pub(crate) krate: Opt<syn::Path>,
     pub(crate) func: ItemFn,
-}
-
-/// Collects several mistakes into one `syn::Error` (serde_derive's `Ctxt`).
-#[derive(Default)]
-pub(crate) struct Errors(Option<syn::Error>);
-
-impl Errors {
-    pub(crate) fn push(&mut self, err: syn::Error) {
-        match &mut self.0 {
-            Some(all) => all.combine(err),
-            None => self.0 = Some(err),
-        }
-    }
-
-    pub(crate) fn finish(self) -> syn::Result<()> {
-        self.0.map_or(Ok(()), Err)
-    }
 }
 
 pub(crate) fn parse(args: TokenStream, item: TokenStream) -> syn::Result<MainInput> {

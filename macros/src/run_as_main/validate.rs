@@ -3,7 +3,8 @@
 use syn::spanned::Spanned;
 use syn::{FnArg, ReturnType, Type};
 
-use super::parse::{Errors, Flavor, MainInput};
+use super::parse::{Flavor, MainInput};
+use crate::errors::Errors;
 
 pub(crate) fn validate(input: &MainInput) -> syn::Result<()> {
     let mut errors = Errors::default();
