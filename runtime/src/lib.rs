@@ -15,6 +15,8 @@
 #[macro_use]
 mod cfg;
 
+mod rt;
+
 mod link;
 pub use crate::link::offload::{Offload, offload};
 

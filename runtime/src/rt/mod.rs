@@ -1,0 +1,7 @@
+//! The shared floor under every feature: mechanisms written once and used by all of them.
+//!
+//! Crate-private and always compiled. Before writing a mechanism inside a feature, look
+//! here; if it is not here and a second feature could use it, put it here.
+
+pub(crate) mod limit;
+pub(crate) mod time;

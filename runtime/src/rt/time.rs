@@ -1,0 +1,46 @@
+//! Deadlines: the one rule for a `Duration` a user passes.
+//!
+//! As in tokio and std, `Duration::MAX` (or any duration that would carry the clock past
+//! the range of [`Instant`]) means "never". Every feature turns a user's duration into a
+//! deadline through [`deadline_after`], so no public parameter can overflow `Instant`.
+
+#![allow(dead_code)] // Not every feature set uses every helper.
+
+use std::time::Duration;
+
+use tokio::time::Instant;
+
+/// The instant `after` past `from`, or `None` when it lies beyond the clock's range:
+/// the deadline is never reached.
+pub(crate) fn deadline_after(from: Instant, after: Duration) -> Option<Instant> {
+    from.checked_add(after)
+}
+
+/// [`deadline_after`] counted from now.
+pub(crate) fn deadline_in(after: Duration) -> Option<Instant> {
+    deadline_after(Instant::now(), after)
+}
+
+/// Sleeps until `deadline`, or forever when there is none.
+pub(crate) async fn sleep_until_or_never(deadline: Option<Instant>) {
+    match deadline {
+        Some(at) => tokio::time::sleep_until(at).await,
+        None => core::future::pending().await,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn max_means_never() {
+        let now = Instant::now();
+        assert_eq!(deadline_after(now, Duration::MAX), None);
+        assert_eq!(deadline_after(now, Duration::ZERO), Some(now));
+        assert_eq!(
+            deadline_after(now, Duration::from_nanos(1)),
+            Some(now + Duration::from_nanos(1))
+        );
+    }
+}
