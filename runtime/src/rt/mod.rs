@@ -5,3 +5,4 @@
 
 pub(crate) mod limit;
 pub(crate) mod time;
+pub(crate) mod timer;
