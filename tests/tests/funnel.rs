@@ -494,6 +494,7 @@ fn try_funnel_error_after_drop_holds_on_a_multi_thread_runtime() {
     // Regression: the race of the error against the driver's drop, on worker threads.
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
+        .enable_all()
         .build()
         .unwrap();
     for round in 0..300 {
