@@ -3,6 +3,7 @@
 //! Crate-private and always compiled. Before writing a mechanism inside a feature, look
 //! here; if it is not here and a second feature could use it, put it here.
 
+pub(crate) mod channel;
 pub(crate) mod limit;
 pub(crate) mod time;
 pub(crate) mod timer;
