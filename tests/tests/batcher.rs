@@ -596,6 +596,13 @@ async fn zero_and_inconsistent_limits_are_rejected() {
         "max_volume must be at least 1"
     );
     assert!(build(Batcher::builder(10, wait).capacity(10)).is_ok());
+    assert_eq!(
+        build(Batcher::builder(1, wait).capacity(0)),
+        Err(BatcherConfigError::CapacityBelowVolume {
+            capacity: 0,
+            max_volume: 1
+        })
+    );
 }
 
 #[test]
