@@ -101,7 +101,12 @@ impl Live {
 
     /// Waits until every task that held a permit has ended.
     async fn drain(&self) {
-        drop(self.0.acquire_many(LIVE as u32).await.expect("never closed"));
+        drop(
+            self.0
+                .acquire_many(LIVE as u32)
+                .await
+                .expect("never closed"),
+        );
     }
 }
 

@@ -701,8 +701,15 @@ async fn max_wait_of_max_means_no_time_limit_and_loses_nothing() {
         async move { batcher.call(2).await }
     });
     tokio::time::sleep(Duration::from_secs(86_400 * 365)).await;
-    assert!(batches(&log).is_empty(), "no time limit: the batch waits to fill");
-    assert_eq!(batcher.call(3).await.unwrap(), 30, "the third item fills it");
+    assert!(
+        batches(&log).is_empty(),
+        "no time limit: the batch waits to fill"
+    );
+    assert_eq!(
+        batcher.call(3).await.unwrap(),
+        30,
+        "the third item fills it"
+    );
     assert_eq!(second.await.unwrap().unwrap(), 20);
     batcher.put(4).await.unwrap();
     batcher.close().await.unwrap();
@@ -788,7 +795,12 @@ async fn limits_of_one_batch_one_item_at_a_time() {
     let t0 = Instant::now();
     let results = futures::future::join_all((0..5).map(|n| batcher.call(n))).await;
     assert!(results.into_iter().map(Result::unwrap).eq(0..5));
-    let seen: Vec<_> = log.lock().unwrap().iter().map(|(at, b)| (*at - t0, b.clone())).collect();
+    let seen: Vec<_> = log
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|(at, b)| (*at - t0, b.clone()))
+        .collect();
     assert_eq!(
         seen,
         (0..5).map(|n| (n * MS, vec![n])).collect::<Vec<_>>(),

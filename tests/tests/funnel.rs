@@ -406,11 +406,9 @@ async fn the_source_need_not_be_send() {
 }
 
 /// A future that holds `tx` until it is dropped: the receiver then sees `Closed`.
-fn holds_forever(tx: tokio::sync::oneshot::Sender<()>) -> impl Future<Output = ()> + Send {
-    async move {
-        let _tx = tx;
-        std::future::pending::<()>().await;
-    }
+async fn holds_forever(tx: tokio::sync::oneshot::Sender<()>) {
+    let _tx = tx;
+    std::future::pending::<()>().await;
 }
 
 #[tokio::test]
@@ -429,7 +427,10 @@ async fn try_funnel_error_comes_after_the_other_futures_are_dropped() {
     .boxed();
     let mut f = try_funnel(stream::iter([Ok(holds), Ok(fails)]));
     assert_eq!(f.next().await, Some(Err(FunnelError::Failed("boom"))));
-    assert_eq!(rx.try_recv(), Err(tokio::sync::oneshot::error::TryRecvError::Closed));
+    assert_eq!(
+        rx.try_recv(),
+        Err(tokio::sync::oneshot::error::TryRecvError::Closed)
+    );
     assert_eq!(f.next().await, None);
 }
 
@@ -447,7 +448,10 @@ fn try_funnel_ready_error_comes_after_the_running_futures_are_dropped() {
         let fails = async { Err::<(), _>("at once") }.boxed();
         let mut f = try_funnel(stream::iter([Ok(holds), Ok(fails)]));
         assert_eq!(f.next().await, Some(Err(FunnelError::Failed("at once"))));
-        assert_eq!(rx.try_recv(), Err(tokio::sync::oneshot::error::TryRecvError::Closed));
+        assert_eq!(
+            rx.try_recv(),
+            Err(tokio::sync::oneshot::error::TryRecvError::Closed)
+        );
     });
 }
 
@@ -466,8 +470,14 @@ async fn try_funnel_source_error_comes_after_the_running_futures_are_dropped() {
     // The driver takes the future over.
     tokio::task::yield_now().await;
     source_tx.unbounded_send(Err("source broke")).unwrap();
-    assert_eq!(f.next().await, Some(Err(FunnelError::Failed("source broke"))));
-    assert_eq!(rx.try_recv(), Err(tokio::sync::oneshot::error::TryRecvError::Closed));
+    assert_eq!(
+        f.next().await,
+        Some(Err(FunnelError::Failed("source broke")))
+    );
+    assert_eq!(
+        rx.try_recv(),
+        Err(tokio::sync::oneshot::error::TryRecvError::Closed)
+    );
 }
 
 #[tokio::test]
@@ -486,7 +496,10 @@ async fn panic_is_resumed_after_the_other_futures_are_dropped() {
         .catch_unwind()
         .await;
     assert!(res.is_err());
-    assert_eq!(rx.try_recv(), Err(tokio::sync::oneshot::error::TryRecvError::Closed));
+    assert_eq!(
+        rx.try_recv(),
+        Err(tokio::sync::oneshot::error::TryRecvError::Closed)
+    );
 }
 
 #[test]
@@ -501,8 +514,9 @@ fn try_funnel_error_after_drop_holds_on_a_multi_thread_runtime() {
         rt.block_on(async {
             tokio::spawn(async move {
                 let mut receivers = Vec::new();
-                let mut futures: Vec<futures::future::BoxFuture<'static, Result<(), &'static str>>> =
-                    Vec::new();
+                let mut futures: Vec<
+                    futures::future::BoxFuture<'static, Result<(), &'static str>>,
+                > = Vec::new();
                 for _ in 0..4 {
                     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
                     receivers.push(rx);
@@ -555,7 +569,10 @@ async fn limit_of_max_is_unbounded() {
     assert_eq!(f.count().await, 1000);
     assert_eq!(t0.elapsed(), ms(10));
     let source = stream::iter(0..10u64).map(|i| Ok::<_, ()>(async move { Ok(after(10, i).await) }));
-    assert_eq!(try_funnel(source).limit(NonZeroUsize::MAX).count().await, 10);
+    assert_eq!(
+        try_funnel(source).limit(NonZeroUsize::MAX).count().await,
+        10
+    );
 }
 
 #[test]
@@ -581,5 +598,9 @@ async fn timeout_of_max_never_fires() {
     assert_eq!(out, [Ok(10), Ok(3_600_000)]);
     let never = stream::pending::<Result<std::future::Ready<Result<(), ()>>, ()>>();
     let mut f = try_funnel(never).timeout(Duration::MAX);
-    assert!(tokio::time::timeout(Duration::from_secs(86_400 * 365), f.next()).await.is_err());
+    assert!(
+        tokio::time::timeout(Duration::from_secs(86_400 * 365), f.next())
+            .await
+            .is_err()
+    );
 }

@@ -137,7 +137,11 @@ async fn panics_are_caught_and_returned() {
         });
     }
     let err = group.join().await.unwrap_err();
-    let panic = err.into_first().unwrap().into_panic().expect("a panic failure");
+    let panic = err
+        .into_first()
+        .unwrap()
+        .into_panic()
+        .expect("a panic failure");
     assert_eq!(panic.message(), Some("task blew up"));
     assert_eq!(ok.load(Ordering::SeqCst), 5);
 }
@@ -304,6 +308,9 @@ async fn a_join_that_starts_after_the_round_ended_sees_a_clean_group() {
     });
     let (a, b) = tokio::join!(group.join(), group.join());
     let (a, b) = (a.unwrap_err(), b.unwrap_err());
-    assert!(a.first().is_some() != b.first().is_some(), "one owner: {a:?} {b:?}");
+    assert!(
+        a.first().is_some() != b.first().is_some(),
+        "one owner: {a:?} {b:?}"
+    );
     assert!(group.join().await.is_ok());
 }

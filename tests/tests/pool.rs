@@ -308,10 +308,18 @@ async fn cancelled_spawn_wait_leaves_nothing_behind() {
             let _guard = guard;
             ran.fetch_add(1, Ordering::SeqCst);
         });
-        assert!(tokio::time::timeout(Duration::from_millis(1), wait).await.is_err());
+        assert!(
+            tokio::time::timeout(Duration::from_millis(1), wait)
+                .await
+                .is_err()
+        );
     }
     assert_eq!(pool.len(), 1, "only the task holding the slot is left");
-    assert_eq!(dropped.load(Ordering::SeqCst), 1_000, "every future dropped at once");
+    assert_eq!(
+        dropped.load(Ordering::SeqCst),
+        1_000,
+        "every future dropped at once"
+    );
     assert_eq!(ran.load(Ordering::SeqCst), 0);
 }
 
@@ -425,7 +433,10 @@ fn concurrent_joins_all_learn_of_a_failure() {
             release_tx.send(true).unwrap();
             let mut owners = 0;
             for join in joins {
-                let err = join.await.unwrap().expect_err("every join sees the failure");
+                let err = join
+                    .await
+                    .unwrap()
+                    .expect_err("every join sees the failure");
                 assert_eq!(err.failed(), 1, "round {round}");
                 if let Some(first) = err.into_first() {
                     assert_eq!(first.into_error(), Some("task 2"));

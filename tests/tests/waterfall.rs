@@ -671,7 +671,9 @@ async fn streamed_run_keeps_no_span_per_cell_by_default() {
 #[tokio::test(start_paused = true)]
 async fn timeline_recording_can_be_turned_on_for_a_stream_and_off_for_a_run() {
     let items = futures::stream::iter(0..4usize);
-    let mut streamed = grid_waterfall(MAX).run_stream(items, nz(16)).record_timeline(true);
+    let mut streamed = grid_waterfall(MAX)
+        .run_stream(items, nz(16))
+        .record_timeline(true);
     while streamed.next().await.is_some() {}
     let t = streamed.timeline();
     assert_eq!(t.cells().len(), 16);
@@ -719,7 +721,11 @@ async fn stream_window_of_max_pulls_without_holding_back() {
     let mut run = wf.run_stream(items, MAX);
     let t0 = Instant::now();
     assert_eq!(run.next().await.unwrap().unwrap(), 0);
-    assert_eq!(pulled.load(SeqCst), 1_000, "no window: everything pulled at once");
+    assert_eq!(
+        pulled.load(SeqCst),
+        1_000,
+        "no window: everything pulled at once"
+    );
     assert_eq!(run.count().await, 999);
     assert_eq!(t0.elapsed(), ms(10));
 }
