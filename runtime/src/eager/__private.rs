@@ -1,0 +1,3 @@
+//! What `#[eager]` expands to. Not public API.
+
+pub use super::{Eager, eager, eager_local};
