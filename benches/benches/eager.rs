@@ -35,9 +35,8 @@ fn bench_eager_finished(c: &mut Criterion) {
             .iter(|| async { black_box(ayutil::eager(async { black_box(1_u64) }).await) })
     });
     g.bench_function("tokio::spawn", |b| {
-        b.to_async(&rt).iter(|| async {
-            black_box(tokio::spawn(async { black_box(1_u64) }).await.unwrap())
-        })
+        b.to_async(&rt)
+            .iter(|| async { black_box(tokio::spawn(async { black_box(1_u64) }).await.unwrap()) })
     });
     g.finish();
 }

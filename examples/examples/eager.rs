@@ -87,7 +87,9 @@ async fn test(log: Arc<Mutex<Vec<String>>>) {
 }
 
 /// The seed's `caller(convert)`: what `convert` does with the coroutine decides the log.
-async fn caller<F: Future<Output = ()>>(convert: impl FnOnce(Arc<Mutex<Vec<String>>>) -> F) -> String {
+async fn caller<F: Future<Output = ()>>(
+    convert: impl FnOnce(Arc<Mutex<Vec<String>>>) -> F,
+) -> String {
     let log = Arc::new(Mutex::new(Vec::new()));
     log.lock().unwrap().push("a".into());
     let future = convert(log.clone());

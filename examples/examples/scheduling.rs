@@ -57,7 +57,9 @@ async fn demo() {
     show("task_switch(task 3):", &log).await;
 
     let tasks = six_tasks(&log);
-    scheduling::task_switch(tasks[3].id(), Some(1)).await.unwrap();
+    scheduling::task_switch(tasks[3].id(), Some(1))
+        .await
+        .unwrap();
     me(&log);
     show("task_switch(task 3, insert_pos = 1):", &log).await;
 
@@ -76,8 +78,7 @@ async fn demo() {
 
     six_tasks(&log);
     let callback_log = log.clone();
-    scheduling::call_insert(3, move || callback_log.borrow_mut().push("callback".into()))
-        .unwrap();
+    scheduling::call_insert(3, move || callback_log.borrow_mut().push("callback".into())).unwrap();
     show("call_insert(3, callback):", &log).await;
 
     six_tasks(&log);

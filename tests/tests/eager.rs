@@ -33,12 +33,10 @@ fn labels<const N: usize>(items: [&str; N]) -> Vec<String> {
 }
 
 /// The seed's `test()`: logs 1, some long IO, logs 2.
-fn body(log: Log) -> impl Future<Output = ()> + Send + 'static {
-    async move {
-        log.push(1);
-        tokio::time::sleep(Duration::from_millis(200)).await;
-        log.push(2);
-    }
+async fn body(log: Log) {
+    log.push(1);
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    log.push(2);
 }
 
 /// The seed's `caller(convert)`.
@@ -137,8 +135,10 @@ async fn errors_of_the_body_reach_the_awaiting_caller_not_the_call() {
 
 // ----- panics ------------------------------------------------------------------------
 
+type PanicHook = Box<dyn Fn(&std::panic::PanicHookInfo<'_>) + Sync + Send>;
+
 fn quiet_panics() -> impl Drop {
-    struct Restore(Option<Box<dyn Fn(&std::panic::PanicHookInfo<'_>) + Sync + Send>>);
+    struct Restore(Option<PanicHook>);
     impl Drop for Restore {
         fn drop(&mut self) {
             // `set_hook` itself panics while the thread panics (a failed assert).
@@ -337,7 +337,12 @@ fn a_continuation_cancelled_by_runtime_shutdown_panics_at_the_await() {
     let first = tokio::runtime::Builder::new_current_thread()
         .build()
         .unwrap();
-    let rest = first.block_on(async { eager(std::future::pending::<()>()) });
+    // `enter` puts the runtime in context without polling anything: the eager step runs,
+    // and the continuation is spawned onto `first`.
+    let rest = {
+        let _runtime = first.enter();
+        eager(std::future::pending::<()>())
+    };
     drop(first); // cancels the continuation
     let second = tokio::runtime::Builder::new_current_thread()
         .build()
@@ -365,7 +370,10 @@ async fn registered_task_locals_stay_visible_in_the_continuation() {
             NOT_REGISTERED.scope(8, async {
                 eager(async {
                     tokio::task::yield_now().await;
-                    (REGISTERED.try_with(|v| *v).ok(), NOT_REGISTERED.try_with(|v| *v).ok())
+                    (
+                        REGISTERED.try_with(|v| *v).ok(),
+                        NOT_REGISTERED.try_with(|v| *v).ok(),
+                    )
                 })
                 .await
             }),

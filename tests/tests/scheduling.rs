@@ -145,7 +145,10 @@ async fn ready_pop_past_the_end_is_an_error() {
         let _tasks = log.spawn_numbered(2);
         let err = scheduling::ready_pop(2).unwrap_err();
         assert_eq!(err, SchedulingError::NoSuchPosition { pos: 2, len: 2 });
-        assert_eq!(err.to_string(), "no ready entry at position 2: the queue holds 2");
+        assert_eq!(
+            err.to_string(),
+            "no ready entry at position 2: the queue holds 2"
+        );
         assert!(scheduling::ready_pop(usize::MAX).is_err());
         assert_eq!(scheduling::ready_len(), Ok(2));
     })
@@ -384,7 +387,9 @@ async fn task_switch_runs_the_task_next_and_the_caller_at_the_tail() {
         let log = Log::default();
         run(async {
             let tasks = log.spawn_numbered(6);
-            scheduling::task_switch(tasks[pos].id(), None).await.unwrap();
+            scheduling::task_switch(tasks[pos].id(), None)
+                .await
+                .unwrap();
             log.push("me");
             scheduling::yield_now().await.unwrap();
         })
@@ -659,12 +664,14 @@ async fn runnable_and_blocked_tasks_and_the_current_one_make_all_tasks() {
 async fn the_identity_holds_inside_every_task_and_callback() {
     run(async {
         for _ in 0..5 {
-            let _ = scheduling::spawn(async {
-                assert_identity();
-                scheduling::yield_now().await.unwrap();
-                assert_identity();
-            })
-            .unwrap();
+            drop(
+                scheduling::spawn(async {
+                    assert_identity();
+                    scheduling::yield_now().await.unwrap();
+                    assert_identity();
+                })
+                .unwrap(),
+            );
         }
         scheduling::call_insert(2, assert_identity).unwrap();
         scheduling::yield_now().await.unwrap();
@@ -713,7 +720,9 @@ async fn every_function_outside_the_executor_returns_no_executor() {
 #[tokio::test]
 async fn a_tokio_task_spawned_from_inside_is_outside_the_executor() {
     run(async {
-        let outside = tokio::spawn(async { scheduling::ready_len() }).await.unwrap();
+        let outside = tokio::spawn(async { scheduling::ready_len() })
+            .await
+            .unwrap();
         assert_eq!(outside, Err(SchedulingError::NoExecutor));
     })
     .await;
@@ -1087,11 +1096,13 @@ async fn dropping_run_midway_drops_every_task() {
     let stalled = run(async move {
         for _ in 0..5 {
             let tx = tx.clone();
-            let _ = scheduling::spawn(async move {
-                let _guard = DropSignal(tx);
-                std::future::pending::<()>().await;
-            })
-            .unwrap();
+            drop(
+                scheduling::spawn(async move {
+                    let _guard = DropSignal(tx);
+                    std::future::pending::<()>().await;
+                })
+                .unwrap(),
+            );
         }
         std::future::pending::<()>().await;
     });
@@ -1163,8 +1174,7 @@ async fn a_hundred_thousand_tasks_run_and_leave_nothing_behind() {
         while scheduling::all_tasks().unwrap().len() > 1 {
             scheduling::yield_now().await.unwrap();
         }
-        let count = *counter.borrow();
-        count
+        *counter.borrow()
     })
     .await;
     assert_eq!(count, 100_000);

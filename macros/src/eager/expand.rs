@@ -48,7 +48,10 @@ pub(crate) fn expand(plan: &Plan, args: TokenStream, mut function: ItemFn) -> To
         block,
         ..
     } = function;
-    let span = sig.asyncness.take().map_or_else(|| sig.fn_token.span, |a| a.span);
+    let span = sig
+        .asyncness
+        .take()
+        .map_or_else(|| sig.fn_token.span, |a| a.span);
     // Every token of the path on `async`, so errors about the call land on the user's code.
     let private = respan(quote!(#krate::__private::eager), span);
 
@@ -102,7 +105,10 @@ pub(crate) fn expand(plan: &Plan, args: TokenStream, mut function: ItemFn) -> To
             #(#stmts)*
         })
     };
-    let track_caller = if attrs.iter().any(|attr| attr.path().is_ident("track_caller")) {
+    let track_caller = if attrs
+        .iter()
+        .any(|attr| attr.path().is_ident("track_caller"))
+    {
         quote!()
     } else {
         // A body that waits where it cannot continue panics at the caller, not here.

@@ -59,7 +59,10 @@ fn parse_list(input: ParseStream<'_>) -> syn::Result<EagerArgs> {
                 args.krate = Some(path);
             }
             "local" => {
-                args.errors.push_at(key.span(), "`local` takes no value; write `#[eager(local)]`");
+                args.errors.push_at(
+                    key.span(),
+                    "`local` takes no value; write `#[eager(local)]`",
+                );
                 skip_value(input)?;
             }
             "crate" => args
@@ -84,7 +87,10 @@ fn parse_list(input: ParseStream<'_>) -> syn::Result<EagerArgs> {
 }
 
 fn duplicate(key: &Ident, errors: &mut Errors) {
-    errors.push_at(key.span(), format!("duplicate option `{key}`; give it once"));
+    errors.push_at(
+        key.span(),
+        format!("duplicate option `{key}`; give it once"),
+    );
 }
 
 /// Skips `= value` so the rest of the list is still checked.

@@ -353,10 +353,10 @@ impl Executor {
                 }
             });
         }
-        if let Some(payload) = first_panic {
-            if !std::thread::panicking() {
-                resume_unwind(payload);
-            }
+        if let Some(payload) = first_panic
+            && !std::thread::panicking()
+        {
+            resume_unwind(payload);
         }
     }
 
@@ -373,10 +373,10 @@ impl Executor {
             .ready
             .remove(pos)
             .ok_or(SchedulingError::NoSuchPosition { pos, len })?;
-        if let Entry::Task(id) = &entry {
-            if let Ok(slot) = core.slot_mut(*id) {
-                slot.state = State::Popped;
-            }
+        if let Entry::Task(id) = &entry
+            && let Ok(slot) = core.slot_mut(*id)
+        {
+            slot.state = State::Popped;
         }
         Ok(entry)
     }
