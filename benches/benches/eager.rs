@@ -1,7 +1,10 @@
 //! Eager start and the scheduling executor, each beside what a user would do instead, one
 //! group per comparison so the ratio is read from one run:
 //! - `eager/finished body`: an eager future whose body finishes without waiting, against
-//!   the same body as a plain `async` block awaited and as a `tokio::spawn`ed task;
+//!   the same body as a plain `async` block awaited and as a `tokio::spawn`ed task. The
+//!   body is boxed before its first poll (safe Rust cannot move a future once polled);
+//!   here the optimizer sees that it finishes and removes the allocation, which it cannot
+//!   do for a body that waits on a condition known only at run time;
 //! - `scheduling/spawn and run 100k tasks`: the scheduling executor against a tokio
 //!   `LocalSet`, both single-threaded and both joining every task;
 //! - `scheduling/1000 switch round trips`: two tasks handing over with `task_switch`,

@@ -24,7 +24,8 @@ use super::{CoroStart, Eager};
 /// The first poll happens before there is a task to wake, so it uses a waker that does
 /// nothing; the continuation polls again at once and registers its own. The body is
 /// boxed before that first poll (see [`CoroStart`]): one allocation, freed before
-/// `eager` returns when the body finishes.
+/// `eager` returns when the body finishes (and removed by the optimizer when it can see
+/// that the body finishes without waiting).
 ///
 /// # Panics
 ///

@@ -70,6 +70,7 @@ impl<F: Future> CoroStart<F> {
     /// drop(start);
     /// assert_eq!(log, ["body"]);
     /// ```
+    #[inline]
     pub fn new(fut: F) -> Self {
         let mut fut = Box::pin(fut);
         let mut cx = Context::from_waker(Waker::noop());
@@ -170,18 +171,11 @@ where
 {
     /// The output if done, else the rest continued as a tokio task.
     #[track_caller]
+    #[inline]
     pub(crate) fn into_eager(self) -> Eager<F::Output> {
         match self.state {
             Start::Done(output) => Eager::finished(output),
-            Start::Blocked(fut) => {
-                let Ok(runtime) = tokio::runtime::Handle::try_current() else {
-                    panic!(
-                        "the eager body waits, but there is no tokio runtime here to continue it on; \
-                         call it inside a runtime, or drive it with `ayutil::CoroStart`"
-                    )
-                };
-                Eager::continuing(runtime.spawn(Inherited::capture().wrap(fut)))
-            }
+            Start::Blocked(fut) => spawn(fut),
         }
     }
 }
@@ -193,16 +187,46 @@ where
 {
     /// The output if done, else the rest continued as a task of the current `LocalSet`.
     #[track_caller]
+    #[inline]
     pub(crate) fn into_eager_local(self) -> Eager<F::Output> {
         match self.state {
             Start::Done(output) => Eager::finished(output),
-            // tokio's own panic outside a `LocalSet` names the `LocalSet` and, through
-            // `#[track_caller]`, points at the caller.
-            Start::Blocked(fut) => {
-                Eager::continuing(tokio::task::spawn_local(Inherited::capture().wrap(fut)))
-            }
+            Start::Blocked(fut) => spawn_local(fut),
         }
     }
+}
+
+// The spawning paths stay out of line, so the path of a body that finished (the one
+// measured against a plain `.await`) stays small enough to inline.
+
+#[cold]
+#[inline(never)]
+#[track_caller]
+fn spawn<F>(fut: Pin<Box<F>>) -> Eager<F::Output>
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+        panic!(
+            "the eager body waits, but there is no tokio runtime here to continue it on; \
+             call it inside a runtime, or drive it with `ayutil::CoroStart`"
+        )
+    };
+    Eager::continuing(runtime.spawn(Inherited::capture().wrap(fut)))
+}
+
+#[cold]
+#[inline(never)]
+#[track_caller]
+fn spawn_local<F>(fut: Pin<Box<F>>) -> Eager<F::Output>
+where
+    F: Future + 'static,
+    F::Output: 'static,
+{
+    // tokio's own panic outside a `LocalSet` names the `LocalSet` and, through
+    // `#[track_caller]`, points at the caller.
+    Eager::continuing(tokio::task::spawn_local(Inherited::capture().wrap(fut)))
 }
 
 impl<F: Future> IntoFuture for CoroStart<F> {
