@@ -424,6 +424,21 @@ async fn task_switch_with_insert_pos_resumes_the_caller_there() {
 }
 
 #[tokio::test]
+async fn task_switch_with_insert_pos_zero_queues_the_caller_before_the_task() {
+    let log = Log::default();
+    run(async {
+        let tasks = log.spawn_numbered(3);
+        scheduling::task_switch(tasks[2].id(), Some(0))
+            .await
+            .unwrap();
+        log.push("me");
+        scheduling::yield_now().await.unwrap();
+    })
+    .await;
+    assert_eq!(log.take(), labels(["me", "2", "0", "1"]));
+}
+
+#[tokio::test]
 async fn task_switch_refuses_a_task_that_is_not_runnable_without_yielding() {
     let log = Log::default();
     run(async {

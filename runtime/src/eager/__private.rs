@@ -5,7 +5,7 @@ use core::future::Future;
 pub use super::{Eager, eager};
 use super::CoroStart;
 
-/// [`eager`](super::eager) with the body's output type named, so an `async` block that
+/// [`eager`](fn@super::eager) with the body's output type named, so an `async` block that
 /// uses `?` or `return` gets its output type from the function's signature.
 #[track_caller]
 pub fn eager_body<T, F>(fut: F) -> Eager<T>

@@ -12,7 +12,7 @@ use tokio::task::JoinHandle;
 
 /// The rest of an eager call: resolves to the body's output.
 ///
-/// Returned by [`eager`](crate::eager), [`eager_local`](crate::eager_local),
+/// Returned by [`eager`](fn@crate::eager), [`eager_local`](crate::eager_local),
 /// `#[eager]` functions and [`CoroStart::into_ready`](crate::CoroStart::into_ready). If the
 /// body finished during the call, the output is held here and `.await` returns it at
 /// once; if the body waited, it continues as a tokio task and `.await` waits for it.

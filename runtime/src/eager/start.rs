@@ -13,7 +13,7 @@ use crate::rt::inherit::Inherited;
 /// A future started at once: polled a first time, on the caller's stack, until it waits,
 /// finishes or panics.
 ///
-/// This is the low-level piece under [`eager`](crate::eager): start a future with
+/// This is the low-level piece under [`eager`](fn@crate::eager): start a future with
 /// [`CoroStart::new`], ask whether it finished ([`is_done`](CoroStart::is_done)) or waits
 /// ([`is_blocked`](CoroStart::is_blocked)), then either take its output
 /// ([`into_output`](CoroStart::into_output), [`into_ready`](CoroStart::into_ready)) or

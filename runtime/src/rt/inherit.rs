@@ -26,7 +26,7 @@ static ANY_KEYS: AtomicBool = AtomicBool::new(false);
 /// `key` has where the future was handed over.
 ///
 /// tokio's task-locals do not cross [`tokio::spawn`]. When a body started by
-/// [`eager`](crate::eager) waits and continues as a task of its own, it keeps the
+/// [`eager`](fn@crate::eager) waits and continues as a task of its own, it keeps the
 /// `tracing` span that was current at the call, and the value of every task-local
 /// registered here (cloned at the call, and cloned again into each poll of the
 /// continuation). Registering a key twice has no further effect; a key that is not set at

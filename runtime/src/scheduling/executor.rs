@@ -169,6 +169,24 @@ pin_project_lite::pin_project! {
     /// # Cancel safety
     ///
     /// Dropping it stops the executor: every task is dropped.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// use ayutil::scheduling;
+    ///
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+    /// # async fn main() {
+    /// let run: ayutil::scheduling::Run<_> = ayutil::SchedulingExecutor::new().run(async {
+    ///     let _forever = scheduling::spawn(std::future::pending::<()>()).unwrap();
+    ///     std::future::pending::<()>().await
+    /// });
+    /// // Dropped by the timeout: the executor stops and drops both tasks.
+    /// assert!(tokio::time::timeout(Duration::from_secs(1), run).await.is_err());
+    /// # }
+    /// ```
     #[must_use = "futures do nothing unless you `.await` or poll them"]
     pub struct Run<F> {
         #[pin]

@@ -145,7 +145,7 @@ pub fn task_switch(task: TaskId, insert_pos: Option<usize>) -> Reschedule {
 
 /// Spawns `fut` depth-first: the new task runs at once, and the caller resumes right after
 /// the new task first waits (or finishes). A task is always created; compare
-/// [`eager`](crate::eager), which runs the body in the caller and creates a task only if it
+/// [`eager`](fn@crate::eager), which runs the body in the caller and creates a task only if it
 /// waits.
 ///
 /// # Errors
@@ -208,6 +208,22 @@ where
 ///
 /// Dropping it after its first poll leaves the task queued where it asked; the task runs
 /// from wherever it is polled next.
+///
+/// # Examples
+///
+/// ```
+/// use ayutil::scheduling::{self, Reschedule};
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// ayutil::SchedulingExecutor::new()
+///     .run(async {
+///         let give_way: Reschedule = scheduling::sleep_insert(0);
+///         give_way.await.unwrap(); // nothing else was queued: runs again at once
+///     })
+///     .await;
+/// # }
+/// ```
 #[must_use = "futures do nothing unless you `.await` or poll them"]
 pub struct Reschedule {
     switch_to: Option<TaskId>,
