@@ -51,6 +51,12 @@ async fn impl_trait(values: impl IntoIterator<Item = u32> + Send + 'static) -> u
 }
 
 #[eager]
+async fn opaque(x: u32) -> impl ::std::fmt::Display + Send + 'static {
+    ::tokio::task::yield_now().await;
+    x
+}
+
+#[eager]
 async fn static_str(text: &'static str) -> usize {
     text.len()
 }
@@ -118,6 +124,7 @@ fn main() {
         ::std::assert_eq!(generic(5).await, "5");
         ::std::assert_eq!(impl_trait(::std::vec![1, 2, 3]).await, 6);
         ::std::assert_eq!(static_str("abc").await, 3);
+        ::std::assert_eq!(opaque(9).await.to_string(), "9");
         ::std::assert_eq!(with_crate_path().await + with_crate_string().await, 3);
         let service = Service { base: 10 };
         ::std::assert_eq!(service.clone().by_value(1).await, 11);
