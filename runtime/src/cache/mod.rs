@@ -4,6 +4,7 @@
 mod flight;
 mod fn_cache;
 mod lru;
+mod shared_error;
 mod stats;
 mod task;
 mod ttl;
@@ -13,6 +14,7 @@ pub mod __private;
 
 pub use self::fn_cache::FnCache;
 pub use self::lru::LruMap;
+pub use self::shared_error::{FromSharedError, SharedError};
 pub use self::stats::CacheStats;
 pub use self::task::CachedTask;
 pub use self::ttl::TtlLruMap;
