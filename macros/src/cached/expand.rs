@@ -56,20 +56,28 @@ pub(crate) fn expand(plan: &Plan) -> TokenStream {
     let vis = &item.vis;
     let handle = format_ident!("{}_cache", name);
     let ret_span = ret_ty.span();
-    let async_span = sig.asyncness.map_or_else(|| name.span(), |a| a.span());
     // The same path with every token spanned at `span`, so errors about what it names land
     // on the user's code.
     let private_at = |span: Span| respan(private.clone(), span);
 
-    let (key_kind, key_ty, key_expr) = match key {
+    // The key is passed to `run_*` as written here: rustc reports a part that cannot be
+    // in a key on that part's expression, which is spanned on the argument's type.
+    let (key_kind, key_ty, key_binding, key_arg) = match key {
         KeyPlan::Custom(key) => {
             let (ty, expr) = (&key.ty, &key.expr);
-            (quote!(#private::CustomKey), quote!(#ty), quote!(#expr))
+            let binding = quote!(let __ayutil_key: #ty = #expr;);
+            let arg = Ident::new("__ayutil_key", ty.span().resolved_at(Span::call_site()));
+            (quote!(#private::CustomKey), quote!(#ty), binding, quote!(#arg))
         }
         KeyPlan::Args(parts) => {
             let tys = parts.iter().map(|KeyArg { ty, .. }| ty.clone()).collect();
             let exprs = parts.iter().map(|KeyArg { expr, .. }| expr.clone()).collect();
-            (quote!(#private::ArgsKey), nest(tys), nest(exprs))
+            (
+                quote!(#private::ArgsKey),
+                nest(tys),
+                TokenStream::new(),
+                nest(exprs),
+            )
         }
     };
     let (value_kind, value_ty) = match value {
@@ -114,33 +122,34 @@ pub(crate) fn expand(plan: &Plan) -> TokenStream {
     };
 
     let block = &item.block;
-    let key_binding = quote! {
-        #[allow(clippy::unused_unit)]
-        let __ayutil_key: #key_ty = #key_expr;
-    };
     let into_stored = match value {
         ValuePlan::Plain => quote!(__ayutil_value),
         ValuePlan::Fallible => quote!(#private::Fallible::into_stored(__ayutil_value)),
     };
-    // Spanned on the return type: a value type that cannot be cached is reported there.
-    let private_ret = private_at(ret_span);
-    let run = |function: &str| {
-        let function = Ident::new(function, ret_span);
-        quote_spanned!(ret_span=> #private_ret::#function)
+    // `path(args)` with the path and the parentheses spanned on the return type: an
+    // unsatisfied bound of the call that no argument explains is reported there.
+    let call_at = |function: &str, span: Span, args: TokenStream| {
+        let function = Ident::new(function, span);
+        let private = private_at(span);
+        let mut args = Group::new(Delimiter::Parenthesis, args);
+        args.set_span(span);
+        quote_spanned!(span=> #private::#function #args)
     };
 
     let call = match runner {
         Runner::Sync => {
-            let run_sync = run("run_sync");
+
             // A `return` in the body leaves this closure with the declared type.
             let body = quote!(move || -> #ret_ty #block);
             let make = match value {
                 ValuePlan::Plain => body,
                 ValuePlan::Fallible => quote!(#private::stored_by(#body)),
             };
-            quote! {
-                #run_sync(#key_kind, #value_kind, #cache_fn, __ayutil_key, #make)
-            }
+            call_at(
+                "run_sync",
+                ret_span,
+                quote!(#key_kind, #value_kind, #cache_fn, #key_arg, #make),
+            )
         }
         Runner::Async | Runner::Local | Runner::Task | Runner::TaskLocal => {
             let (prelude, rebind, body) = async_body(plan, private);
@@ -156,22 +165,15 @@ pub(crate) fn expand(plan: &Plan) -> TokenStream {
                 Runner::Task => "run_task",
                 _ => "run_task_local",
             };
-            let function = run(function);
             let await_token = if matches!(runner, Runner::Task | Runner::TaskLocal) {
                 quote!()
             } else {
-                quote!(.await)
+                quote_spanned!(ret_span=> .await)
             };
             // The future's `Send` bound is checked on its own, spanned on `async`, so a
             // body that is not `Send` is reported there.
-            let private_async = private_at(async_span);
-            let make = if matches!(runner, Runner::Async | Runner::Task) {
-                quote_spanned!(async_span=> #private_async::send_body)
-            } else {
-                quote_spanned!(async_span=> #private_async::local_body)
-            };
-            quote! {
-                #function(#key_kind, #value_kind, #cache_fn, __ayutil_key, #make(move || {
+            let make = quote! {
+                move || {
                     #prelude
                     async move {
                         #rebind
@@ -179,8 +181,14 @@ pub(crate) fn expand(plan: &Plan) -> TokenStream {
                         let __ayutil_value: #ret_ty = #body;
                         #into_stored
                     }
-                }))#await_token
-            }
+                }
+            };
+            let call = call_at(
+                function,
+                ret_span,
+                quote!(#key_kind, #value_kind, #cache_fn, #key_arg, #make),
+            );
+            quote!(#call #await_token)
         }
     };
     let new_body = match value {
@@ -189,6 +197,7 @@ pub(crate) fn expand(plan: &Plan) -> TokenStream {
             #call
         },
         ValuePlan::Fallible => {
+            let private_ret = private_at(ret_span);
             let rebuild = quote_spanned!(ret_span=> (&#private_ret::Rebuild(__ayutil_error)).__ayutil_rebuild());
             quote! {
                 #key_binding

@@ -124,7 +124,7 @@ pub struct FallibleValue;
     note = "derive `Clone, PartialEq, Eq, Hash` for it, or choose the key yourself with `#[cached(key: Type = expression)]`",
     note = "in a method, `self` is part of the key unless `key: Type = expression` leaves it out"
 )]
-pub trait KeyPart {}
+pub trait KeyPart: Hash + Eq + Clone + Send + Sync + 'static {}
 
 #[diagnostic::do_not_recommend]
 impl<T: Hash + Eq + Clone + Send + Sync + 'static> KeyPart for T {}
@@ -133,15 +133,11 @@ impl<T: Hash + Eq + Clone + Send + Sync + 'static> KeyPart for T {}
 /// given with `key` ([`CustomKey`]).
 pub trait CacheKey<Kind>: Hash + Eq + Clone + Send + Sync + 'static {}
 
-impl<T: KeyPart + Hash + Eq + Clone + Send + Sync + 'static> CacheKey<CustomKey> for T {}
+impl<T: KeyPart> CacheKey<CustomKey> for T {}
 
 macro_rules! tuple_keys {
     ($($part:ident)*) => {
-        impl<$($part: KeyPart,)*> CacheKey<ArgsKey> for ($($part,)*)
-        where
-            ($($part,)*): Hash + Eq + Clone + Send + Sync + 'static,
-        {
-        }
+        impl<$($part: KeyPart,)*> CacheKey<ArgsKey> for ($($part,)*) {}
     };
 }
 tuple_keys!();
@@ -164,7 +160,7 @@ tuple_keys!(A B C D E F G H I J K L);
     label = "this type must be `Clone + Send + Sync + 'static`: every caller gets a clone",
     note = "wrap the value in an `Arc` to share it without `Clone`"
 )]
-pub trait ValuePart {}
+pub trait ValuePart: Clone + Send + Sync + 'static {}
 
 #[diagnostic::do_not_recommend]
 impl<T: Clone + Send + Sync + 'static> ValuePart for T {}
@@ -175,23 +171,23 @@ impl<T: Clone + Send + Sync + 'static> ValuePart for T {}
     label = "every caller of a failed computation gets this error, maybe on another thread",
     note = "return an error type without `Rc`, `RefCell` or borrowed data, such as `anyhow::Error` or your own error enum"
 )]
-pub trait ErrorPart {}
+pub trait ErrorPart: Send + Sync + 'static {}
 
 #[diagnostic::do_not_recommend]
 impl<E: Send + Sync + 'static> ErrorPart for E {}
 
 /// What the cache stores for a function, of kind `Kind`: the value itself
 /// ([`PlainValue`]) or a `Result` whose error is shared ([`FallibleValue`]).
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be returned by a `#[cached]` function",
+    label = "this type must be `Clone + Send + Sync + 'static`: every caller gets a clone",
+    note = "wrap the value in an `Arc` to share it without `Clone`"
+)]
 pub trait CacheValue<Kind>: Clone + Send + Sync + 'static {}
 
-impl<T: ValuePart + Clone + Send + Sync + 'static> CacheValue<PlainValue> for T {}
+impl<T: ValuePart> CacheValue<PlainValue> for T {}
 
-impl<T, E> CacheValue<FallibleValue> for Result<T, SharedError<E>>
-where
-    T: ValuePart + Clone + Send + Sync + 'static,
-    E: ErrorPart + Send + Sync + 'static,
-{
-}
+impl<T: ValuePart, E: ErrorPart> CacheValue<FallibleValue> for Result<T, SharedError<E>> {}
 
 /// A return type spelled `Result<..>`: its stored form shares the error.
 #[diagnostic::on_unimplemented(
@@ -256,27 +252,6 @@ impl<E> RebuildByShare<E> for &Rebuild<E> {
     {
         E::from_shared(self.0.clone())
     }
-}
-
-/// The computation of a cached `async fn`, which may move to a spawned task. Checked on
-/// its own so that a body that is not `Send` is reported on the `async` keyword.
-#[inline]
-pub fn send_body<F, Fut>(make: F) -> F
-where
-    F: FnOnce() -> Fut,
-    Fut: Future + Send + 'static,
-{
-    make
-}
-
-/// The computation of a `local` cached `async fn`, spawned with `spawn_local`.
-#[inline]
-pub fn local_body<F, Fut>(make: F) -> F
-where
-    F: FnOnce() -> Fut,
-    Fut: Future + 'static,
-{
-    make
 }
 
 /// Runs `future` to completion and ends the ticket's flight with its value or panic.
