@@ -47,7 +47,7 @@ pub(crate) enum Runner {
 /// What the key is made of.
 pub(crate) enum KeyPlan {
     /// `key: Type = expression`.
-    Custom(KeyOption),
+    Custom(Box<KeyOption>),
     /// The receiver and the arguments, in order.
     Args(Vec<KeyArg>),
 }
@@ -271,7 +271,7 @@ fn plan(args: CachedArgs, item: ItemFn) -> Plan {
     let max = args.max.get().copied();
     let ttl = args.ttl.get().map(attr::DurationArg::to_expr);
     let key = match args.key.take() {
-        Some(key) => KeyPlan::Custom(key),
+        Some(key) => KeyPlan::Custom(Box::new(key)),
         None => KeyPlan::Args(key_args(&item)),
     };
     Plan {

@@ -109,7 +109,8 @@ pub(crate) fn expand(plan: &Plan, function: ItemFn) -> TokenStream {
     // `#[doc(hidden)]` and `#[cfg]` included, except `#[cached]`: a value cached for one
     // dependency must never answer a call that passes another.
     let other_attrs = attrs.iter().filter(|attr| {
-        !(attr.path().is_ident("doc") && matches!(attr.meta, Meta::NameValue(_))) && !is_cached(attr)
+        let own_doc = attr.path().is_ident("doc") && matches!(attr.meta, Meta::NameValue(_));
+        !own_doc && !is_cached(attr)
     });
     let stmts = &block.stmts;
 

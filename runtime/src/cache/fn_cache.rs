@@ -34,6 +34,9 @@ struct Shard<K, V> {
     next_id: u64,
 }
 
+/// The locked parts of a cache; a key always goes to the same one.
+type Shards<K, V> = Box<[Mutex<Shard<K, V>>]>;
+
 /// The cache of one `#[cached]` function, reached through the generated `<fn>_cache()`.
 ///
 /// It holds the stored values (with the function's `max` and `ttl`), the computations
@@ -61,7 +64,7 @@ pub struct FnCache<K, V> {
     /// Built at the first lookup, so that the cache itself can be made without the key's
     /// `Hash + Eq` bounds: the generated handle then never repeats an error that the
     /// function's call reports on the offending argument.
-    shards: OnceLock<Box<[Mutex<Shard<K, V>>]>>,
+    shards: OnceLock<Shards<K, V>>,
     hasher: RandomState,
     max: Option<NonZeroUsize>,
     ttl: Option<Duration>,

@@ -108,19 +108,9 @@ impl<T, M: ProviderMode> ProviderSpec<T, M> {
     /// assert_eq!(endpoint("db").await, "https://db.eu-west.example.com"); // outside: untouched
     /// # }
     /// ```
-    pub fn with_override<'a, F>(
-        &'a self,
-        value: T,
-        future: F,
-    ) -> impl Future<Output = F::Output> + 'a
-    where
-        F: Future + 'a,
-        T: 'a,
-    {
-        async move {
-            let (_registered, active) = self.register(value);
-            ACTIVE.scope(active, future).await
-        }
+    pub async fn with_override<F: Future>(&self, value: T, future: F) -> F::Output {
+        let (_registered, active) = self.register(value);
+        ACTIVE.scope(active, future).await
     }
 
     /// Runs `f` with `value` as this provider's value, for that call only (on this thread
