@@ -2,6 +2,9 @@
 
 use std::any::Any;
 use std::future::Future;
+use std::marker::PhantomData;
+use std::pin::Pin;
+use std::task::{Context, Poll};
 use std::hash::Hash;
 use std::num::NonZeroUsize;
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
@@ -14,7 +17,7 @@ pub use super::fn_cache::FnCache;
 pub use super::shared_error::{FromSharedError, SharedError};
 pub use super::task::CachedTask;
 
-use super::flight::{Outcome, panic_message};
+use super::flight::{Outcome, Wait, panic_message};
 use super::fn_cache::{Lookup, Ticket};
 
 /// The static behind one cached function's `FnCache`. It is not generic, so it can be
@@ -52,8 +55,8 @@ impl Slot {
         store_if: fn(&V) -> bool,
     ) -> &'static FnCache<K, V>
     where
-        K: Send + 'static,
-        V: Send + 'static,
+        K: Storable,
+        V: Storable,
     {
         let build = || -> &'static (dyn Any + Send + Sync) {
             let cache = FnCache::<K, V>::new(max.and_then(NonZeroUsize::new), ttl, store_if);
@@ -79,6 +82,17 @@ impl Slot {
             .expect("the cache just built has these types")
     }
 }
+
+/// What a `static` cache can hold: keys and values that can be sent between threads.
+/// Checked by the generated handle; `run_*` asks for more (with more precise messages).
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be stored in a `#[cached]` function's cache",
+    label = "the cache is shared by every thread: its keys and values must be `Send`"
+)]
+pub trait Storable: Send + 'static {}
+
+#[diagnostic::do_not_recommend]
+impl<T: Send + 'static> Storable for T {}
 
 /// An owned copy of a `&T` argument of a cached `async fn`, made on a miss.
 pub fn to_owned_arg<T: ?Sized + ToOwned>(value: &T) -> T::Owned {
@@ -131,6 +145,11 @@ impl<T: Hash + Eq + Clone + Send + Sync + 'static> KeyPart for T {}
 
 /// A whole cache key of kind `Kind`: a tuple of [`KeyPart`]s ([`ArgsKey`]) or the type
 /// given with `key` ([`CustomKey`]).
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be the key of a `#[cached]` function",
+    label = "this type must be `Hash + Eq + Clone + Send + Sync + 'static`",
+    note = "derive `Clone, PartialEq, Eq, Hash` for it, or choose another key type"
+)]
 pub trait CacheKey<Kind>: Hash + Eq + Clone + Send + Sync + 'static {}
 
 impl<T: KeyPart> CacheKey<CustomKey> for T {}
@@ -268,9 +287,76 @@ where
     ticket.finish(outcome);
 }
 
-/// The body of a cached `async fn`: a stored value is returned without suspending; else
-/// the call joins the running computation of its key, or starts one with `make()`.
-pub async fn run_async<KK, VK, K, V, C, F, Fut>(_: KK, _: VK, cache: C, key: K, make: F) -> V
+/// What the body of a cached `async fn` awaits: the stored value, or the outcome of the
+/// computation of its key.
+///
+/// Its `Future` impl asks of `V` what [`run_async`] asked already, with the same
+/// diagnostic, so a type that cannot be cached is reported once; the key's type does not
+/// appear here at all.
+#[must_use = "futures do nothing unless you `.await` or poll them"]
+pub struct Running<V, VK> {
+    state: RunningState<V>,
+    kind: PhantomData<fn() -> VK>,
+}
+
+enum RunningState<V> {
+    Ready(Option<V>),
+    Waiting(Wait<V>),
+}
+
+impl<V, VK> std::fmt::Debug for Running<V, VK> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let state = match self.state {
+            RunningState::Ready(_) => "ready",
+            RunningState::Waiting(_) => "waiting",
+        };
+        f.debug_struct("Running").field("state", &state).finish()
+    }
+}
+
+impl<V, VK> Running<V, VK> {
+    fn ready(value: V) -> Self {
+        Self {
+            state: RunningState::Ready(Some(value)),
+            kind: PhantomData,
+        }
+    }
+
+    fn waiting(wait: Wait<V>) -> Self {
+        Self {
+            state: RunningState::Waiting(wait),
+            kind: PhantomData,
+        }
+    }
+}
+
+// The value is only ever moved out, never pinned.
+impl<V, VK> Unpin for Running<V, VK> {}
+
+impl<V: CacheValue<VK>, VK> Future for Running<V, VK> {
+    type Output = V;
+
+    #[track_caller]
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<V> {
+        match &mut self.get_mut().state {
+            RunningState::Ready(value) => {
+                Poll::Ready(value.take().expect("`Running` polled after completion"))
+            }
+            RunningState::Waiting(wait) => Pin::new(wait).poll(cx).map(Outcome::into_value),
+        }
+    }
+}
+
+/// The body of a cached `async fn`, called at the first poll of the function's future: a
+/// stored value is returned without suspending; else the call joins the running
+/// computation of its key, or starts one with `make()`.
+pub fn run_async<KK, VK, K, V, C, F, Fut>(
+    _: KK,
+    _: VK,
+    cache: C,
+    key: K,
+    make: F,
+) -> Running<V, VK>
 where
     K: CacheKey<KK>,
     V: CacheValue<VK>,
@@ -279,14 +365,14 @@ where
     Fut: Future<Output = V> + Send + 'static,
 {
     match cache().lookup(key) {
-        Lookup::Hit(value) => value,
-        Lookup::Join(flight) => flight.wait().await.into_value(),
+        Lookup::Hit(value) => Running::ready(value),
+        Lookup::Join(flight) => Running::waiting(flight.wait()),
         Lookup::Lead(ticket) => {
             // The body is polled by the waiters themselves and moves to a spawned task as
             // soon as one of them is dropped (see `flight.rs`): no task per miss.
             let flight = ticket.flight();
             flight.set_body(Box::pin(drive(ticket, make())));
-            flight.wait().await.into_value()
+            Running::waiting(flight.wait())
         }
     }
 }
@@ -294,7 +380,13 @@ where
 /// [`run_async`] for `local` functions: the computation is spawned with
 /// `tokio::task::spawn_local`, so it need not be `Send` (the caller must run inside a
 /// `LocalSet`).
-pub async fn run_local<KK, VK, K, V, C, F, Fut>(_: KK, _: VK, cache: C, key: K, make: F) -> V
+pub fn run_local<KK, VK, K, V, C, F, Fut>(
+    _: KK,
+    _: VK,
+    cache: C,
+    key: K,
+    make: F,
+) -> Running<V, VK>
 where
     K: CacheKey<KK>,
     V: CacheValue<VK>,
@@ -303,12 +395,12 @@ where
     Fut: Future<Output = V> + 'static,
 {
     match cache().lookup(key) {
-        Lookup::Hit(value) => value,
-        Lookup::Join(flight) => flight.wait().await.into_value(),
+        Lookup::Hit(value) => Running::ready(value),
+        Lookup::Join(flight) => Running::waiting(flight.wait()),
         Lookup::Lead(ticket) => {
             let flight = ticket.flight();
             drop(tokio::task::spawn_local(drive(ticket, make())));
-            flight.wait().await.into_value()
+            Running::waiting(flight.wait())
         }
     }
 }
