@@ -196,7 +196,11 @@ pub(crate) fn eq_token(key: &Ident, input: ParseStream<'_>, example: &str) -> sy
 }
 
 /// `name = value` for any value syn can parse.
-pub(crate) fn value<T: Parse>(key: &Ident, input: ParseStream<'_>, example: &str) -> syn::Result<T> {
+pub(crate) fn value<T: Parse>(
+    key: &Ident,
+    input: ParseStream<'_>,
+    example: &str,
+) -> syn::Result<T> {
     eq_token(key, input, example)?;
     input.parse()
 }
@@ -242,7 +246,11 @@ pub(crate) fn positive_int(key: &Ident, input: ParseStream<'_>) -> syn::Result<u
 }
 
 /// An integer literal, as written (for options whose range the macro checks itself).
-pub(crate) fn int_literal(key: &Ident, input: ParseStream<'_>, example: &str) -> syn::Result<LitInt> {
+pub(crate) fn int_literal(
+    key: &Ident,
+    input: ParseStream<'_>,
+    example: &str,
+) -> syn::Result<LitInt> {
     eq_token(key, input, example)?;
     input.parse().map_err(|err| {
         syn::Error::new(

@@ -118,7 +118,11 @@ fn boxed_errors_are_shared_and_can_be_stored() {
 
 #[cached]
 async fn clone_errors(x: u32) -> Result<u32, String> {
-    if x == 0 { Err("zero".to_owned()) } else { Ok(x) }
+    if x == 0 {
+        Err("zero".to_owned())
+    } else {
+        Ok(x)
+    }
 }
 
 #[tokio::test(start_paused = true)]
@@ -170,13 +174,40 @@ fn thirteen(
 #[allow(clippy::too_many_arguments)]
 #[cached]
 async fn thirty(
-    a0: u8, a1: u8, a2: u8, a3: u8, a4: u8, a5: u8, a6: u8, a7: u8, a8: u8, a9: u8,
-    b0: u8, b1: u8, b2: u8, b3: u8, b4: u8, b5: u8, b6: u8, b7: u8, b8: u8, b9: u8,
-    c0: u8, c1: u8, c2: u8, c3: u8, c4: u8, c5: u8, c6: u8, c7: u8, c8: u8, c9: u8,
+    a0: u8,
+    a1: u8,
+    a2: u8,
+    a3: u8,
+    a4: u8,
+    a5: u8,
+    a6: u8,
+    a7: u8,
+    a8: u8,
+    a9: u8,
+    b0: u8,
+    b1: u8,
+    b2: u8,
+    b3: u8,
+    b4: u8,
+    b5: u8,
+    b6: u8,
+    b7: u8,
+    b8: u8,
+    b9: u8,
+    c0: u8,
+    c1: u8,
+    c2: u8,
+    c3: u8,
+    c4: u8,
+    c5: u8,
+    c6: u8,
+    c7: u8,
+    c8: u8,
+    c9: u8,
 ) -> u32 {
     [
-        a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, b0, b1, b2, b3, b4, b5, b6, b7, b8, b9, c0, c1,
-        c2, c3, c4, c5, c6, c7, c8, c9,
+        a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, b0, b1, b2, b3, b4, b5, b6, b7, b8, b9, c0, c1, c2,
+        c3, c4, c5, c6, c7, c8, c9,
     ]
     .iter()
     .map(|x| u32::from(*x))

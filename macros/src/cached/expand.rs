@@ -67,11 +67,19 @@ pub(crate) fn expand(plan: &Plan) -> TokenStream {
             let (ty, expr) = (&key.ty, &key.expr);
             let binding = quote!(let __ayutil_key: #ty = #expr;);
             let arg = Ident::new("__ayutil_key", ty.span().resolved_at(Span::call_site()));
-            (quote!(#private::CustomKey), quote!(#ty), binding, quote!(#arg))
+            (
+                quote!(#private::CustomKey),
+                quote!(#ty),
+                binding,
+                quote!(#arg),
+            )
         }
         KeyPlan::Args(parts) => {
             let tys = parts.iter().map(|KeyArg { ty, .. }| ty.clone()).collect();
-            let exprs = parts.iter().map(|KeyArg { expr, .. }| expr.clone()).collect();
+            let exprs = parts
+                .iter()
+                .map(|KeyArg { expr, .. }| expr.clone())
+                .collect();
             (
                 quote!(#private::ArgsKey),
                 nest(tys),
@@ -138,7 +146,6 @@ pub(crate) fn expand(plan: &Plan) -> TokenStream {
 
     let call = match runner {
         Runner::Sync => {
-
             // A `return` in the body leaves this closure with the declared type.
             let body = quote!(move || -> #ret_ty #block);
             let make = match value {

@@ -251,8 +251,7 @@ fn plan(args: CachedArgs, item: ItemFn) -> Plan {
         ReturnType::Type(_, ty) => (**ty).clone(),
     };
     // A `CachedTask<T>` hands out clones of `T` itself, so `task` stores the value as is.
-    let value = if returns_result(&ret_ty) && !matches!(runner, Runner::Task | Runner::TaskLocal)
-    {
+    let value = if returns_result(&ret_ty) && !matches!(runner, Runner::Task | Runner::TaskLocal) {
         ValuePlan::Fallible
     } else {
         ValuePlan::Plain
@@ -330,12 +329,14 @@ fn key_args(item: &ItemFn) -> Vec<KeyArg> {
 /// a failed computation, and only `Ok` values are stored unless `cache_errors` is given.
 pub(crate) fn returns_result(ty: &Type) -> bool {
     match ty {
-        Type::Path(path) => path.qself.is_none()
-            && path
-                .path
-                .segments
-                .last()
-                .is_some_and(|s| s.ident == "Result"),
+        Type::Path(path) => {
+            path.qself.is_none()
+                && path
+                    .path
+                    .segments
+                    .last()
+                    .is_some_and(|s| s.ident == "Result")
+        }
         Type::Paren(inner) => returns_result(&inner.elem),
         Type::Group(inner) => returns_result(&inner.elem),
         _ => false,

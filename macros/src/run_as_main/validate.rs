@@ -36,10 +36,16 @@ pub(crate) fn validate(args: MainArgs, func: ItemFn, mut errors: Errors) -> syn:
         );
     }
     if let Some(constness) = &sig.constness {
-        errors.push_spanned(constness, "`#[run_as_main]` cannot run a `const fn`: remove `const`");
+        errors.push_spanned(
+            constness,
+            "`#[run_as_main]` cannot run a `const fn`: remove `const`",
+        );
     }
     if let Some(abi) = &sig.abi {
-        errors.push_spanned(abi, "`#[run_as_main]` cannot run an `extern` function: remove the ABI");
+        errors.push_spanned(
+            abi,
+            "`#[run_as_main]` cannot run an `extern` function: remove the ABI",
+        );
     }
     if !sig.generics.params.is_empty() || sig.generics.where_clause.is_some() {
         errors.push_spanned(

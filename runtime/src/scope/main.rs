@@ -99,7 +99,8 @@ impl MainHooks {
     /// # Examples
     ///
     /// ```
-    ///     ///
+    /// use std::sync::atomic::{AtomicBool, Ordering};
+    ///
     /// static CONFIG_LOADED: AtomicBool = AtomicBool::new(false);
     ///
     /// fn hooks() -> ayutil::MainHooks {
