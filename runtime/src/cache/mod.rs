@@ -151,19 +151,21 @@ pub use self::ttl::TtlLruMap;
 /// # }
 /// ```
 ///
-/// A service method whose database comes from a provider, returning `anyhow::Result`
-/// (needs the `anyhow` feature):
+/// A service method whose database comes from a provider, returning `io::Result` (not
+/// `Clone`; `anyhow::Result` works the same with the `anyhow` feature):
 ///
 /// ```
-/// # #[cfg(feature = "anyhow")] {
+/// use std::io;
 /// use ayutil::{cached, provider, ProviderSpec};
 ///
 /// #[derive(Clone)]
 /// struct Db; // not `Hash`: never part of the key
 ///
 /// impl Db {
-///     async fn name_of(&self, id: u32) -> anyhow::Result<String> {
-///         anyhow::ensure!(id != 0, "no user 0");
+///     async fn name_of(&self, id: u32) -> io::Result<String> {
+///         if id == 0 {
+///             return Err(io::Error::new(io::ErrorKind::NotFound, "no user 0"));
+///         }
 ///         Ok(format!("user {id}"))
 ///     }
 /// }
@@ -176,7 +178,7 @@ pub use self::ttl::TtlLruMap;
 /// impl Users {
 ///     #[provider(db, from = DB)]
 ///     #[cached(ttl = "1m")]
-///     async fn name(&self, id: u32, db: Db) -> anyhow::Result<String> {
+///     async fn name(&self, id: u32, db: Db) -> io::Result<String> {
 ///         db.name_of(id).await
 ///     }
 /// }
@@ -184,9 +186,9 @@ pub use self::ttl::TtlLruMap;
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() {
 /// assert_eq!(Users.name(7).await.unwrap(), "user 7");
-/// assert_eq!(format!("{:#}", Users.name(0).await.unwrap_err()), "no user 0");
+/// let err = Users.name(0).await.unwrap_err();
+/// assert_eq!((err.kind(), err.to_string().as_str()), (io::ErrorKind::NotFound, "no user 0"));
 /// assert!(Users::name_cache().peek(&(Users, 7)).is_some()); // key: (self, id)
-/// # }
 /// # }
 /// ```
 ///
