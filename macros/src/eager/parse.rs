@@ -1,4 +1,4 @@
-//! Attribute arguments into [`EagerArgs`]: the `local` flag and `crate = path`.
+//! Attribute arguments into [`EagerArgs`], read by the shared parser of [`crate::attr`].
 //!
 //! ```text
 //! #[eager(local, crate = ::ay)]
@@ -7,95 +7,42 @@
 //! ```
 
 use proc_macro2::TokenStream;
-use syn::ext::IdentExt;
-use syn::parse::{ParseStream, Parser};
-use syn::{Ident, LitStr, Path, Token};
+use syn::Path;
 
+use crate::attr::{self, Attr, Flag, Options, Parsed};
 use crate::errors::Errors;
 
-/// The options `#[eager]` knows, listed in every "unknown option" message.
-const OPTIONS: &str = "`local`, `crate = path::to::ayutil`";
+const OPTIONS: Options = Options {
+    macro_name: "#[eager]",
+    valid: &["local", "crate = ay"],
+};
 
 pub(crate) struct EagerArgs {
     /// `local`: continue on the current `LocalSet` instead of as a `Send` task.
-    pub(crate) local: Option<Ident>,
+    pub(crate) local: Flag,
     /// `crate = path` (or `crate = "path"`): where `ayutil` is.
-    pub(crate) krate: Option<Path>,
-    /// Mistakes that did not stop the parse; `validate` adds its own, so one build reports
-    /// them all.
-    pub(crate) errors: Errors,
+    pub(crate) krate: Attr<Path>,
 }
 
-pub(crate) fn parse_args(tokens: TokenStream) -> syn::Result<EagerArgs> {
-    parse_list.parse2(tokens)
-}
-
-fn parse_list(input: ParseStream<'_>) -> syn::Result<EagerArgs> {
+/// The options; mistakes go to `errors`, what was read is kept.
+pub(crate) fn parse(tokens: TokenStream, errors: &mut Errors) -> EagerArgs {
     let mut args = EagerArgs {
-        local: None,
-        krate: None,
-        errors: Errors::default(),
+        local: Attr::none("local"),
+        krate: Attr::none("crate"),
     };
-    while !input.is_empty() {
-        // `crate` is a keyword; `parse_any` takes it (and raw identifiers) as an ident.
-        let key = Ident::parse_any(input)?;
-        match key.unraw().to_string().as_str() {
-            "local" if !input.peek(Token![=]) => {
-                if args.local.is_some() {
-                    duplicate(&key, &mut args.errors);
-                }
-                args.local = Some(key);
-            }
-            "crate" if input.peek(Token![=]) => {
-                input.parse::<Token![=]>()?;
-                let path = if input.peek(LitStr) {
-                    input.parse::<LitStr>()?.parse_with(Path::parse_mod_style)?
-                } else {
-                    Path::parse_mod_style(input)?
-                };
-                if args.krate.is_some() {
-                    duplicate(&key, &mut args.errors);
-                }
-                args.krate = Some(path);
-            }
+    attr::parse_options(tokens, &OPTIONS, errors, |key, input, errors| {
+        match key.to_string().as_str() {
             "local" => {
-                args.errors.push_at(
-                    key.span(),
-                    "`local` takes no value; write `#[eager(local)]`",
-                );
-                skip_value(input)?;
+                attr::flag(key, input)?;
+                args.local.set(key, (), errors);
             }
-            "crate" => args
-                .errors
-                .push_at(key.span(), "expected `crate = path::to::ayutil`"),
-            _ => {
-                args.errors.push_at(
-                    key.span(),
-                    format!("unknown option `{key}`; valid options are {OPTIONS}"),
-                );
-                if input.peek(Token![=]) {
-                    skip_value(input)?;
-                }
+            "crate" => {
+                let path = attr::crate_path(key, input)?;
+                args.krate.set(key, path, errors);
             }
+            _ => return Ok(Parsed::Unknown),
         }
-        if input.is_empty() {
-            break;
-        }
-        input.parse::<Token![,]>()?;
-    }
-    Ok(args)
-}
-
-fn duplicate(key: &Ident, errors: &mut Errors) {
-    errors.push_at(
-        key.span(),
-        format!("duplicate option `{key}`; give it once"),
-    );
-}
-
-/// Skips `= value` so the rest of the list is still checked.
-fn skip_value(input: ParseStream<'_>) -> syn::Result<()> {
-    input.parse::<Token![=]>()?;
-    input.parse::<syn::Expr>()?;
-    Ok(())
+        Ok(Parsed::Known)
+    });
+    args
 }

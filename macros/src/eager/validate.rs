@@ -2,13 +2,14 @@
 //! outlive the call, and where `#[eager]` stands among the other ayutil attributes.
 
 use proc_macro2::TokenStream;
-use quote::{ToTokens, quote};
+use quote::ToTokens;
 use syn::{
     Attribute, FnArg, GenericArgument, ItemFn, Lifetime, Pat, PathArguments, ReceiverKind, Type,
     TypeParamBound,
 };
 
 use super::parse::EagerArgs;
+use crate::attr;
 use crate::errors::Errors;
 
 /// What `expand` needs: everything here has been checked.
@@ -26,19 +27,19 @@ pub(crate) struct Plan {
 /// Attribute macros of ayutil that rewrite an `async fn` and must run before `#[eager]`.
 const RUN_BEFORE: [&str; 2] = ["cached", "provider"];
 
-pub(crate) fn validate(args: EagerArgs, function: &ItemFn) -> syn::Result<Plan> {
-    let EagerArgs {
-        local,
-        krate,
-        mut errors,
-    } = args;
+pub(crate) fn validate(
+    args: EagerArgs,
+    function: &ItemFn,
+    mut errors: Errors,
+) -> syn::Result<Plan> {
+    let EagerArgs { local, krate } = args;
     check_async(function, &mut errors);
     check_arguments(function, &mut errors);
     let defer = check_attributes(&function.attrs, &mut errors);
     errors.finish()?;
     Ok(Plan {
-        local: local.is_some(),
-        krate: krate.map_or_else(|| quote!(::ayutil), ToTokens::into_token_stream),
+        local: local.is_set(),
+        krate: attr::crate_tokens(krate.get()),
         defer,
     })
 }
