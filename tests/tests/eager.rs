@@ -600,3 +600,27 @@ fn public_futures_are_send_where_their_output_is() {
     fn unpin<T: Unpin>() {}
     unpin::<Eager<std::marker::PhantomPinned>>();
 }
+
+// ----- with #[provider] --------------------------------------------------------------
+
+static REGION: ayutil::ProviderSpec<String> = ayutil::ProviderSpec::lazy(|| "eu".to_owned());
+
+#[ayutil::provider(region, from = REGION)]
+async fn region(region: String) -> String {
+    region
+}
+
+#[ayutil::eager]
+async fn region_after_a_wait() -> String {
+    tokio::task::yield_now().await;
+    region().await // called from the continuation, a task of its own
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_provider_override_stays_visible_in_the_continuation() {
+    let overridden = REGION
+        .with_override("test".to_owned(), async { region_after_a_wait().await })
+        .await;
+    assert_eq!(overridden, "test");
+    assert_eq!(region_after_a_wait().await, "eu");
+}
