@@ -4,6 +4,7 @@
 mod error;
 mod executor;
 mod handle;
+mod ledger;
 mod main;
 mod nesting;
 mod options;
@@ -12,7 +13,7 @@ mod schedule;
 mod state;
 mod task;
 
-pub use self::error::{BoxError, ExecutorError, ScopeError, ZeroConcurrencyError};
+pub use self::error::{BoxError, ExecutorError, JoinError, ScopeError, ZeroConcurrencyError};
 pub use self::executor::{Executor, ExecutorJob, register_executor};
 pub use self::handle::Scope;
 pub use self::main::{MainExit, MainHooks};
