@@ -868,19 +868,6 @@ fn last_instant() -> Instant {
     last
 }
 
-/// Awaits a spawned run, failing the test if it does not end within a minute. The run
-/// is a spawned task: the watchdog polls its `JoinHandle`, never the scope itself, so
-/// it cannot rescue a lost wake-up.
-async fn within_a_minute<O: Send + 'static>(
-    round: usize,
-    run: impl Future<Output = O> + Send + 'static,
-) -> O {
-    match tokio::time::timeout(secs(60), tokio::spawn(run)).await {
-        Ok(joined) => joined.unwrap(),
-        Err(_) => panic!("round {round}: the scope hung"),
-    }
-}
-
 #[tokio::test(start_paused = true)]
 async fn cancel_in_the_block_drops_it_at_its_next_await() {
     // Bug: lost wake-up: `s.cancel(); sleep(3600 s).await` returned after 3600 s.
@@ -897,25 +884,79 @@ async fn cancel_in_the_block_drops_it_at_its_next_await() {
     assert_eq!(started.elapsed(), Duration::ZERO);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_failure_while_the_block_is_polled_stops_the_block() {
-    // Bug: lost wake-up: a child failing while the block was polled left the block's
-    // `pending().await` waiting forever (hung within 300 rounds).
-    for round in 0..300 {
-        let err = within_a_minute(
-            round,
-            Scope::<(), &'static str>::options().run(|s| async move {
+/// Runs `rounds` rounds of `round` on a 2-worker runtime in a thread of their own, and
+/// fails if one of them does not end within a minute. The watchdog only waits on a
+/// channel: it never polls the scope, so it cannot rescue a lost wake-up. (A hung round
+/// leaves its thread behind; the test fails anyway.)
+fn rounds_end<F, Fut>(rounds: usize, round: F)
+where
+    F: Fn() -> Fut + Send + 'static,
+    Fut: Future<Output = ()>,
+{
+    let (done, ended) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        for n in 0..rounds {
+            runtime.block_on(round());
+            done.send(n).unwrap();
+        }
+    });
+    for n in 0..rounds {
+        match ended.recv_timeout(secs(60)) {
+            Ok(ended) => assert_eq!(ended, n),
+            Err(_) => panic!("round {n}: the scope hung (or the round panicked)"),
+        }
+    }
+}
+
+/// Busy-waits (without yielding to the runtime) until the scope stops: whatever stops
+/// it happens while the block is being polled.
+fn spin_until_stopping<T: Send + 'static, E: Send + 'static>(s: &Scope<T, E>) {
+    let since = std::time::Instant::now();
+    while !s.is_stopping() {
+        assert!(since.elapsed() < secs(60), "the scope never stopped");
+        std::hint::spin_loop();
+    }
+}
+
+#[test]
+fn a_failure_while_the_block_is_polled_stops_the_block() {
+    // Bug: lost wake-up: a child failing on a worker while the block was polled left the
+    // block's `pending().await` waiting forever (hung within 300 rounds).
+    rounds_end(300, || async {
+        let err = Scope::<(), &'static str>::options()
+            .run(|s| async move {
                 s.try_spawn(async { Err("child failed") });
                 for _ in 0..8 {
                     s.spawn(async {});
                 }
                 pending::<()>().await;
-            }),
-        )
-        .await
-        .unwrap_err();
+            })
+            .await
+            .unwrap_err();
         assert_eq!(*err.first(), "child failed");
-    }
+    });
+}
+
+#[test]
+fn a_failure_that_lands_while_the_block_runs_stops_it_at_its_next_await() {
+    // Bug: lost wake-up: the waker taken on a stop during the block's first poll was
+    // empty, so `pending().await` after the failure hung forever.
+    rounds_end(20, || async {
+        let err = Scope::<(), &'static str>::options()
+            .run(|s| async move {
+                s.try_spawn(async { Err("child failed") });
+                spin_until_stopping(&s);
+                pending::<()>().await;
+            })
+            .await
+            .unwrap_err();
+        assert_eq!(*err.first(), "child failed");
+    });
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -934,6 +975,7 @@ async fn queued_futures_are_dropped_before_a_failing_scope_returns() {
                     let guard = SlowDrop(Arc::clone(&d));
                     s.spawn(async move { drop(guard) });
                 }
+                spin_until_stopping(&s);
             })
             .await;
         assert!(out.is_err());
@@ -960,11 +1002,7 @@ async fn queued_futures_are_dropped_before_a_scope_cancelled_from_another_thread
                 let remote = s.clone();
                 std::thread::spawn(move || remote.cancel());
                 // The block is still being polled when the cancel lands.
-                let since = std::time::Instant::now();
-                while !s.is_stopping() {
-                    assert!(since.elapsed() < secs(60), "cancel() never arrived");
-                    std::hint::spin_loop();
-                }
+                spin_until_stopping(&s);
             })
             .await
             .unwrap();
