@@ -118,8 +118,9 @@ impl<T> TaskHandle<T> {
         }
     }
 
-    /// Stops this task only: a queued task never starts, a running one is dropped at its
-    /// next scheduling point. The scope goes on; this task's outcome says it was
+    /// Stops this task only: a queued task never starts (its future is dropped when its
+    /// turn comes, or when the scope stops), a running one is dropped at its next
+    /// scheduling point. The scope goes on; this task's outcome says it was
     /// cancelled (unless it had already completed). Aborting is never an error.
     ///
     /// # Examples
