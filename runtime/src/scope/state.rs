@@ -812,3 +812,116 @@ pub(crate) enum StopReason {
     Failed,
     Dropped,
 }
+
+#[cfg(test)]
+mod tests {
+    //! Memory follows live work: scopes that run many short tasks, with few alive at a
+    //! time, hold a bounded number of slots. (`examples/soak.rs` measures the resident
+    //! set of the same workloads through the public API.)
+
+    use std::sync::Arc;
+
+    use tokio::sync::{Semaphore, oneshot};
+
+    use crate::{Scope, ScopeOptions};
+
+    const LIVE: usize = 100;
+
+    /// Spawns `tasks` tasks through `spawn`, at most `LIVE` alive at a time, and returns
+    /// the most slots the scope held, sampled every 1,000 spawns.
+    async fn peak_slots<T, E>(s: &Scope<T, E>, tasks: usize, spawn: impl Fn(usize, Box<dyn FnOnce() + Send>)) -> usize
+    where
+        T: Send + 'static,
+        E: Send + 'static,
+    {
+        let live = Arc::new(Semaphore::new(LIVE));
+        let mut peak = 0;
+        for i in 0..tasks {
+            let permit = Arc::clone(&live).acquire_owned().await.unwrap();
+            spawn(i, Box::new(move || drop(permit)));
+            if i % 1_000 == 0 {
+                peak = peak.max(s.inner().stored());
+            }
+        }
+        peak
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_unit_scope_of_a_million_tasks_holds_slots_only_for_live_ones() {
+        // Bug: one result slot per task ever spawned (2,000,000 `()` tasks: +30 MiB).
+        const TASKS: usize = 1_000_000;
+        let (stop, stopped) = oneshot::channel::<()>();
+        let out = crate::scope(|s: Scope| async move {
+            // A task that lives through the whole run, like a server's accept loop.
+            s.spawn(async move { stopped.await.unwrap() });
+            let peak = peak_slots(&s, TASKS, |_, release| {
+                s.spawn(async move {
+                    tokio::task::yield_now().await;
+                    release();
+                });
+            })
+            .await;
+            stop.send(()).unwrap();
+            peak
+        })
+        .await
+        .unwrap();
+        let peak = *out.value().unwrap();
+        assert!(peak <= 4 * LIVE + 256, "peak of {peak} slots");
+        assert_eq!(out.results().len(), TASKS + 1);
+        assert_eq!(out.completed().count(), TASKS + 1);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_collecting_scope_holds_each_value_only_until_it_is_taken() {
+        const TASKS: usize = 200_000;
+        let out = crate::scope(|s: Scope<u64>| async move {
+            let mut peak = 0;
+            let mut sum = 0;
+            for i in 0..TASKS {
+                s.spawn(async move {
+                    tokio::task::yield_now().await;
+                    i as u64
+                });
+                if i >= LIVE {
+                    sum += s.join_next().await.unwrap().unwrap();
+                }
+                if i % 1_000 == 0 {
+                    peak = peak.max(s.inner().stored());
+                }
+            }
+            while let Some(value) = s.join_next().await {
+                sum += value.unwrap();
+            }
+            (peak, sum)
+        })
+        .await
+        .unwrap();
+        let (peak, sum) = *out.value().unwrap();
+        assert!(peak <= 4 * LIVE + 256, "peak of {peak} slots");
+        assert_eq!(sum, (0..TASKS as u64).sum::<u64>());
+        assert!(out.results().is_empty());
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_discarding_scope_holds_slots_only_for_live_tasks() {
+        const TASKS: usize = 200_000;
+        let out = ScopeOptions::<u64>::default()
+            .discard_results()
+            .run(|s| async move {
+                peak_slots(&s, TASKS, |i, release| {
+                    s.spawn(async move {
+                        tokio::task::yield_now().await;
+                        release();
+                        i as u64
+                    });
+                })
+                .await
+            })
+            .await
+            .unwrap();
+        let peak = *out.value().unwrap();
+        assert!(peak <= 4 * LIVE + 256, "peak of {peak} slots");
+        assert!(out.results().is_empty());
+    }
+}
