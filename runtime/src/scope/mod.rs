@@ -27,10 +27,16 @@ pub use self::task::TaskHandle;
 ///
 /// The generated `fn main` builds the runtime, opens the root scope, runs the body in
 /// it, and returns only once every task of that scope finished. Ctrl+C (and SIGTERM on
-/// Unix) cancels the root scope gracefully. The exit code ([`MainExit`]) is 0 on
-/// success, 1 if the body returned `Err` or a task of the root scope failed (the error
-/// is printed to stderr, as `Debug`), 130 after a signal; a failure wins over a signal.
-/// A panic is not caught: it propagates as from a plain `main`.
+/// Unix) cancels the root scope gracefully. The body is the root scope's block, as in
+/// [`ScopeOptions::try_run`]: when it returns `Err`, the root scope's tasks are
+/// cancelled at once. The exit code ([`MainExit`]) is 0 on success, 1 if the body
+/// returned `Err` or a task of the root scope failed (each error is printed to stderr,
+/// as `Debug`; none is dropped), 130 after a signal; a failure wins over a signal. A
+/// panic is not caught: it propagates as from a plain `main`.
+///
+/// Nobody reads the root scope's results, so it keeps none
+/// ([`ScopeOptions::discard_results`]): a server that spawns a task per connection in
+/// it holds memory only for the live connections.
 ///
 /// The function must be `async`, take exactly one parameter whose type is `Scope` (any
 /// path to it, with or without `<T, E>`), and return `()` or `Result<(), E>` with
