@@ -838,10 +838,18 @@ fn public_types_are_send_and_sync() {
     send_sync::<ayutil::ScopeOutput<u8, ()>>();
     send_sync::<ayutil::ScopeError<String>>();
     send_sync::<ayutil::ScopeOptions<u8, String>>();
+    send_sync::<ayutil::TaskHandle<u8>>();
+    send_sync::<ayutil::JoinError>();
     let run = ayutil::scope(|s: Scope<u8>| async move {
         s.spawn(async { 1 });
     });
     send(&run);
+    let try_run = Scope::<u8, String>::options().try_run(|s| async move {
+        send(&s.join_next());
+        send(&s.spawn(async { 1 }));
+        Ok(())
+    });
+    send(&try_run);
 }
 
 /// Sleeps 3 ms in its destructor, then counts itself: a slow drop that a scope which

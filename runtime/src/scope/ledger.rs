@@ -366,6 +366,13 @@ impl<T: 'static> Ledger<T> {
             self.push_run(self.base, kind);
             self.base += 1;
         }
+        // After a burst (a long queue, many untaken values), give the memory back.
+        if self.window.capacity() > 4 * self.window.len() + 1024 {
+            self.window.shrink_to(2 * self.window.len());
+        }
+        if self.parked.capacity() > 4 * self.parked.len() + 64 {
+            self.parked.shrink_to(2 * self.parked.len());
+        }
     }
 
     fn push_run(&mut self, index: usize, kind: Kind) {

@@ -95,17 +95,18 @@ pub use self::task::TaskHandle;
 /// fn main() -> std::process::ExitCode {
 ///     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
 ///     let out = runtime.block_on(
-///         ayutil::Scope::<()>::options()
+///         ayutil::Scope::<(), std::io::Error>::options()
+///             .discard_results()
 ///             .timeout(Duration::from_secs(10))
-///             .run(|run| async move {
+///             .try_run(|run| async move {
 ///                 run.spawn(async { println!("Hello !") });
-///                 Ok::<(), std::io::Error>(())
+///                 Ok(())
 ///             }),
 ///     );
 ///     // ...plus signal handling, hooks and error printing, which `#[run_as_main]` adds.
 ///     match out {
-///         Ok(out) if !matches!(out.value(), Some(Err(_))) => std::process::ExitCode::SUCCESS,
-///         _ => std::process::ExitCode::FAILURE,
+///         Ok(_) => std::process::ExitCode::SUCCESS,
+///         Err(_) => std::process::ExitCode::FAILURE,
 ///     }
 /// }
 /// ```

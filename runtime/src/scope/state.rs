@@ -451,6 +451,11 @@ where
     /// Starts the first queued task if there is room; queued tasks aborted through their
     /// handle are dropped on the way.
     fn start_next(&self, state: &mut State<T, E>, actions: &mut Actions<T, E>) {
+        // After a burst of queued tasks, give the memory back.
+        if state.queue.capacity() > 4 * state.queue.len() + 1024 {
+            let len = state.queue.len();
+            state.queue.shrink_to(2 * len);
+        }
         while self.has_room(state) {
             let Some((next, job)) = state.queue.pop_front() else {
                 break;
