@@ -52,6 +52,14 @@ cfg_provider! {
     mod provider;
     pub use crate::provider::*;
 }
+cfg_eager! {
+    mod eager;
+    pub use crate::eager::*;
+}
+cfg_scheduling! {
+    pub mod scheduling;
+    pub use crate::scheduling::SchedulingExecutor;
+}
 
 #[doc(hidden)]
 pub mod __private;

@@ -11,7 +11,7 @@
 #[test]
 fn ui() {
     let t = trybuild::TestCases::new();
-    for mac in ["link", "cached", "provider", "run_as_main"] {
+    for mac in ["link", "cached", "provider", "run_as_main", "eager"] {
         t.compile_fail(format!("ui/{mac}/*.rs"));
     }
     t.pass("ui/pass/*.rs");
