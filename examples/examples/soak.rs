@@ -140,7 +140,8 @@ async fn soak_scope() -> Readings {
             async move {
                 for _ in 0..n {
                     let permit = live.permit().await;
-                    let _ = s.spawn(task(permit));
+                    // Dropping the handle neither detaches nor cancels the task.
+                    drop(s.spawn(task(permit)));
                 }
                 live.drain().await;
             }
