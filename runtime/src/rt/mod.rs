@@ -3,6 +3,7 @@
 //! Crate-private and always compiled. Before writing a mechanism inside a feature, look
 //! here; if it is not here and a second feature could use it, put it here.
 
+pub(crate) mod channel;
 cfg_eager! {
     // Needs `tracing`, which only some features enable; the eager continuation is its first
     // user, and any feature that hands work to a task on a user's behalf can use it.
@@ -10,3 +11,4 @@ cfg_eager! {
 }
 pub(crate) mod limit;
 pub(crate) mod time;
+pub(crate) mod timer;
