@@ -10,5 +10,6 @@ cfg_eager! {
     pub(crate) mod inherit;
 }
 pub(crate) mod limit;
+pub(crate) mod lock;
 pub(crate) mod time;
 pub(crate) mod timer;
