@@ -161,6 +161,118 @@ async fn a_stalled_first_caller_does_not_block_the_others() {
     assert_eq!(fetch_cache().stats().misses, 1);
 }
 
+// Regression: a first caller alive but busy elsewhere held the body's wake-up, so a joiner
+// got the result of a 100 ms body only when that caller came back, at 1.03 s.
+#[tokio::test(start_paused = true)]
+async fn a_first_caller_busy_elsewhere_does_not_delay_the_joiners() {
+    #[cached]
+    async fn slow(x: u32) -> u32 {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        x + 1
+    }
+
+    let start = tokio::time::Instant::now();
+    let mut first = Box::pin(slow(1));
+    assert!(futures::poll!(first.as_mut()).is_pending());
+    let joiner = tokio::spawn(async move {
+        let value = slow(1).await;
+        (value, start.elapsed())
+    });
+    until("joined", || slow_cache().stats().joins == 1).await;
+    // The first caller polls once more, then awaits something else for a second.
+    assert!(futures::poll!(first.as_mut()).is_pending());
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert!(
+        joiner.is_finished(),
+        "the joiner still waits for the busy first caller"
+    );
+    let (value, at) = joiner.await.unwrap();
+    assert_eq!(value, 2);
+    assert!(
+        at < Duration::from_millis(150),
+        "the joiner waited for the busy first caller: {at:?}"
+    );
+    assert_eq!(first.await, 2);
+    assert_eq!(slow_cache().stats().misses, 1);
+}
+
+// Regression: without a tokio runtime to spawn on, the body's wake-up still went to the
+// last waiter that polled it, so a stalled first caller blocked the others forever.
+#[test]
+fn without_a_runtime_a_stalled_first_caller_does_not_block_the_others() {
+    use futures::channel::oneshot;
+    use std::sync::Mutex;
+    static SIGNAL: Mutex<Option<oneshot::Receiver<u32>>> = Mutex::new(None);
+    #[cached]
+    async fn signalled(x: u32) -> u32 {
+        let signal = SIGNAL.lock().unwrap().take().expect("one run");
+        x + signal.await.unwrap()
+    }
+
+    use std::future::Future as _;
+    let (tx, rx) = oneshot::channel();
+    *SIGNAL.lock().unwrap() = Some(rx);
+    let noop = futures::task::noop_waker();
+    let mut cx = std::task::Context::from_waker(&noop);
+    let mut first = Box::pin(signalled(1));
+    assert!(first.as_mut().poll(&mut cx).is_pending());
+    let (done_tx, done_rx) = std::sync::mpsc::channel();
+    let joiner = std::thread::spawn(move || {
+        done_tx
+            .send(futures::executor::block_on(signalled(1)))
+            .unwrap();
+    });
+    while signalled_cache().stats().joins == 0 {
+        std::thread::yield_now();
+    }
+    // Polled once more, then never again while the value arrives.
+    assert!(first.as_mut().poll(&mut cx).is_pending());
+    tx.send(10).unwrap();
+    let value = done_rx
+        .recv_timeout(Duration::from_secs(20))
+        .expect("the joiner hangs behind the stalled first caller");
+    assert_eq!(value, 11);
+    joiner.join().unwrap();
+    assert_eq!(first.as_mut().poll(&mut cx), std::task::Poll::Ready(11));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn joiners_of_a_stalled_first_caller_all_finish_under_load() {
+    static RUNS: AtomicUsize = AtomicUsize::new(0);
+    static GATE: Semaphore = Semaphore::const_new(0);
+    #[cached]
+    async fn work(round: u32) -> u32 {
+        RUNS.fetch_add(1, SeqCst);
+        pass(&GATE).await;
+        tokio::task::yield_now().await;
+        round * 2
+    }
+
+    const ROUNDS: u32 = 300;
+    const JOINERS: u64 = 8;
+    for round in 0..ROUNDS {
+        // The first caller polls, lets joiners in, polls again, then stays alive without
+        // being polled while the body is let through and they wait.
+        let mut first = Box::pin(work(round));
+        assert!(futures::poll!(first.as_mut()).is_pending());
+        let joins = work_cache().stats().joins;
+        let joiners: Vec<_> = (0..JOINERS).map(|_| tokio::spawn(work(round))).collect();
+        until("joined", || work_cache().stats().joins == joins + JOINERS).await;
+        assert!(futures::poll!(first.as_mut()).is_pending());
+        release(&GATE);
+        for joiner in joiners {
+            // A hang detector on the task handle, never on the waiter itself.
+            let value = tokio::time::timeout(Duration::from_secs(20), joiner)
+                .await
+                .unwrap_or_else(|_| panic!("round {round}: a joiner hangs"))
+                .unwrap();
+            assert_eq!(value, round * 2);
+        }
+        assert_eq!(first.await, round * 2);
+    }
+    assert_eq!(RUNS.load(SeqCst), ROUNDS as usize);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn callers_aborted_at_random_under_load_lose_nothing() {
     static RUNS: AtomicUsize = AtomicUsize::new(0);
@@ -759,9 +871,13 @@ fn a_flight_dropped_with_its_runtime_does_not_hang_its_waiters() {
     let other = tokio::runtime::Builder::new_current_thread()
         .build()
         .unwrap();
-    // The flight starts on `doomed`; a waiter joins from `other`.
-    drop(doomed.spawn(never(1)));
-    doomed.block_on(until("in flight", || never_cache().in_flight() == 1));
+    // The flight starts on `doomed` and its first caller leaves, so the body moves into
+    // a task there; a waiter joins from `other`.
+    doomed.block_on(async {
+        let mut first = Box::pin(never(1));
+        assert!(futures::poll!(first.as_mut()).is_pending());
+    });
+    assert_eq!(never_cache().in_flight(), 1);
     let waiter = other.spawn(never(1));
     other.block_on(until("joined", || never_cache().stats().joins == 1));
     drop(doomed);
@@ -843,4 +959,69 @@ fn methods_of_a_generic_impl_get_one_cache_per_instantiation() {
         3,
         "each instantiation ran once, then hit"
     );
+}
+
+// Regression: a ttl this long compiled, then panicked on the first call ("overflow when
+// adding duration to instant"); it means that values never expire.
+#[tokio::test(start_paused = true)]
+async fn a_ttl_beyond_the_clock_range_never_expires() {
+    static RUNS: AtomicUsize = AtomicUsize::new(0);
+    #[cached(ttl = "200000000000000d")]
+    async fn forever(x: u32) -> u32 {
+        RUNS.fetch_add(1, SeqCst);
+        x
+    }
+
+    assert_eq!(forever(1).await, 1);
+    tokio::time::advance(Duration::from_secs(100 * 365 * 24 * 3600)).await;
+    assert_eq!(forever(1).await, 1);
+    assert_eq!(RUNS.load(SeqCst), 1);
+    assert_eq!(forever_cache().stats().expirations, 0);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_one_nanosecond_ttl_expires_at_the_next_tick() {
+    static RUNS: AtomicUsize = AtomicUsize::new(0);
+    #[cached(ttl = "1ns")]
+    async fn brief(x: u32) -> usize {
+        RUNS.fetch_add(1, SeqCst) + x as usize
+    }
+
+    assert_eq!(brief(0).await, 0);
+    assert_eq!(brief(0).await, 0, "alive at its completion instant");
+    tokio::time::sleep(Duration::from_millis(1)).await;
+    until("swept", || brief_cache().is_empty()).await;
+    assert_eq!(brief(0).await, 1);
+}
+
+#[tokio::test(start_paused = true)]
+async fn max_one_keeps_only_the_last_key() {
+    static RUNS: AtomicUsize = AtomicUsize::new(0);
+    #[cached(max = 1)]
+    async fn last(x: u32) -> u32 {
+        RUNS.fetch_add(1, SeqCst);
+        x
+    }
+
+    for x in [1, 1, 2, 2, 1] {
+        assert_eq!(last(x).await, x);
+    }
+    assert_eq!(RUNS.load(SeqCst), 3);
+    assert_eq!(last_cache().len(), 1);
+    assert_eq!(last_cache().stats().evictions, 2);
+}
+
+#[cfg(target_pointer_width = "64")]
+#[tokio::test(start_paused = true)]
+async fn max_usize_max_is_unbounded() {
+    #[cached(max = 18446744073709551615)]
+    async fn all(x: u32) -> u32 {
+        x
+    }
+
+    for x in 0..10_000 {
+        all(x).await;
+    }
+    assert_eq!(all_cache().len(), 10_000);
+    assert_eq!(all_cache().stats().evictions, 0);
 }

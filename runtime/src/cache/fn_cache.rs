@@ -92,6 +92,8 @@ where
         ttl: Option<Duration>,
         store_if: fn(&V) -> bool,
     ) -> Self {
+        // A ttl beyond the clock's range means "never": no deadline, no sweeper.
+        let ttl = ttl.and_then(crate::rt::time::finite);
         let shard_count = if max.is_some() { 1 } else { UNBOUNDED_SHARDS };
         let shards = (0..shard_count)
             .map(|_| {
