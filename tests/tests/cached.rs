@@ -1025,3 +1025,51 @@ async fn max_usize_max_is_unbounded() {
     assert_eq!(all_cache().len(), 10_000);
     assert_eq!(all_cache().stats().evictions, 0);
 }
+
+#[tokio::test(start_paused = true)]
+async fn task_handles_at_the_extremes() {
+    static RUNS: AtomicUsize = AtomicUsize::new(0);
+    #[cached(task, max = 1, ttl = "200000000000000d")]
+    async fn build(x: u32) -> u32 {
+        RUNS.fetch_add(1, SeqCst);
+        tokio::task::yield_now().await;
+        x
+    }
+
+    assert_eq!(build(1).await, 1);
+    assert_eq!(build(1).await, 1);
+    assert_eq!(build(2).await, 2, "evicts 1");
+    tokio::time::advance(Duration::from_secs(100 * 365 * 24 * 3600)).await;
+    assert_eq!(build(2).await, 2, "never expires");
+    assert_eq!(build(1).await, 1);
+    assert_eq!(RUNS.load(SeqCst), 3);
+    assert_eq!(build_cache().stats().evictions, 2);
+}
+
+/// Distinct keys through a cache of a thousand, 200 times its size: the stored values and
+/// the running computations stay at the live thousand (the deadlines too: `ttl.rs` counts
+/// them over a million keys; the soak example measures memory over millions, in release).
+#[tokio::test(start_paused = true)]
+async fn many_distinct_keys_stay_within_max() {
+    const KEYS: u64 = 200_000;
+    #[cached(max = 1000)]
+    async fn bounded(x: u64) -> u64 {
+        x
+    }
+    #[cached(max = 1000, ttl = "1h")]
+    async fn bounded_ttl(x: u64) -> u64 {
+        x
+    }
+
+    for x in 0..KEYS {
+        assert_eq!(bounded(x).await, x);
+        assert_eq!(bounded_ttl(x).await, x);
+    }
+    for cache in [bounded_cache(), bounded_ttl_cache()] {
+        assert_eq!(cache.len(), 1000);
+        assert_eq!(cache.in_flight(), 0);
+        let stats = cache.stats();
+        assert_eq!((stats.misses, stats.evictions), (KEYS, KEYS - 1000));
+        assert_eq!(stats.expirations, 0);
+    }
+}

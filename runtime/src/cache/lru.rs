@@ -60,6 +60,9 @@ pub struct LruMap<K, V> {
 impl<K, V> LruMap<K, V> {
     /// An empty map that holds at most `capacity` entries.
     ///
+    /// Nothing is reserved up front: the map grows with its entries, so
+    /// `NonZeroUsize::MAX` is a map without a capacity.
+    ///
     /// # Examples
     ///
     /// ```
