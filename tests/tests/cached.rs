@@ -196,6 +196,47 @@ async fn a_first_caller_busy_elsewhere_does_not_delay_the_joiners() {
     assert_eq!(slow_cache().stats().misses, 1);
 }
 
+#[tokio::test(start_paused = true)]
+async fn callers_in_one_task_share_the_body_without_spawning() {
+    static GATE: Semaphore = Semaphore::const_new(0);
+    #[cached]
+    async fn fetch(x: u32) -> u32 {
+        pass(&GATE).await;
+        x * 3
+    }
+
+    let metrics = tokio::runtime::Handle::current().metrics();
+    let mut both = std::pin::pin!(async { tokio::join!(fetch(1), fetch(1)) });
+    assert!(futures::poll!(both.as_mut()).is_pending());
+    assert_eq!(hjm(fetch_cache().stats()), stats(0, 1, 1));
+    // A wake-up of the body reaches the one task both callers are in.
+    assert_eq!(
+        metrics.num_alive_tasks(),
+        0,
+        "no task for callers of one task"
+    );
+    release(&GATE);
+    assert_eq!(both.await, (3, 3));
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_later_caller_in_the_same_task_drives_the_body_of_an_earlier_one() {
+    #[cached]
+    async fn slow(x: u32) -> u32 {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        x
+    }
+
+    let start = tokio::time::Instant::now();
+    let mut first = Box::pin(slow(5));
+    assert!(futures::poll!(first.as_mut()).is_pending());
+    // The task sets the first call aside and awaits a second one of the same key.
+    assert_eq!(slow(5).await, 5);
+    assert_eq!(start.elapsed(), Duration::from_millis(100));
+    assert_eq!(first.await, 5);
+    assert_eq!(slow_cache().stats().misses, 1);
+}
+
 // Regression: without a tokio runtime to spawn on, the body's wake-up still went to the
 // last waiter that polled it, so a stalled first caller blocked the others forever.
 #[test]

@@ -1,11 +1,12 @@
 //! `Flight`: one running computation of a cached function, shared by all its waiters.
 //!
 //! The body of a cached `async fn` is not spawned up front: it is boxed into the flight
-//! and polled by its only waiter (the first caller, usually), so a miss costs no extra
-//! task. It moves into a spawned tokio task as soon as a second waiter parks, or a waiter
-//! is dropped before the outcome is known: from then on no caller can hold it back by
-//! stalling (alive but busy elsewhere) or cancel it by leaving, and a flight whose
-//! callers all went away still completes and stores.
+//! and polled by its waiter (the first caller, usually), so a miss costs no extra task.
+//! It moves into a spawned tokio task as soon as a waiter of another task parks, or a
+//! waiter is dropped before the outcome is known: from then on no caller can hold it back
+//! by stalling (alive but busy elsewhere) or cancel it by leaving, and a flight whose
+//! callers all went away still completes and stores. Waiters of a single task (`join!`
+//! of two calls) keep polling it themselves: a wake-up of the body reaches that task.
 //!
 //! Without a tokio runtime to spawn on, the parked waiters poll the body in turn with the
 //! flight's own waker, which wakes every parked waiter (as `futures::future::Shared`
@@ -76,6 +77,12 @@ struct Waiters {
     free: Vec<usize>,
     /// Slots in use: how many waiters are parked.
     parked: usize,
+    /// The waker of the first waiter that parked.
+    anchor: Option<Waker>,
+    /// Whether a waiter of another task than the anchor's has parked. Until then the
+    /// body is not shared: waiters of one task (`join!`, `join_all`) cannot stall each
+    /// other, since a wake-up of the body reaches the task that all of them are in.
+    across_tasks: bool,
 }
 
 impl Waiters {
@@ -86,8 +93,17 @@ impl Waiters {
         }
     }
 
+    /// Whether a waiter with this waker would share the body with another task.
+    fn shared_with(&self, waker: &Waker) -> bool {
+        self.across_tasks || self.anchor.as_ref().is_some_and(|a| !same_task(a, waker))
+    }
+
     /// Parks a waiter (giving it a slot) or refreshes its waker.
     fn park(&mut self, slot: &mut Option<usize>, waker: &Waker) {
+        match &self.anchor {
+            None => self.anchor = Some(waker.clone()),
+            Some(anchor) => self.across_tasks |= !same_task(anchor, waker),
+        }
         if let Some(at) = *slot {
             match self.waker_mut(at) {
                 Some(current) if current.will_wake(waker) => {}
@@ -128,10 +144,16 @@ impl Waiters {
     }
 
     /// Takes every waker out for good, when the outcome is known (slots no longer count).
-    fn drain(&mut self) -> impl Iterator<Item = Waker> + use<> {
-        let Waiters { first, rest, .. } = mem::take(self);
-        first.into_iter().chain(rest.into_iter().flatten())
+    fn drain(&mut self) -> (Option<Waker>, Vec<Option<Waker>>) {
+        (self.first.take(), mem::take(&mut self.rest))
     }
+}
+
+/// Whether two wakers wake the same task. `Waker::will_wake` cannot tell: it also compares
+/// vtable addresses, which differ between a waker and its clone when the executor's vtable
+/// is duplicated across codegen units (tokio's are). The data pointer is the task.
+fn same_task(a: &Waker, b: &Waker) -> bool {
+    std::ptr::eq(a.data(), b.data())
 }
 
 /// The result slot of one computation; async waiters park their wakers in it, blocking
@@ -167,7 +189,7 @@ impl<V: Clone + Send + Sync + 'static> Flight<V> {
 
     /// Stores the outcome (the first one wins) and wakes every waiter.
     pub(crate) fn finish(&self, outcome: Outcome<V>) {
-        let wakers = {
+        let (first, rest) = {
             let mut state = self.lock();
             if state.outcome.is_some() {
                 return;
@@ -175,7 +197,10 @@ impl<V: Clone + Send + Sync + 'static> Flight<V> {
             state.outcome = Some(outcome);
             state.waiters.drain()
         };
-        wakers.for_each(Waker::wake);
+        if let Some(waker) = first {
+            waker.wake();
+        }
+        rest.into_iter().flatten().for_each(Waker::wake);
         self.ready.notify_all();
     }
 
@@ -183,7 +208,7 @@ impl<V: Clone + Send + Sync + 'static> Flight<V> {
         self.lock().outcome.clone()
     }
 
-    /// Waits for the outcome, polling the body while this is its only waiter. Cancel
+    /// Waits for the outcome, polling the body while no other task waits for it. Cancel
     /// safe: dropping the wait moves the body into a spawned task.
     pub(crate) fn wait(self: Arc<Self>) -> Wait<V> {
         Wait {
@@ -262,14 +287,15 @@ impl<V: Clone + Send + Sync + 'static> Future for Wait<V> {
             *done = true;
             return Poll::Ready(outcome);
         }
-        state.waiters.park(slot, cx.waker());
         if !matches!(state.body, BodySlot::Idle(_)) {
             // Spawned (`finish` wakes this waiter), or polled by another waiter right now
             // (which hands it on when done).
+            state.waiters.park(slot, cx.waker());
             return Poll::Pending;
         }
-        let shared = state.waiters.parked > 1;
+        let shared = state.waiters.shared_with(cx.waker());
         if shared {
+            state.waiters.park(slot, cx.waker());
             if let Ok(runtime) = Handle::try_current() {
                 spawn_body(state, &runtime);
                 return Poll::Pending;
@@ -282,10 +308,11 @@ impl<V: Clone + Send + Sync + 'static> Future for Wait<V> {
             unreachable!("checked just above");
         };
         state.woken = !shared;
-        let at = slot.expect("parked above");
-        // Out of its slot while polling, so that a body ending in this poll does not wake
-        // this very task; put back afterwards.
-        let own = state.waiters.waker_mut(at).take();
+        // This waiter's waker stays out of its slot while the body is polled, so that a
+        // body ending in this poll does not wake this very task; it goes back afterwards.
+        // (A first poll parks only if the body is pending: a miss that completes at once
+        // clones no waker.)
+        let own = slot.and_then(|at| state.waiters.waker_mut(at).take());
         // Poll without the lock: the body ends by calling `finish`, which takes it.
         drop(state);
         let poll = if shared {
@@ -303,18 +330,21 @@ impl<V: Clone + Send + Sync + 'static> Future for Wait<V> {
             return Poll::Ready(outcome);
         }
         state.body = BodySlot::Idle(body);
-        *state.waiters.waker_mut(at) = own;
-        if state.waiters.parked > 1
+        if let Some(at) = *slot {
+            *state.waiters.waker_mut(at) = own;
+        }
+        state.waiters.park(slot, cx.waker());
+        if state.waiters.across_tasks
             && let Ok(runtime) = Handle::try_current()
         {
-            // Shared now (others parked while it was polled): it moves to a task.
+            // Shared now (other tasks parked while it was polled): it moves to a task.
             spawn_body(state, &runtime);
             return Poll::Pending;
         }
         // Without a runtime, a wake-up the flight's waker took during the poll goes to
         // every waiter; so does the unknown one of a poll with this waiter's own waker,
-        // once others wait too.
-        if state.woken && (shared || state.waiters.parked > 1) {
+        // once other tasks wait too.
+        if state.woken && state.waiters.across_tasks {
             wake_waiters(state);
         }
         Poll::Pending

@@ -51,9 +51,9 @@ pub use self::ttl::TtlLruMap;
 /// - **Hits do not suspend.** A stored value is returned on the first poll, without a
 ///   reschedule.
 /// - **Nobody holds it back or cancels it.** An `async` body is boxed into the computation
-///   and polled by its caller while that caller is the only one (no extra task per miss).
-///   As soon as a second caller waits for it, or a caller is dropped before the end, the
-///   body moves into a spawned tokio task (`tokio::spawn`, hence `Send + 'static`:
+///   and polled by its caller while no caller in another task waits for it (no extra task
+///   per miss). As soon as one does, or a caller is dropped before the end, the body
+///   moves into a spawned tokio task (`tokio::spawn`, hence `Send + 'static`:
 ///   arguments are moved in, `&self` is cloned on a miss). So a first caller that stalls
 ///   (alive, but busy elsewhere) does not delay the others, dropping any caller, the first
 ///   included, never cancels it, and if every caller is dropped it still completes and
