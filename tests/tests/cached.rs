@@ -315,6 +315,39 @@ async fn joiners_of_a_stalled_first_caller_all_finish_under_load() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn hand_offs_under_load_run_once_and_lose_nothing() {
+    static RUNS: AtomicUsize = AtomicUsize::new(0);
+    #[cached]
+    async fn work(round: u32) -> u32 {
+        RUNS.fetch_add(1, SeqCst);
+        for _ in 0..5 {
+            tokio::task::yield_now().await;
+        }
+        round + 7
+    }
+
+    const ROUNDS: u32 = 300;
+    for round in 0..ROUNDS {
+        // Callers join while the body is polled by another one, and some leave mid-way.
+        let callers: Vec<_> = (0..8).map(|_| tokio::spawn(work(round))).collect();
+        for (i, caller) in callers.into_iter().enumerate() {
+            if i % 3 == 1 {
+                caller.abort();
+                continue;
+            }
+            let value = tokio::time::timeout(Duration::from_secs(20), caller)
+                .await
+                .unwrap_or_else(|_| panic!("round {round}: a caller hangs"))
+                .unwrap();
+            assert_eq!(value, round + 7);
+        }
+    }
+    assert_eq!(RUNS.load(SeqCst), ROUNDS as usize);
+    assert_eq!(work_cache().in_flight(), 0);
+    assert_eq!(work_cache().len(), ROUNDS as usize);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn callers_aborted_at_random_under_load_lose_nothing() {
     static RUNS: AtomicUsize = AtomicUsize::new(0);
     #[cached]
@@ -948,6 +981,70 @@ fn a_caller_dropped_outside_any_runtime_leaves_the_body_to_the_others() {
     release(&GATE);
     assert_eq!(rt.block_on(joiner).unwrap(), 5);
     assert_eq!(fetch_cache().peek(&(5,)), Some(5));
+}
+
+#[test]
+fn without_a_runtime_a_dropped_first_caller_leaves_the_body_to_a_joiner() {
+    use futures::channel::oneshot;
+    use std::future::Future as _;
+    use std::sync::Mutex;
+    static SIGNAL: Mutex<Option<oneshot::Receiver<u32>>> = Mutex::new(None);
+    #[cached]
+    async fn signalled(x: u32) -> u32 {
+        let signal = SIGNAL.lock().unwrap().take().expect("one run");
+        x + signal.await.unwrap()
+    }
+
+    let (tx, rx) = oneshot::channel();
+    *SIGNAL.lock().unwrap() = Some(rx);
+    let noop = futures::task::noop_waker();
+    let mut first = Box::pin(signalled(2));
+    assert!(
+        first
+            .as_mut()
+            .poll(&mut std::task::Context::from_waker(&noop))
+            .is_pending()
+    );
+    let (done_tx, done_rx) = std::sync::mpsc::channel();
+    let joiner = std::thread::spawn(move || {
+        done_tx
+            .send(futures::executor::block_on(signalled(2)))
+            .unwrap();
+    });
+    while signalled_cache().stats().joins == 0 {
+        std::thread::yield_now();
+    }
+    drop(first);
+    tx.send(20).unwrap();
+    let value = done_rx
+        .recv_timeout(Duration::from_secs(20))
+        .expect("the joiner hangs after the first caller left");
+    assert_eq!(value, 22);
+    joiner.join().unwrap();
+    assert_eq!(signalled_cache().peek(&(2,)), Some(22));
+}
+
+#[test]
+fn without_a_runtime_a_flight_whose_callers_all_left_frees_its_key() {
+    static RUNS: AtomicUsize = AtomicUsize::new(0);
+    #[cached]
+    async fn pending_once(x: u32) -> u32 {
+        if RUNS.fetch_add(1, SeqCst) == 0 {
+            std::future::pending::<()>().await;
+        }
+        x
+    }
+
+    let noop = futures::task::noop_waker();
+    let mut only = Box::pin(pending_once(1));
+    let polled =
+        std::future::Future::poll(only.as_mut(), &mut std::task::Context::from_waker(&noop));
+    assert!(polled.is_pending());
+    // Nothing can run the body any more: it is dropped and the key is free at once.
+    drop(only);
+    assert_eq!(pending_once_cache().in_flight(), 0);
+    assert_eq!(futures::executor::block_on(pending_once(1)), 1);
+    assert_eq!(RUNS.load(SeqCst), 2);
 }
 
 #[test]
