@@ -293,13 +293,11 @@ impl<V: Clone + Send + Sync + 'static> Future for Wait<V> {
             state.waiters.park(slot, cx.waker());
             return Poll::Pending;
         }
-        let shared = state.waiters.shared_with(cx.waker());
-        if shared {
+        // Shared with another task and no runtime to spawn on: the parked waiters take
+        // turns, polling the body with the flight's waker when it was woken.
+        let turns = state.waiters.shared_with(cx.waker()) && Handle::try_current().is_err();
+        if turns {
             state.waiters.park(slot, cx.waker());
-            if let Ok(runtime) = Handle::try_current() {
-                spawn_body(state, &runtime);
-                return Poll::Pending;
-            }
             if !state.woken {
                 return Poll::Pending;
             }
@@ -307,7 +305,7 @@ impl<V: Clone + Send + Sync + 'static> Future for Wait<V> {
         let BodySlot::Idle(mut body) = mem::replace(&mut state.body, BodySlot::Polling) else {
             unreachable!("checked just above");
         };
-        state.woken = !shared;
+        state.woken = !turns;
         // This waiter's waker stays out of its slot while the body is polled, so that a
         // body ending in this poll does not wake this very task; it goes back afterwards.
         // (A first poll parks only if the body is pending: a miss that completes at once
@@ -315,7 +313,7 @@ impl<V: Clone + Send + Sync + 'static> Future for Wait<V> {
         let own = slot.and_then(|at| state.waiters.waker_mut(at).take());
         // Poll without the lock: the body ends by calling `finish`, which takes it.
         drop(state);
-        let poll = if shared {
+        let poll = if turns {
             let waker = Waker::from(Arc::clone(flight));
             body.as_mut().poll(&mut Context::from_waker(&waker))
         } else {
@@ -334,17 +332,16 @@ impl<V: Clone + Send + Sync + 'static> Future for Wait<V> {
             *state.waiters.waker_mut(at) = own;
         }
         state.waiters.park(slot, cx.waker());
-        if state.waiters.across_tasks
-            && let Ok(runtime) = Handle::try_current()
-        {
-            // Shared now (other tasks parked while it was polled): it moves to a task.
-            spawn_body(state, &runtime);
+        if !state.waiters.across_tasks {
             return Poll::Pending;
         }
-        // Without a runtime, a wake-up the flight's waker took during the poll goes to
-        // every waiter; so does the unknown one of a poll with this waiter's own waker,
-        // once other tasks wait too.
-        if state.woken && state.waiters.across_tasks {
+        // Shared with another task, and still pending after this poll (which may have
+        // been the last one it needed: then no task is spawned).
+        if let Ok(runtime) = Handle::try_current() {
+            spawn_body(state, &runtime);
+        } else if state.woken {
+            // A wake-up the flight's waker took during the poll goes to every waiter; so
+            // does the unknown one of a poll with this waiter's own waker.
             wake_waiters(state);
         }
         Poll::Pending
