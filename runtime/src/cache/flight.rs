@@ -2,11 +2,13 @@
 //!
 //! The body of a cached `async fn` is not spawned up front: it is boxed into the flight
 //! and polled by its waiter (the first caller, usually), so a miss costs no extra task.
-//! It moves into a spawned tokio task as soon as a waiter of another task parks, or a
-//! waiter is dropped before the outcome is known: from then on no caller can hold it back
-//! by stalling (alive but busy elsewhere) or cancel it by leaving, and a flight whose
-//! callers all went away still completes and stores. Waiters of a single task (`join!`
-//! of two calls) keep polling it themselves: a wake-up of the body reaches that task.
+//! It moves into a spawned tokio task as soon as a waiter of another task finds it still
+//! pending (that waiter polls it once first: a body that was about to finish costs no
+//! task), or a waiter is dropped before the outcome is known: from then on no caller can
+//! hold it back by stalling (alive but busy elsewhere) or cancel it by leaving, and a
+//! flight whose callers all went away still completes and stores. Waiters of a single
+//! task (`join!` of two calls) keep polling it themselves: a wake-up of the body reaches
+//! that task.
 //!
 //! Without a tokio runtime to spawn on, the parked waiters poll the body in turn with the
 //! flight's own waker, which wakes every parked waiter (as `futures::future::Shared`
@@ -143,9 +145,15 @@ impl Waiters {
         wakers
     }
 
-    /// Takes every waker out for good, when the outcome is known (slots no longer count).
-    fn drain(&mut self) -> (Option<Waker>, Vec<Option<Waker>>) {
-        (self.first.take(), mem::take(&mut self.rest))
+    /// Takes every waker out for good, the anchor included, when the outcome is known
+    /// (slots no longer count). A finished flight can outlive its waiters (in a
+    /// `CachedTask`), and must not keep their tasks' memory alive.
+    fn drain(&mut self) -> (Option<Waker>, Vec<Option<Waker>>, Option<Waker>) {
+        (
+            self.first.take(),
+            mem::take(&mut self.rest),
+            self.anchor.take(),
+        )
     }
 }
 
@@ -189,7 +197,7 @@ impl<V: Clone + Send + Sync + 'static> Flight<V> {
 
     /// Stores the outcome (the first one wins) and wakes every waiter.
     pub(crate) fn finish(&self, outcome: Outcome<V>) {
-        let (first, rest) = {
+        let (first, rest, anchor) = {
             let mut state = self.lock();
             if state.outcome.is_some() {
                 return;
@@ -201,6 +209,7 @@ impl<V: Clone + Send + Sync + 'static> Flight<V> {
             waker.wake();
         }
         rest.into_iter().flatten().for_each(Waker::wake);
+        drop(anchor);
         self.ready.notify_all();
     }
 
