@@ -32,6 +32,13 @@ pub(crate) fn deadline_in(after: Duration) -> Option<Instant> {
     deadline_after(Instant::now(), after)
 }
 
+/// `Some(after)` when a deadline `after` from now exists, `None` when it lies beyond the
+/// clock's range: a duration that means "never", to be stored as such (as a period, a
+/// ttl) so that later deadlines need not be computed at all.
+pub(crate) fn finite(after: Duration) -> Option<Duration> {
+    deadline_in(after).map(|_| after)
+}
+
 /// Sleeps until `deadline`, or forever when there is none.
 pub(crate) async fn sleep_until_or_never(deadline: Option<Instant>) {
     match deadline {
@@ -52,6 +59,13 @@ mod tests {
         assert_eq!(
             deadline_after(now, Duration::from_nanos(1)),
             Some(now + Duration::from_nanos(1))
+        );
+        assert_eq!(finite(Duration::MAX), None);
+        assert_eq!(finite(Duration::from_secs(u64::MAX)), None);
+        assert_eq!(finite(Duration::ZERO), Some(Duration::ZERO));
+        assert_eq!(
+            finite(Duration::from_secs(3600)),
+            Some(Duration::from_secs(3600))
         );
     }
 
