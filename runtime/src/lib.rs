@@ -16,6 +16,7 @@
 mod cfg;
 
 mod rt;
+pub use crate::rt::panic::Panicked;
 
 mod link;
 pub use crate::link::offload::{Offload, offload};

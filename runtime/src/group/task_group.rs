@@ -6,8 +6,7 @@ use core::future::Future;
 use std::sync::Arc;
 
 use super::engine::{Collect, Owner};
-use super::group_error::GroupError;
-use super::task_result::TaskResult;
+use super::error::{GroupError, TaskResult};
 
 /// A cloneable set of tasks: [`spawn`](Self::spawn) from anywhere (including from inside
 /// the group's own tasks), then [`join`](Self::join) to wait until none is left.

@@ -8,8 +8,7 @@ use core::time::Duration;
 use std::sync::Arc;
 
 use super::engine::{Collect, Owner};
-use super::task_result::TaskResult;
-use super::task_set_error::TaskSetError;
+use super::error::{TaskResult, TaskSetError};
 
 /// Background tasks that are waited for together; a failing task never cancels its
 /// siblings, and every failure is returned.

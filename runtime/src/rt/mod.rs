@@ -3,6 +3,7 @@
 //! Crate-private and always compiled. Before writing a mechanism inside a feature, look
 //! here; if it is not here and a second feature could use it, put it here.
 
+pub(crate) mod cause;
 pub(crate) mod channel;
 cfg_eager! {
     // Needs `tracing`, which only some features enable; the eager continuation is its first
@@ -11,5 +12,6 @@ cfg_eager! {
 }
 pub(crate) mod limit;
 pub(crate) mod lock;
+pub(crate) mod panic;
 pub(crate) mod time;
 pub(crate) mod timer;
