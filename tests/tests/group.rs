@@ -111,9 +111,10 @@ async fn first_error_is_returned_and_the_rest_counted() {
     assert!(matches!(err.first(), Some(TaskFailure::Error(e)) if e == "task 0"));
     assert_eq!(err.others(), 3);
     assert_eq!(ok.load(Ordering::SeqCst), 6, "a failure cancels no sibling");
+    assert_eq!(err.to_string(), "a task failed (and 3 more)");
     assert_eq!(
-        err.to_string(),
-        "task failed: task 0 (and 3 more failed tasks)"
+        format!("{:#}", anyhow::Error::from(err)),
+        "a task failed (and 3 more): task 0"
     );
     // The failures were taken by that join.
     group.join().await.unwrap();
@@ -232,7 +233,8 @@ async fn handles_futures_and_errors_are_send_and_sync() {
     // Boxes into the usual dynamic error type.
     group.spawn(async { Err(std::io::Error::other("x")) });
     let boxed: Box<dyn std::error::Error + Send + Sync> = Box::new(group.join().await.unwrap_err());
-    assert_eq!(boxed.to_string(), "task failed: x");
+    assert_eq!(boxed.to_string(), "a task failed");
+    assert_eq!(boxed.source().unwrap().to_string(), "x");
 }
 
 #[test]
@@ -288,7 +290,7 @@ fn concurrent_joins_all_learn_of_a_failure() {
                 } else {
                     assert_eq!(
                         err.to_string(),
-                        "a task failed; its failure went to a concurrent join (and 1 more failed tasks)"
+                        "a task failed (and 1 more); the failure went to a concurrent join"
                     );
                 }
             }

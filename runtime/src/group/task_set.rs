@@ -109,7 +109,7 @@ impl<E: Send + 'static> TaskSet<E> {
     /// });
     /// let err = tasks.join().await.unwrap_err();
     /// assert_eq!(err.failures().len(), 1);
-    /// assert_eq!(err.to_string(), "1 task(s) failed; first: task failed: inner");
+    /// assert_eq!(err.failures()[0].to_string(), "inner");
     /// # }
     /// ```
     #[track_caller]

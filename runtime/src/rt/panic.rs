@@ -208,6 +208,12 @@ impl fmt::Display for Panicked {
 
 impl std::error::Error for Panicked {}
 
+// The payload is reachable only by value (never through `&self`), so no state of it can be
+// observed half-changed after an unwind: a `Panicked` may cross `catch_unwind`, as the
+// `Mutex` that held a group task's payload before allowed.
+impl std::panic::UnwindSafe for Panicked {}
+impl std::panic::RefUnwindSafe for Panicked {}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -217,8 +223,9 @@ mod tests {
     }
 
     #[test]
-    fn is_send_sync_and_an_error() {
-        fn assert<T: Send + Sync + std::error::Error + 'static>() {}
+    fn is_send_sync_unwind_safe_and_an_error() {
+        use std::panic::{RefUnwindSafe, UnwindSafe};
+        fn assert<T: Send + Sync + UnwindSafe + RefUnwindSafe + std::error::Error + 'static>() {}
         assert::<Panicked>();
     }
 
