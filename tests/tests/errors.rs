@@ -119,7 +119,12 @@ async fn group_error_with_a_string_cause_and_a_panic() {
     assert_eq!(chain(&err), "a task failed: disk full");
 
     let group: Group<String> = Group::new();
-    group.spawn(async { if true { panic!("boom") } Ok(()) });
+    group.spawn(async {
+        if true {
+            panic!("boom")
+        }
+        Ok(())
+    });
     let err = anyhow::Error::from(group.join().await.unwrap_err());
     assert_eq!(chain(&err), "a task failed: panicked: boom");
 }
@@ -207,7 +212,10 @@ async fn bag_streams_and_a_closed_bag() {
         putter.put(7)?;
         Ok(())
     }
-    assert_eq!(chain(&put_late().unwrap_err()), "the bag's stream was dropped");
+    assert_eq!(
+        chain(&put_late().unwrap_err()),
+        "the bag's stream was dropped"
+    );
 }
 
 // ----- funnel and waterfall -----------------------------------------------------------
@@ -250,7 +258,10 @@ async fn funnel_time_out() {
         }
         Ok(())
     }
-    assert_eq!(chain(&run().await.unwrap_err()), "the funnel timed out after 1s");
+    assert_eq!(
+        chain(&run().await.unwrap_err()),
+        "the funnel timed out after 1s"
+    );
 }
 
 #[tokio::test]
@@ -298,14 +309,15 @@ async fn shoot_error() {
 #[tokio::test]
 async fn batch_error_with_an_anyhow_cause_and_a_panic() {
     async fn call(n: u32) -> anyhow::Result<u32> {
-        let batcher = Batcher::builder(NonZeroUsize::MIN, Duration::from_millis(1))
-            .build(|items: Vec<u32>| async move {
+        let batcher = Batcher::builder(NonZeroUsize::MIN, Duration::from_millis(1)).build(
+            |items: Vec<u32>| async move {
                 match items[0] {
                     0 => Err(not_found()),
                     1 => panic!("handler bug"),
                     _ => Ok(items),
                 }
-            })?;
+            },
+        )?;
         Ok(batcher.call(n).await?)
     }
     let err = call(0).await.unwrap_err();
@@ -316,7 +328,10 @@ async fn batch_error_with_an_anyhow_cause_and_a_panic() {
     each_once(&chain(&err), NOT_FOUND);
 
     let err = call(1).await.unwrap_err();
-    assert_eq!(chain(&err), "the batch handler failed: panicked: handler bug");
+    assert_eq!(
+        chain(&err),
+        "the batch handler failed: panicked: handler bug"
+    );
     let panicked = err.chain().find_map(|e| e.downcast_ref::<Panicked>());
     assert_eq!(panicked.and_then(Panicked::message), Some("handler bug"));
 
@@ -359,7 +374,10 @@ async fn batcher_closed_and_config_errors() {
         batcher.put("late".to_owned()).await?;
         Ok(())
     }
-    assert_eq!(chain(&put_after_close().await.unwrap_err()), "the batcher is closed");
+    assert_eq!(
+        chain(&put_after_close().await.unwrap_err()),
+        "the batcher is closed"
+    );
 
     fn build() -> anyhow::Result<Batcher<u8, u8, anyhow::Error>> {
         let batcher = Batcher::builder(nz(4), Duration::ZERO)

@@ -261,7 +261,11 @@ fn concurrent_joins_all_learn_of_a_failure() {
                 let mut release = release_rx.clone();
                 group.spawn(async move {
                     let _ = release.wait_for(|go| *go).await;
-                    if i % 2 == 1 { Err(format!("task {i}")) } else { Ok(()) }
+                    if i % 2 == 1 {
+                        Err(format!("task {i}"))
+                    } else {
+                        Ok(())
+                    }
                 });
             }
             let (waiting_tx, mut waiting_rx) = tokio::sync::mpsc::unbounded_channel();
@@ -283,7 +287,10 @@ fn concurrent_joins_all_learn_of_a_failure() {
             release_tx.send(true).unwrap();
             let mut owners = 0;
             for join in joins {
-                let err = join.await.unwrap().expect_err("every join sees the failure");
+                let err = join
+                    .await
+                    .unwrap()
+                    .expect_err("every join sees the failure");
                 assert_eq!((err.failed(), err.others()), (2, 1), "round {round}");
                 if err.first().is_some() {
                     owners += 1;

@@ -52,7 +52,11 @@ pub(crate) fn source<E: 'static>(cause: &E) -> Option<&(dyn Error + 'static)> {
 
 /// Writes a wrapper's own `layer`, then `": "` and the cause when [`source`] cannot
 /// report it.
-pub(crate) fn fmt_layer<E>(f: &mut fmt::Formatter<'_>, layer: fmt::Arguments<'_>, cause: &E) -> fmt::Result
+pub(crate) fn fmt_layer<E>(
+    f: &mut fmt::Formatter<'_>,
+    layer: fmt::Arguments<'_>,
+    cause: &E,
+) -> fmt::Result
 where
     E: fmt::Display + 'static,
 {
@@ -149,7 +153,10 @@ mod tests {
         let boxed: Box<dyn Error + Send + Sync> = Box::new(Layer(std::io::Error::other("eof")));
         let t = Transparent(boxed);
         assert_eq!(t.to_string(), "outer");
-        assert_eq!(transparent_source(&t.0).map(ToString::to_string).as_deref(), Some("eof"));
+        assert_eq!(
+            transparent_source(&t.0).map(ToString::to_string).as_deref(),
+            Some("eof")
+        );
         let plain = Transparent("plain");
         assert_eq!(plain.to_string(), "plain");
         assert!(transparent_source(&plain.0).is_none());

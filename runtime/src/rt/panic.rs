@@ -231,9 +231,15 @@ mod tests {
 
     #[test]
     fn message_of_str_string_and_other_payloads() {
-        assert_eq!(Panicked::new(caught(|| panic!("plain"))).message(), Some("plain"));
+        assert_eq!(
+            Panicked::new(caught(|| panic!("plain"))).message(),
+            Some("plain")
+        );
         let n = 3;
-        assert_eq!(Panicked::new(caught(|| panic!("n = {n}"))).message(), Some("n = 3"));
+        assert_eq!(
+            Panicked::new(caught(|| panic!("n = {n}"))).message(),
+            Some("n = 3")
+        );
         assert_eq!(Panicked::new(Box::new(3_u8)).message(), None);
         assert_eq!(panic_message(&*caught(|| panic!("x"))), Some("x"));
         assert_eq!(panic_message(&7_u8), None);
@@ -243,7 +249,10 @@ mod tests {
     fn display_and_debug() {
         let p = Panicked::new(Box::new("boom"));
         assert_eq!(p.to_string(), "panicked: boom");
-        assert_eq!(format!("{p:?}"), r#"Panicked { message: Some("boom"), .. }"#);
+        assert_eq!(
+            format!("{p:?}"),
+            r#"Panicked { message: Some("boom"), .. }"#
+        );
         let other = Panicked::new(Box::new(1_i32));
         assert_eq!(other.to_string(), "panicked with a non-string payload");
     }
@@ -259,7 +268,12 @@ mod tests {
     fn a_copy_keeps_the_message() {
         let copy = Panicked::new(Box::new("boom")).copy();
         assert_eq!(copy.message(), Some("boom"));
-        assert_eq!(copy.into_payload().downcast_ref::<String>().map(String::as_str), Some("boom"));
+        assert_eq!(
+            copy.into_payload()
+                .downcast_ref::<String>()
+                .map(String::as_str),
+            Some("boom")
+        );
         let other = Panicked::new(Box::new(1_u8)).copy();
         assert_eq!(other.message(), Some("panicked with a non-string payload"));
     }
