@@ -4,8 +4,8 @@
 //! A wrapper's `Display` describes only its own layer ("stage 0 (parse) failed on item 3")
 //! and `source()` returns the cause, as the Rust API guidelines and thiserror's
 //! `#[source]` do; `anyhow`'s `{:#}` and any report that walks `source()` then show each
-//! part of the chain once. A transparent wrapper (`TaskFailure`, `SharedError`) displays
-//! and chains exactly as its cause.
+//! part of the chain once. A transparent wrapper (`TaskFailure`) displays and chains
+//! exactly as its cause.
 //!
 //! A wrapper that is generic over its cause `E` implements `Error` whenever
 //! `E: Debug + Display + 'static`, so that causes which are not themselves `Error`s
@@ -15,7 +15,12 @@
 //! `std::io::Error` and, with the `anyhow` feature, `anyhow::Error` are reached and
 //! chained through `source()`. Any other cause is written into the wrapper's message with
 //! `{:#}` (which prints the whole chain of error types that follow anyhow's convention,
-//! such as `eyre::Report`), and `source()` is `None`.
+//! such as `eyre::Report`), and `source()` is `None`. The cause is named once either way;
+//! only the causes of a typed error that is not in that list are not walked (box it, or
+//! make it an `anyhow::Error`, to keep them).
+//!
+//! One deliberate exception: `SharedError<E>`, whose purpose is to chain exactly as the
+//! `E: Error` it shares, keeps the bound `E: Error`.
 
 #![allow(dead_code)] // Not every feature set wraps a cause.
 
