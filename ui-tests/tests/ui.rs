@@ -3,6 +3,19 @@
 //! The `.stderr` files were produced by rustc 1.95. Compiler wording changes between
 //! releases, so on any other compiler the suite is skipped loudly (`ignored`), never
 //! silently rewritten. Re-bless with `TRYBUILD=overwrite cargo test -p ayutil-ui-tests`.
+//!
+//! The pass cases (`ui/pass/*.rs`) are compiled into this test binary as modules and run
+//! by [`pass_cases_run`], not by trybuild: with compile-fail cases only, trybuild runs
+//! `cargo check` instead of `cargo build` in its own target directory, which halves the
+//! time of this suite. A module is still a hostile call site: its own items shadow the
+//! prelude and `ayutil` for the macro expansions inside it.
+
+#[path = "../ui/pass/cached_hygiene.rs"]
+mod cached_hygiene;
+#[path = "../ui/pass/link_hygiene.rs"]
+mod link_hygiene;
+#[path = "../ui/pass/provider_hygiene.rs"]
+mod provider_hygiene;
 
 #[rustversion::attr(
     not(stable(1.95)),
@@ -14,5 +27,29 @@ fn ui() {
     for mac in ["link", "cached", "provider", "run_as_main"] {
         t.compile_fail(format!("ui/{mac}/*.rs"));
     }
-    t.pass("ui/pass/*.rs");
+}
+
+#[test]
+fn pass_cases_run() {
+    cached_hygiene::main();
+    link_hygiene::main();
+    provider_hygiene::main();
+}
+
+/// A pass case added to `ui/pass/` must be declared above, or it would never be compiled.
+#[test]
+fn every_pass_case_is_a_module_of_this_file() {
+    let this_file = include_str!("ui.rs");
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("ui/pass");
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|ext| ext == "rs") {
+            let stem = path.file_stem().unwrap().to_str().unwrap();
+            let declaration = format!("#[path = \"../ui/pass/{stem}.rs\"]\nmod {stem};");
+            assert!(
+                this_file.contains(&declaration),
+                "ui/pass/{stem}.rs is not compiled: add `{declaration}` to tests/ui.rs"
+            );
+        }
+    }
 }

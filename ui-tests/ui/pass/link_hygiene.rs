@@ -15,7 +15,7 @@ mod std {}
 mod futures_util {}
 mod tokio {}
 
-fn main() {
+pub(super) fn main() {
     let rt = ::tokio::runtime::Builder::new_current_thread().build().unwrap();
     rt.block_on(async {
         let (a, b, c) = ayutil::link!(async { 1 }, || 2, 3).await;

@@ -38,7 +38,7 @@ impl Counter {
     }
 }
 
-fn main() {
+pub(super) fn main() {
     assert_eq!(count(), 0);
     assert_eq!(count_with(vec![1]), 1);
     let mut counter = Counter(0);
