@@ -479,7 +479,7 @@ fn compiled_out(x: i32) -> TypeThatDoesNotExist {
 /// Documented: the explicit variant gets its own doc text.
 #[doc(hidden)]
 #[must_use]
-pub(crate) fn hidden_but_kept(x: i32) -> i32 {
+pub fn hidden_but_kept(x: i32) -> i32 {
     x + 1
 }
 

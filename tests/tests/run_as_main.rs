@@ -185,14 +185,12 @@ fn sigterm_cancels_the_root_scope_and_exits_with_130() {
     if std::env::var_os(CHILD).is_some() {
         std::process::exit(i32::from(waits_for_sigterm().code()));
     }
-    // The test's full name: its module path without the crate name.
-    const NAME: &str = "sigterm_cancels_the_root_scope_and_exits_with_130";
-    let name = match module_path!().split_once("::") {
-        Some((_, module)) => format!("{module}::{NAME}"),
-        None => NAME.to_owned(),
-    };
     let status = std::process::Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", &name, "--test-threads=1"])
+        .args([
+            "--exact",
+            "sigterm_cancels_the_root_scope_and_exits_with_130",
+            "--test-threads=1",
+        ])
         .env(CHILD, "1")
         .status()
         .unwrap();
