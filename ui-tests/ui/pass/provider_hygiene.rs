@@ -43,6 +43,9 @@ pub(super) fn main() {
     assert_eq!(count_with(vec![1]), 1);
     let mut counter = Counter(0);
     assert_eq!(counter.bump(), 2);
-    let _ = read();
-    let _ = token();
+    let rt = ::tokio::runtime::Builder::new_current_thread().build().unwrap();
+    rt.block_on(async {
+        assert_eq!(read().await, 1);
+        assert_eq!(token().await, 5);
+    });
 }
