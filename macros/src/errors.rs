@@ -29,6 +29,13 @@ impl Errors {
     pub(crate) fn finish(self) -> syn::Result<()> {
         self.0.map_or(Ok(()), Err)
     }
+
+    /// The collected mistakes, when the caller knows there is at least one.
+    pub(crate) fn into_error(self) -> syn::Error {
+        self.0.unwrap_or_else(|| {
+            syn::Error::new(Span::call_site(), "ayutil's macro failed without a message")
+        })
+    }
 }
 
 /// The error next to the user's unchanged item (tokio-macros' `token_stream_with_error`),

@@ -7,6 +7,7 @@
 
 use proc_macro::TokenStream;
 
+mod attr;
 mod errors;
 mod link;
 

@@ -37,7 +37,9 @@ cfg_iter_stream! {
     mod iter_stream;
 }
 cfg_cache! {
-    pub mod cache;
+    // Named apart from its public face, the `cache` module below.
+    #[path = "cache/mod.rs"]
+    mod cache_impl;
 }
 cfg_provider! {
     mod provider;
@@ -65,6 +67,11 @@ pub mod task {
         pub use crate::group::*;
     }
     pub use crate::link::offload::{Offload, offload};
+
+    // Hides the features' `__private` module (the macros' paths, public only under
+    // `crate::__private`) from the globs above.
+    #[allow(hidden_glob_reexports)]
+    mod __private {}
 }
 
 #[cfg(any(feature = "funnel", feature = "waterfall", feature = "iter-stream"))]
@@ -100,6 +107,23 @@ cfg_provider! {
         //! from a provider at every call, or passed by hand through the generated
         //! `<name>_with` function.
         pub use crate::provider::*;
+
+        // Hides the feature's `__private` module from the glob above.
+        #[allow(hidden_glob_reexports)]
+        mod __private {}
+    }
+}
+
+cfg_cache! {
+    pub mod cache {
+        //! [`#[cached]`](macro@cached): memoize a function, one computation per key shared by
+        //! every concurrent caller, with time-to-live, a size bound and statistics
+        //! ([`FnCache`]); and the maps underneath, [`LruMap`] and [`TtlLruMap`].
+        pub use crate::cache_impl::*;
+
+        // Hides the feature's `__private` module from the glob above.
+        #[allow(hidden_glob_reexports)]
+        mod __private {}
     }
 }
 
@@ -142,8 +166,7 @@ cfg_batcher! {
     pub use crate::batch::*;
 }
 cfg_cache! {
-    #[doc(inline)]
-    pub use crate::cache::{LruMap, TtlLruMap, cached};
+    pub use crate::cache_impl::{LruMap, TtlLruMap, cached};
     #[doc(hidden)]
     pub use crate::cache::*;
 }

@@ -157,42 +157,131 @@ fn an_interruption_cancels_the_root_scope_and_exits_with_130() {
                 std::future::pending::<()>().await;
             });
         },
-        || tokio::time::sleep(Duration::from_millis(20)),
+        || async {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+            MainExit::INTERRUPTED
+        },
     );
     assert_eq!(exit, MainExit::INTERRUPTED);
     assert_eq!(cancelled.load(Ordering::SeqCst), 1);
 }
 
+/// Sends `signal` to this process from inside `main`, then waits to be cancelled.
 #[cfg(unix)]
-#[run_as_main(flavor = "current_thread")]
-async fn waits_for_sigterm(run: Scope) {
+async fn signal_myself(run: Scope, signal: &str) {
     run.spawn(std::future::pending());
     // The handlers are installed before `main` starts, so this does not kill the test.
     let status = std::process::Command::new("kill")
-        .args(["-TERM", &std::process::id().to_string()])
+        .args([signal, &std::process::id().to_string()])
         .status()
         .expect("the `kill` command runs");
     assert!(status.success());
     std::future::pending::<()>().await;
 }
 
-/// Signals reach every handler of the process, so the SIGTERM test runs in a child
-/// process (this test binary again, filtered to this one test).
+#[cfg(unix)]
+#[run_as_main(flavor = "current_thread")]
+async fn waits_for_sigterm(run: Scope) {
+    signal_myself(run, "-TERM").await;
+}
+
+#[cfg(unix)]
+#[run_as_main(flavor = "current_thread")]
+async fn waits_for_sigint(run: Scope) {
+    signal_myself(run, "-INT").await;
+}
+
+/// Runs `test` of this binary in a child process with `AYUTIL_TEST_SIGNAL_CHILD` set:
+/// signals reach every handler of a process, so each signal test has a process of its own.
+#[cfg(unix)]
+fn exit_code_of_child(test: &str) -> Option<i32> {
+    std::process::Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", test, "--test-threads=1"])
+        .env(CHILD, "1")
+        .status()
+        .unwrap()
+        .code()
+}
+
+#[cfg(unix)]
+const CHILD: &str = "AYUTIL_TEST_SIGNAL_CHILD";
+
+// Regression: SIGTERM used to exit with 130, the code of SIGINT.
 #[cfg(unix)]
 #[test]
-fn sigterm_cancels_the_root_scope_and_exits_with_130() {
-    const CHILD: &str = "AYUTIL_TEST_SIGTERM_CHILD";
+fn sigterm_cancels_the_root_scope_and_exits_with_143() {
     if std::env::var_os(CHILD).is_some() {
         std::process::exit(i32::from(waits_for_sigterm().code()));
     }
-    let status = std::process::Command::new(std::env::current_exe().unwrap())
-        .args([
-            "--exact",
-            "sigterm_cancels_the_root_scope_and_exits_with_130",
-            "--test-threads=1",
-        ])
-        .env(CHILD, "1")
-        .status()
-        .unwrap();
-    assert_eq!(status.code(), Some(130));
+    assert_eq!(
+        exit_code_of_child("sigterm_cancels_the_root_scope_and_exits_with_143"),
+        Some(143)
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn sigint_cancels_the_root_scope_and_exits_with_130() {
+    if std::env::var_os(CHILD).is_some() {
+        std::process::exit(i32::from(waits_for_sigint().code()));
+    }
+    assert_eq!(
+        exit_code_of_child("sigint_cancels_the_root_scope_and_exits_with_130"),
+        Some(130)
+    );
+}
+
+static RAN_WITHOUT_SCOPE: AtomicUsize = AtomicUsize::new(0);
+
+#[run_as_main(flavor = "current_thread")]
+async fn takes_no_scope() {
+    tokio::task::yield_now().await;
+    RAN_WITHOUT_SCOPE.fetch_add(1, Ordering::SeqCst);
+}
+
+#[test]
+fn main_may_take_no_scope() {
+    assert_eq!(takes_no_scope(), MainExit::SUCCESS);
+    assert_eq!(RAN_WITHOUT_SCOPE.load(Ordering::SeqCst), 1);
+}
+
+#[run_as_main(flavor = "current_thread")]
+async fn fails_without_scope() -> Result<(), std::num::ParseIntError> {
+    let _: u8 = "300".parse()?;
+    Ok(())
+}
+
+#[test]
+fn main_without_scope_still_reports_errors() {
+    assert_eq!(fails_without_scope(), MainExit::FAILURE);
+}
+
+#[run_as_main(flavor = "current_thread", timeout = "50ms")]
+async fn times_out_with_a_string(run: Scope) {
+    run.spawn(std::future::pending());
+}
+
+#[test]
+fn timeout_takes_a_duration_string() {
+    assert_eq!(times_out_with_a_string(), MainExit::SUCCESS);
+}
+
+#[run_as_main(flavor = "current_thread", timeout = "0s")]
+async fn times_out_at_once(run: Scope) {
+    run.spawn(std::future::pending());
+}
+
+#[test]
+fn a_zero_timeout_cancels_at_once() {
+    assert_eq!(times_out_at_once(), MainExit::SUCCESS);
+}
+
+#[run_as_main(flavor = "current_thread", timeout = Duration::MAX)]
+async fn never_times_out(run: Scope) {
+    run.spawn(async { tokio::task::yield_now().await });
+}
+
+#[test]
+fn a_max_timeout_is_no_deadline() {
+    assert_eq!(never_times_out(), MainExit::SUCCESS);
 }

@@ -12,10 +12,20 @@
 
 #[path = "../ui/pass/cached_hygiene.rs"]
 mod cached_hygiene;
+#[path = "../ui/pass/cached_single_expression.rs"]
+mod cached_single_expression;
+#[path = "../ui/pass/crate_option_forms.rs"]
+mod crate_option_forms;
 #[path = "../ui/pass/link_hygiene.rs"]
 mod link_hygiene;
+#[path = "../ui/pass/provider_cached_compose.rs"]
+mod provider_cached_compose;
 #[path = "../ui/pass/provider_hygiene.rs"]
 mod provider_hygiene;
+#[path = "../ui/pass/provider_single_expression.rs"]
+mod provider_single_expression;
+#[path = "../ui/pass/run_as_main_no_scope.rs"]
+mod run_as_main_no_scope;
 
 #[rustversion::attr(
     not(stable(1.95)),
@@ -32,8 +42,22 @@ fn ui() {
 #[test]
 fn pass_cases_run() {
     cached_hygiene::main();
+    cached_single_expression::main();
+    assert_eq!(crate_option_forms::main(), ayutil::MainExit::SUCCESS);
     link_hygiene::main();
+    provider_cached_compose::main();
     provider_hygiene::main();
+    provider_single_expression::main();
+    assert_eq!(run_as_main_no_scope::main(), ayutil::MainExit::SUCCESS);
+}
+
+/// At a crate root these `main`s would be the program's entry point: their return type
+/// must be one a `fn main` may return.
+#[test]
+fn run_as_main_pass_cases_are_valid_entry_points() {
+    fn entry_point<T: std::process::Termination>(_: fn() -> T) {}
+    entry_point(crate_option_forms::main);
+    entry_point(run_as_main_no_scope::main);
 }
 
 /// A pass case added to `ui/pass/` must be declared above, or it would never be compiled.

@@ -1,11 +1,72 @@
 //! Rules between the options and the function: what `#[cached]` can and cannot wrap.
+//! The result is a [`Plan`] whose every part has been checked.
 
 use proc_macro2::{Span, TokenStream, TokenTree};
-use quote::ToTokens;
-use syn::{FnArg, GenericParam, ItemFn, Pat, ReceiverKind, ReturnType, Type};
+use quote::{ToTokens, quote, quote_spanned};
+use syn::spanned::Spanned;
+use syn::{FnArg, GenericParam, Ident, ItemFn, Pat, ReceiverKind, ReturnType, Type};
 
-use super::parse::CachedArgs;
+use super::parse::{CachedArgs, KeyOption};
+use crate::attr;
 use crate::errors::Errors;
+
+/// What `expand` needs, checked.
+pub(crate) struct Plan {
+    pub(crate) item: ItemFn,
+    /// `::ayutil::__private::cache`, or under the path given with `crate = …`.
+    pub(crate) private: TokenStream,
+    pub(crate) runner: Runner,
+    pub(crate) key: KeyPlan,
+    pub(crate) value: ValuePlan,
+    /// The declared return type (`()` when none).
+    pub(crate) ret_ty: Type,
+    /// Store `Err` values too (`cache_errors`), or only `Ok` ones.
+    pub(crate) store_errors: bool,
+    pub(crate) max: Option<usize>,
+    /// An expression of type `Duration`.
+    pub(crate) ttl: Option<TokenStream>,
+    /// The handle is `Self::<name>_cache()`.
+    pub(crate) is_method: bool,
+}
+
+/// How the body runs.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Runner {
+    /// A plain `fn`: on the first caller's thread.
+    Sync,
+    /// An `async fn`: polled by its callers, moved to a task when one drops.
+    Async,
+    /// `local`: spawned with `spawn_local`.
+    Local,
+    /// `task`: spawned at once; the function returns a `CachedTask`.
+    Task,
+    /// `task` and `local`.
+    TaskLocal,
+}
+
+/// What the key is made of.
+pub(crate) enum KeyPlan {
+    /// `key: Type = expression`.
+    Custom(Box<KeyOption>),
+    /// The receiver and the arguments, in order.
+    Args(Vec<KeyArg>),
+}
+
+/// One argument in the key: the expression cloning it, spanned on its type.
+pub(crate) struct KeyArg {
+    pub(crate) ty: TokenStream,
+    pub(crate) expr: TokenStream,
+}
+
+/// How the value is stored.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ValuePlan {
+    /// The return value itself (it must be `Clone`).
+    Plain,
+    /// A `Result`: the `Ok` value is cloned, the error shared in a `SharedError` and
+    /// rebuilt for each caller (so `E` need not be `Clone`).
+    Fallible,
+}
 
 /// The span of the first token of `tokens` (searched through groups) that `hit` accepts.
 pub(crate) fn find_token(tokens: TokenStream, hit: &dyn Fn(&TokenTree) -> bool) -> Option<Span> {
@@ -56,11 +117,10 @@ pub(crate) fn owned_copy(ty: &Type) -> Option<&Type> {
     }
 }
 
-pub(crate) fn validate(args: &CachedArgs, item: &ItemFn) -> syn::Result<()> {
-    let mut errors = Errors::default();
+pub(crate) fn validate(args: CachedArgs, item: ItemFn, mut errors: Errors) -> syn::Result<Plan> {
     let sig = &item.sig;
     let is_async = sig.asyncness.is_some();
-    let has_key = args.key.is_some();
+    let has_key = args.key.is_set();
 
     if let Some(constness) = &sig.constness {
         errors.push_spanned(
@@ -91,13 +151,13 @@ pub(crate) fn validate(args: &CachedArgs, item: &ItemFn) -> syn::Result<()> {
         }
     }
     if !is_async {
-        if let Some(span) = args.task {
+        if let Some(span) = args.task.span() {
             errors.push_at(
                 span,
                 "`task` needs an `async fn`: it returns a handle to the spawned computation",
             );
         }
-        if let Some(span) = args.local {
+        if let Some(span) = args.local.span() {
             errors.push_at(
                 span,
                 "`local` applies to `async fn` only: plain functions run on the caller's thread",
@@ -116,6 +176,7 @@ pub(crate) fn validate(args: &CachedArgs, item: &ItemFn) -> syn::Result<()> {
                     ty,
                     "`#[cached]` supports `&self` and `self` receivers only: write `&self`",
                 ),
+                ReceiverKind::Reference(_, _, None) | ReceiverKind::Value => {}
                 _ => {}
             },
             FnArg::Typed(arg) => {
@@ -165,5 +226,119 @@ pub(crate) fn validate(args: &CachedArgs, item: &ItemFn) -> syn::Result<()> {
         );
     }
 
-    errors.finish()
+    errors.finish()?;
+    Ok(plan(args, item))
+}
+
+/// The plan of a function that passed every check.
+fn plan(args: CachedArgs, item: ItemFn) -> Plan {
+    let sig = &item.sig;
+    let krate = attr::crate_tokens(args.krate.get());
+    let private = quote!(#krate::__private::cache);
+    let runner = match (
+        sig.asyncness.is_some(),
+        args.task.is_set(),
+        args.local.is_set(),
+    ) {
+        (false, _, _) => Runner::Sync,
+        (true, false, false) => Runner::Async,
+        (true, false, true) => Runner::Local,
+        (true, true, false) => Runner::Task,
+        (true, true, true) => Runner::TaskLocal,
+    };
+    let ret_ty: Type = match &sig.output {
+        ReturnType::Default => syn::parse_quote!(()),
+        ReturnType::Type(_, ty) => (**ty).clone(),
+    };
+    // A `CachedTask<T>` hands out clones of `T` itself, so `task` stores the value as is.
+    let value = if returns_result(&ret_ty) && !matches!(runner, Runner::Task | Runner::TaskLocal) {
+        ValuePlan::Fallible
+    } else {
+        ValuePlan::Plain
+    };
+    // In an `impl` block the handle is an associated fn, reached as `Self::<name>_cache()`.
+    // A receiver or a `Self` in the signature says so; `in_impl` says so for the rest.
+    let inputs = &sig.inputs;
+    let output = &sig.output;
+    let mentions_self = find_token(
+        quote!(#inputs #output),
+        &|t| matches!(t, TokenTree::Ident(i) if i == "Self"),
+    )
+    .is_some();
+    let is_method = sig.receiver().is_some() || args.in_impl.is_set() || mentions_self;
+    let store_errors = args.cache_errors.is_set() || !returns_result(&ret_ty);
+    let max = args.max.get().copied();
+    let ttl = args.ttl.get().map(attr::DurationArg::to_expr);
+    let key = match args.key.take() {
+        Some(key) => KeyPlan::Custom(Box::new(key)),
+        None => KeyPlan::Args(key_args(&item)),
+    };
+    Plan {
+        item,
+        private,
+        runner,
+        key,
+        value,
+        ret_ty,
+        store_errors,
+        max,
+        ttl,
+        is_method,
+    }
+}
+
+/// The receiver and every argument, each cloned by an expression spanned on its type, so
+/// a type that cannot be part of a key is reported there.
+fn key_args(item: &ItemFn) -> Vec<KeyArg> {
+    let mut parts = Vec::new();
+    for input in &item.sig.inputs {
+        match input {
+            FnArg::Receiver(receiver) => {
+                let self_token = &receiver.self_token;
+                let span = self_token.span;
+                let this = Ident::new("self", span);
+                let expr = match receiver.kind {
+                    ReceiverKind::Value => {
+                        quote_spanned!(span=> ::core::clone::Clone::clone(&#this))
+                    }
+                    _ => quote_spanned!(span=> ::core::clone::Clone::clone(#this)),
+                };
+                parts.push(KeyArg {
+                    ty: quote_spanned!(span=> Self),
+                    expr,
+                });
+            }
+            FnArg::Typed(arg) => {
+                if let Pat::Ident(pat) = &*arg.pat {
+                    let ty = &arg.ty;
+                    let span = ty.span();
+                    let ident = &pat.ident;
+                    parts.push(KeyArg {
+                        ty: ty.to_token_stream(),
+                        expr: quote_spanned!(span=> ::core::clone::Clone::clone(&#ident)),
+                    });
+                }
+            }
+        }
+    }
+    parts
+}
+
+/// Whether the return type is spelled `Result<..>` (any path ending in `Result`, such as
+/// `anyhow::Result<T>` or `io::Result<T>`): then its error is shared with every caller of
+/// a failed computation, and only `Ok` values are stored unless `cache_errors` is given.
+pub(crate) fn returns_result(ty: &Type) -> bool {
+    match ty {
+        Type::Path(path) => {
+            path.qself.is_none()
+                && path
+                    .path
+                    .segments
+                    .last()
+                    .is_some_and(|s| s.ident == "Result")
+        }
+        Type::Paren(inner) => returns_result(&inner.elem),
+        Type::Group(inner) => returns_result(&inner.elem),
+        _ => false,
+    }
 }

@@ -10,12 +10,17 @@
 //! ```text
 //! #[attrs] vis fn f<G>(a: A, b: B) -> R {
 //!     let mut dic: D = ::ayutil::__private::provider::provide::<D, _>(&(P));
-//!     { body }
+//!     body's statements
 //! }
-//! #[doc = "Like `f`, but takes `dic` as an argument ..."] #[attrs without docs]
+//! #[doc = "Like `f`, but takes `dic` as an argument ..."] #[attrs without docs nor #[cached]]
 //! #[allow(dead_code)]
 //! vis fn f_with<G>(a: A, mut dic: D, b: B) -> R { body }
 //! ```
+//!
+//! The body's statements follow the `let` in the same block (a block wrapped around them
+//! would be an `unused_braces` warning for a single-expression body). A `#[cached]` below
+//! `#[provider]` stays on the provided function only: its key is made of the remaining
+//! parameters, and the explicit variant, whose dependency is an argument, is not cached.
 //!
 //! On an `async fn` the first statement becomes two, so nothing borrowed from `P` lives
 //! across the `.await` and the provider runs at the first poll:
@@ -33,7 +38,7 @@
 use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
-use syn::{FnArg, ItemFn, Meta, Pat};
+use syn::{Attribute, FnArg, ItemFn, Meta, Pat};
 
 use super::validate::Plan;
 
@@ -101,16 +106,19 @@ pub(crate) fn expand(plan: &Plan, function: ItemFn) -> TokenStream {
         param_name(pat),
     );
     // The explicit variant gets its own doc text but keeps every other attribute,
-    // `#[doc(hidden)]` and `#[cfg]` included.
-    let other_attrs = attrs
-        .iter()
-        .filter(|attr| !(attr.path().is_ident("doc") && matches!(attr.meta, Meta::NameValue(_))));
+    // `#[doc(hidden)]` and `#[cfg]` included, except `#[cached]`: a value cached for one
+    // dependency must never answer a call that passes another.
+    let other_attrs = attrs.iter().filter(|attr| {
+        let own_doc = attr.path().is_ident("doc") && matches!(attr.meta, Meta::NameValue(_));
+        !own_doc && !is_cached(attr)
+    });
+    let stmts = &block.stmts;
 
     quote! {
         #(#attrs)*
         #vis #provided_sig {
             #fill
-            #block
+            #(#stmts)*
         }
 
         #[doc = #explicit_doc]
@@ -118,6 +126,14 @@ pub(crate) fn expand(plan: &Plan, function: ItemFn) -> TokenStream {
         #[allow(dead_code)]
         #vis #explicit_sig #block
     }
+}
+
+/// An attribute named `cached` (`#[cached]`, `#[ayutil::cached(..)]`, `#[ay::cached]`).
+fn is_cached(attr: &Attribute) -> bool {
+    attr.path()
+        .segments
+        .last()
+        .is_some_and(|segment| segment.ident == "cached")
 }
 
 fn param_name(pat: &Pat) -> String {

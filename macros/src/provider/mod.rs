@@ -11,18 +11,19 @@ mod validate;
 
 use proc_macro2::TokenStream;
 
-use crate::errors::with_item;
+use crate::errors::{Errors, with_item};
 
 pub(crate) fn expand_entry(args: TokenStream, item: TokenStream) -> TokenStream {
+    let mut errors = Errors::default();
+    let args = parse::parse(args, &mut errors);
     let function = match syn::parse2::<syn::ItemFn>(item.clone()) {
         Ok(function) => function,
-        Err(err) => return with_item(err, item),
+        Err(err) => {
+            errors.push(err);
+            return with_item(errors.into_error(), item);
+        }
     };
-    let args = match parse::parse_args(args) {
-        Ok(args) => args,
-        Err(err) => return with_item(err, item),
-    };
-    match validate::validate(args, &function) {
+    match validate::validate(args, &function, errors) {
         Ok(plan) => expand::expand(&plan, function),
         Err(err) => with_item(err, item),
     }

@@ -1,11 +1,11 @@
 //! Rules between the arguments and the function; picks the provided parameter.
 
 use proc_macro2::{Span, TokenStream};
-use quote::{ToTokens, quote};
 use syn::ext::IdentExt;
 use syn::{Expr, FnArg, Ident, ItemFn, Pat, Safety, Type};
 
 use super::parse::ProviderArgs;
+use crate::attr;
 use crate::errors::Errors;
 
 /// What `expand` needs: everything here has been checked.
@@ -20,18 +20,21 @@ pub(crate) struct Plan {
     pub(crate) krate: TokenStream,
 }
 
-pub(crate) fn validate(args: ProviderArgs, function: &ItemFn) -> syn::Result<Plan> {
+pub(crate) fn validate(
+    args: ProviderArgs,
+    function: &ItemFn,
+    mut errors: Errors,
+) -> syn::Result<Plan> {
     let ProviderArgs {
         names,
         from,
         explicit,
         krate,
-        mut errors,
     } = args;
     check_names(&names, &mut errors);
     check_signature(function, &mut errors);
     let index = find_provided(&names, function, &mut errors);
-    if from.value.is_none() {
+    if !from.is_set() {
         errors.push(syn::Error::new(
             Span::call_site(),
             "missing `from = PROVIDER`: name the provider that fills the parameter, e.g. `#[provider(config, from = CONFIG)]`",
@@ -39,7 +42,7 @@ pub(crate) fn validate(args: ProviderArgs, function: &ItemFn) -> syn::Result<Pla
     }
     let name = &function.sig.ident;
     let explicit = explicit
-        .value
+        .take()
         .unwrap_or_else(|| Ident::new(&format!("{}_with", name.unraw()), name.span()));
     if explicit == *name {
         errors.push(syn::Error::new(
@@ -49,16 +52,14 @@ pub(crate) fn validate(args: ProviderArgs, function: &ItemFn) -> syn::Result<Pla
     }
     errors.finish()?;
     // With no error pushed, `find_provided` found a parameter and `from` was given.
-    let (Some(index), Some(from)) = (index, from.value) else {
+    let (Some(index), Some(from)) = (index, from.take()) else {
         unreachable!("a missing parameter or `from` is reported above");
     };
     Ok(Plan {
         index,
         from,
         explicit,
-        krate: krate
-            .value
-            .map_or_else(|| quote!(::ayutil), ToTokens::into_token_stream),
+        krate: attr::crate_tokens(krate.get()),
     })
 }
 

@@ -3,7 +3,7 @@
 //! Input:
 //!
 //! ```text
-//! #[run_as_main(flavor = "current_thread", timeout = d)]
+//! #[run_as_main(flavor = "current_thread", timeout = "10s")]
 //! async fn main(run: ayutil::Scope) -> Result<(), E> { body }
 //! ```
 //!
@@ -13,7 +13,8 @@
 //! fn main() -> ::ayutil::__private::scope::MainExit {
 //!     let __ayutil_output = ::ayutil::__private::scope::main_output::<Result<(), E>>();
 //!     ::ayutil::__private::scope::run_main(
-//!         ::ayutil::__private::scope::MainConfig::new().current_thread().timeout(d),
+//!         ::ayutil::__private::scope::MainConfig::new().current_thread()
+//!             .timeout(::core::time::Duration::new(10, 0)),
 //!         move |run: ayutil::Scope| {
 //!             let __ayutil_body =
 //!                 ::ayutil::__private::scope::typed::<Result<(), E>, _>(async move { body });
@@ -22,49 +23,37 @@
 //!     )
 //! }
 //! ```
+//!
+//! A `main` without parameter gets `move |_: ::ayutil::Scope| …`: the root scope is
+//! still there (it waits for nothing but the body).
 
 use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
+use syn::ReturnType;
 use syn::spanned::Spanned;
-use syn::{FnArg, ReturnType};
 
-use super::parse::{Flavor, MainInput};
+use super::validate::Plan;
 
-pub(crate) fn expand(input: &MainInput) -> TokenStream {
-    let func = &input.func;
+pub(crate) fn expand(plan: &Plan) -> TokenStream {
+    let Plan {
+        func,
+        krate,
+        config,
+        root,
+    } = plan;
     let attrs = &func.attrs;
     let vis = &func.vis;
     let ident = &func.sig.ident;
     let body = &func.block;
-    let Some(FnArg::Typed(arg)) = func.sig.inputs.first() else {
-        unreachable!("validated: one typed parameter")
-    };
-    let (pat, ty) = (&arg.pat, &arg.ty);
     let (output, output_span) = match &func.sig.output {
         ReturnType::Default => (quote! { () }, func.sig.ident.span()),
         ReturnType::Type(_, ty) => (quote! { #ty }, ty.span()),
     };
-    let private = match input.krate.get() {
-        Some(path) => quote! { #path::__private::scope },
-        None => quote! { ::ayutil::__private::scope },
+    let private = quote! { #krate::__private::scope };
+    let param = match root {
+        Some((pat, ty)) => quote! { #pat: #ty },
+        None => quote! { _: #krate::Scope },
     };
-
-    let mut config = quote! { #private::MainConfig::new() };
-    if input.flavor.get() == Some(&Flavor::CurrentThread) {
-        config.extend(quote! { .current_thread() });
-    }
-    if let Some(n) = input.worker_threads.get() {
-        config.extend(quote! { .worker_threads(#n) });
-    }
-    if let Some(n) = input.max_concurrency.get() {
-        config.extend(quote! { .max_concurrency(#n) });
-    }
-    if let Some(timeout) = input.timeout.get() {
-        config.extend(quote_spanned! {timeout.span()=> .timeout(#timeout) });
-    }
-    if let Some(hooks) = input.hooks.get() {
-        config.extend(quote_spanned! {hooks.span()=> .hooks(#hooks) });
-    }
 
     let async_span = func.sig.asyncness.span();
     // Resolved on its own so that a wrong return type is reported once, on that type.
@@ -72,7 +61,7 @@ pub(crate) fn expand(input: &MainInput) -> TokenStream {
         let __ayutil_output = #private::main_output::<#output>();
     };
     let call = quote_spanned! {async_span=>
-        #private::run_main(#config, move |#pat: #ty| {
+        #private::run_main(#config, move |#param| {
             let __ayutil_body = #private::typed::<#output, _>(async move #body);
             async move { __ayutil_output(__ayutil_body.await) }
         })

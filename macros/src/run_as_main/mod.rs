@@ -1,8 +1,9 @@
-//! `#[run_as_main]`: runs `async fn main(run: ayutil::Scope)` in a root scope on a new
-//! tokio runtime.
+//! `#[run_as_main]`: runs `async fn main()` (or `async fn main(run: ayutil::Scope)`) in a
+//! root scope on a new tokio runtime.
 //!
-//! `parse` reads the options and the function, `validate` checks the rules between
-//! them, `expand` writes the `fn main` that calls `ayutil::__private::scope::run_main`.
+//! `parse` reads the options, `validate` checks the rules between them and the function
+//! and returns a checked [`validate::Plan`], `expand` writes the `fn main` that calls
+//! `ayutil::__private::scope::run_main`.
 
 mod expand;
 mod parse;
@@ -11,13 +12,20 @@ mod validate;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
+use crate::errors::Errors;
+
 pub(crate) fn expand_entry(args: TokenStream, item: TokenStream) -> TokenStream {
-    let result = parse::parse(args, item.clone()).and_then(|input| {
-        validate::validate(&input)?;
-        Ok(expand::expand(&input))
-    });
-    match result {
-        Ok(tokens) => tokens,
+    let mut errors = Errors::default();
+    let args = parse::parse(args, &mut errors);
+    let func = match syn::parse2::<syn::ItemFn>(item.clone()) {
+        Ok(func) => func,
+        Err(err) => {
+            errors.push(err);
+            return with_item(errors.into_error(), item);
+        }
+    };
+    match validate::validate(args, func, errors) {
+        Ok(plan) => expand::expand(&plan),
         Err(err) => with_item(err, item),
     }
 }

@@ -1,47 +1,23 @@
-//! Options (`flavor = "..."`, `worker_threads = N`, `timeout = expr`,
-//! `max_concurrency = N`, `hooks = expr`) and the function, into [`MainInput`].
+//! Options (`flavor = "..."`, `worker_threads = N`, `timeout = …`, `max_concurrency = N`,
+//! `hooks = expr`, `crate = …`) and the function, into [`MainArgs`] and a `syn::ItemFn`.
 
-use proc_macro2::{Span, TokenStream};
-use syn::parse::Parser;
-use syn::punctuated::Punctuated;
-use syn::spanned::Spanned;
-use syn::{Expr, ExprLit, ItemFn, Lit, LitInt, MetaNameValue, Token};
+use proc_macro2::TokenStream;
+use syn::{Expr, ExprLit, Lit, Path};
 
+use crate::attr::{self, Attr, DurationArg, Options, Parsed};
 use crate::errors::Errors;
 
-/// Every option the macro accepts, in the order the error message lists them.
-const OPTIONS: &str = "`flavor`, `worker_threads`, `timeout`, `max_concurrency`, `hooks`, `crate`";
-
-/// One option: set at most once (serde's `Attr<T>`).
-pub(crate) struct Opt<T> {
-    name: &'static str,
-    pub(crate) value: Option<(Span, T)>,
-}
-
-impl<T> Opt<T> {
-    fn new(name: &'static str) -> Self {
-        Self { name, value: None }
-    }
-
-    fn set(&mut self, span: Span, value: T, errors: &mut Errors) {
-        if self.value.is_some() {
-            errors.push(syn::Error::new(
-                span,
-                format!("duplicate option `{}`", self.name),
-            ));
-        } else {
-            self.value = Some((span, value));
-        }
-    }
-
-    pub(crate) fn get(&self) -> Option<&T> {
-        self.value.as_ref().map(|(_, v)| v)
-    }
-
-    pub(crate) fn span(&self) -> Option<Span> {
-        self.value.as_ref().map(|(s, _)| *s)
-    }
-}
+const OPTIONS: Options = Options {
+    macro_name: "#[run_as_main]",
+    valid: &[
+        "flavor = \"current_thread\"",
+        "worker_threads = 4",
+        "timeout = \"30s\"",
+        "max_concurrency = 10",
+        "hooks = expression",
+        "crate = ay",
+    ],
+};
 
 /// Runtime flavor.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -50,68 +26,58 @@ pub(crate) enum Flavor {
     MultiThread,
 }
 
-pub(crate) struct MainInput {
-    pub(crate) flavor: Opt<Flavor>,
-    pub(crate) worker_threads: Opt<LitInt>,
-    pub(crate) timeout: Opt<Expr>,
-    pub(crate) max_concurrency: Opt<LitInt>,
-    pub(crate) hooks: Opt<Expr>,
-    /// Path of the `ayutil` crate when the user renamed it (`crate = "ay"`).
-    pub(crate) krate: Opt<syn::Path>,
-    pub(crate) func: ItemFn,
+pub(crate) struct MainArgs {
+    pub(crate) flavor: Attr<Flavor>,
+    pub(crate) worker_threads: Attr<usize>,
+    pub(crate) timeout: Attr<DurationArg>,
+    pub(crate) max_concurrency: Attr<usize>,
+    pub(crate) hooks: Attr<Expr>,
+    /// Path of the `ayutil` crate when the user renamed it (`crate = ay`).
+    pub(crate) krate: Attr<Path>,
 }
 
-pub(crate) fn parse(args: TokenStream, item: TokenStream) -> syn::Result<MainInput> {
-    let func: ItemFn = syn::parse2(item)?;
-    let metas = Punctuated::<MetaNameValue, Token![,]>::parse_terminated.parse2(args)?;
-
-    let mut input = MainInput {
-        flavor: Opt::new("flavor"),
-        worker_threads: Opt::new("worker_threads"),
-        timeout: Opt::new("timeout"),
-        max_concurrency: Opt::new("max_concurrency"),
-        hooks: Opt::new("hooks"),
-        krate: Opt::new("crate"),
-        func,
+/// The options; mistakes go to `errors` and the options read so far are kept, so
+/// `validate` can still report its own.
+pub(crate) fn parse(tokens: TokenStream, errors: &mut Errors) -> MainArgs {
+    let mut args = MainArgs {
+        flavor: Attr::none("flavor"),
+        worker_threads: Attr::none("worker_threads"),
+        timeout: Attr::none("timeout"),
+        max_concurrency: Attr::none("max_concurrency"),
+        hooks: Attr::none("hooks"),
+        krate: Attr::none("crate"),
     };
-    let mut errors = Errors::default();
-    for meta in metas {
-        let span = meta.path.span();
-        let Some(name) = meta.path.get_ident().map(ToString::to_string) else {
-            errors.push(unknown(&meta.path));
-            continue;
-        };
-        match name.as_str() {
-            "flavor" => match flavor(&meta.value) {
-                Ok(flavor) => input.flavor.set(span, flavor, &mut errors),
-                Err(err) => errors.push(err),
-            },
-            "worker_threads" => match positive_int(&meta.value, "worker_threads") {
-                Ok(n) => input.worker_threads.set(span, n, &mut errors),
-                Err(err) => errors.push(err),
-            },
-            "max_concurrency" => match positive_int(&meta.value, "max_concurrency") {
-                Ok(n) => input.max_concurrency.set(span, n, &mut errors),
-                Err(err) => errors.push(err),
-            },
-            "timeout" => input.timeout.set(span, meta.value, &mut errors),
-            "hooks" => input.hooks.set(span, meta.value, &mut errors),
-            "crate" => match crate_path(&meta.value) {
-                Ok(path) => input.krate.set(span, path, &mut errors),
-                Err(err) => errors.push(err),
-            },
-            _ => errors.push(unknown(&meta.path)),
+    attr::parse_options(tokens, &OPTIONS, errors, |key, input, errors| {
+        match key.to_string().as_str() {
+            "flavor" => {
+                let value: Expr = attr::value(key, input, "flavor = \"current_thread\"")?;
+                args.flavor.set(key, flavor(&value)?, errors);
+            }
+            "worker_threads" => {
+                let n = attr::positive_int(key, input)?;
+                args.worker_threads.set(key, n, errors);
+            }
+            "max_concurrency" => {
+                let n = attr::positive_int(key, input)?;
+                args.max_concurrency.set(key, n, errors);
+            }
+            "timeout" => {
+                let timeout = attr::duration(key, input)?;
+                args.timeout.set(key, timeout, errors);
+            }
+            "hooks" => {
+                let hooks = attr::value(key, input, "hooks = my_hooks()")?;
+                args.hooks.set(key, hooks, errors);
+            }
+            "crate" => {
+                let path = attr::crate_path(key, input)?;
+                args.krate.set(key, path, errors);
+            }
+            _ => return Ok(Parsed::Unknown),
         }
-    }
-    errors.finish()?;
-    Ok(input)
-}
-
-fn unknown(path: &syn::Path) -> syn::Error {
-    syn::Error::new(
-        path.span(),
-        format!("unknown option of `#[run_as_main]`; expected one of {OPTIONS}"),
-    )
+        Ok(Parsed::Known)
+    });
+    args
 }
 
 fn flavor(value: &Expr) -> syn::Result<Flavor> {
@@ -120,35 +86,11 @@ fn flavor(value: &Expr) -> syn::Result<Flavor> {
         lit: Lit::Str(s), ..
     }) = value
     else {
-        return Err(syn::Error::new(value.span(), expected));
+        return Err(syn::Error::new_spanned(value, expected));
     };
     match s.value().as_str() {
         "current_thread" => Ok(Flavor::CurrentThread),
         "multi_thread" => Ok(Flavor::MultiThread),
         _ => Err(syn::Error::new(s.span(), expected)),
-    }
-}
-
-fn crate_path(value: &Expr) -> syn::Result<syn::Path> {
-    let expected = "expected the path of the renamed crate as a string, like `crate = \"ay\"`";
-    match value {
-        Expr::Lit(ExprLit {
-            lit: Lit::Str(s), ..
-        }) => s.parse().map_err(|_| syn::Error::new(s.span(), expected)),
-        _ => Err(syn::Error::new_spanned(value, expected)),
-    }
-}
-
-fn positive_int(value: &Expr, name: &str) -> syn::Result<LitInt> {
-    let message = format!("`{name}` takes a whole number greater than zero, like `{name} = 4`");
-    let Expr::Lit(ExprLit {
-        lit: Lit::Int(n), ..
-    }) = value
-    else {
-        return Err(syn::Error::new(value.span(), message));
-    };
-    match n.base10_parse::<usize>() {
-        Ok(v) if v > 0 => Ok(n.clone()),
-        _ => Err(syn::Error::new(n.span(), message)),
     }
 }

@@ -1,66 +1,128 @@
 //! Rules between the options and the function; every mistake is reported in one build.
+//! The result is a [`Plan`] whose every part has been checked.
 
+use proc_macro2::TokenStream;
+use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
-use syn::{FnArg, ReturnType, Type};
+use syn::{FnArg, ItemFn, Pat, ReturnType, Safety, Type};
 
-use super::parse::{Flavor, MainInput};
+use super::parse::{Flavor, MainArgs};
+use crate::attr;
 use crate::errors::Errors;
 
-pub(crate) fn validate(input: &MainInput) -> syn::Result<()> {
-    let mut errors = Errors::default();
-    let sig = &input.func.sig;
+/// What `expand` needs.
+pub(crate) struct Plan {
+    pub(crate) func: ItemFn,
+    /// `::ayutil`, or the path given with `crate = …`.
+    pub(crate) krate: TokenStream,
+    /// `MainConfig::new()` and its builder calls.
+    pub(crate) config: TokenStream,
+    /// The root scope parameter, when `main` takes one.
+    pub(crate) root: Option<(Box<Pat>, Box<Type>)>,
+}
 
+pub(crate) fn validate(args: MainArgs, func: ItemFn, mut errors: Errors) -> syn::Result<Plan> {
+    let sig = &func.sig;
     if sig.asyncness.is_none() {
-        errors.push(syn::Error::new(
-            sig.fn_token.span(),
-            "`#[run_as_main]` needs an `async fn`; write `async fn main(run: ayutil::Scope)`",
-        ));
+        errors.push_spanned(
+            sig.fn_token,
+            "`#[run_as_main]` needs an `async fn`; write `async fn main()` or `async fn main(run: ayutil::Scope)`",
+        );
+    }
+    if let Safety::Unsafe(unsafety) = &sig.safety {
+        errors.push_spanned(
+            unsafety,
+            "`#[run_as_main]` cannot run an `unsafe fn`: remove `unsafe` and put the unsafe code in an `unsafe { … }` block",
+        );
+    }
+    if let Some(constness) = &sig.constness {
+        errors.push_spanned(
+            constness,
+            "`#[run_as_main]` cannot run a `const fn`: remove `const`",
+        );
+    }
+    if let Some(abi) = &sig.abi {
+        errors.push_spanned(
+            abi,
+            "`#[run_as_main]` cannot run an `extern` function: remove the ABI",
+        );
     }
     if !sig.generics.params.is_empty() || sig.generics.where_clause.is_some() {
-        errors.push(syn::Error::new_spanned(
+        errors.push_spanned(
             &sig.generics,
             "`#[run_as_main]` functions cannot be generic; remove the generic parameters",
-        ));
+        );
     }
-    check_inputs(input, &mut errors);
+    let root = check_inputs(&func, &mut errors);
     if let ReturnType::Type(_, ty) = &sig.output
         && let Type::ImplTrait(_) = &**ty
     {
-        errors.push(syn::Error::new_spanned(
+        errors.push_spanned(
             ty,
             "`#[run_as_main]` needs a nameable return type: `()` or `Result<(), E>`",
-        ));
+        );
     }
-    if input.flavor.get() == Some(&Flavor::CurrentThread)
-        && let Some(span) = input.worker_threads.span()
+    if args.flavor.get() == Some(&Flavor::CurrentThread)
+        && let Some(span) = args.worker_threads.span()
     {
-        errors.push(syn::Error::new(
+        errors.push_at(
             span,
             "`worker_threads` only applies to `flavor = \"multi_thread\"`; remove it",
-        ));
+        );
     }
-    errors.finish()
+    errors.finish()?;
+
+    let krate = attr::crate_tokens(args.krate.get());
+    let private = quote!(#krate::__private::scope);
+    let mut config = quote!(#private::MainConfig::new());
+    if args.flavor.get() == Some(&Flavor::CurrentThread) {
+        config.extend(quote!(.current_thread()));
+    }
+    if let Some(n) = args.worker_threads.get() {
+        config.extend(quote!(.worker_threads(#n)));
+    }
+    if let Some(n) = args.max_concurrency.get() {
+        config.extend(quote!(.max_concurrency(#n)));
+    }
+    if let Some(timeout) = args.timeout.get() {
+        let timeout = timeout.to_expr();
+        config.extend(quote!(.timeout(#timeout)));
+    }
+    if let Some(hooks) = args.hooks.get() {
+        config.extend(quote_spanned!(hooks.span()=> .hooks(#hooks)));
+    }
+    Ok(Plan {
+        func,
+        krate,
+        config,
+        root,
+    })
 }
 
-fn check_inputs(input: &MainInput, errors: &mut Errors) {
-    let sig = &input.func.sig;
-    let expected = "`#[run_as_main]` functions take one parameter, the root scope: \
-                    `run: ayutil::Scope`";
-    let mut args = sig.inputs.iter();
+/// `main` takes nothing, or the root scope.
+fn check_inputs(func: &ItemFn, errors: &mut Errors) -> Option<(Box<Pat>, Box<Type>)> {
+    let expected = "`#[run_as_main]` functions take no parameter, or one: the root scope \
+                    (`run: ayutil::Scope`)";
+    let mut args = func.sig.inputs.iter();
     match (args.next(), args.next()) {
-        (None, _) => errors.push(syn::Error::new(sig.paren_token.span.join(), expected)),
-        (Some(_), Some(extra)) => errors.push(syn::Error::new_spanned(extra, expected)),
+        (None, _) => None,
+        (Some(_), Some(extra)) => {
+            errors.push_spanned(extra, expected);
+            None
+        }
         (Some(FnArg::Receiver(receiver)), None) => {
-            errors.push(syn::Error::new_spanned(receiver, expected));
+            errors.push_spanned(receiver, expected);
+            None
         }
         (Some(FnArg::Typed(arg)), None) => {
             if !is_scope(&arg.ty) {
-                errors.push(syn::Error::new_spanned(
+                errors.push_spanned(
                     &arg.ty,
                     "the parameter of a `#[run_as_main]` function is the root scope; \
                      its type must be `ayutil::Scope` (or `Scope<T, E>`)",
-                ));
+                );
             }
+            Some((arg.pat.clone(), arg.ty.clone()))
         }
     }
 }

@@ -2,6 +2,9 @@
 
 use std::any::Any;
 use std::future::Future;
+use std::marker::PhantomData;
+use std::pin::Pin;
+use std::task::{Context, Poll};
 use std::hash::Hash;
 use std::num::NonZeroUsize;
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
@@ -11,9 +14,10 @@ use std::time::Duration;
 use futures_util::FutureExt as _;
 
 pub use super::fn_cache::FnCache;
+pub use super::shared_error::{FromSharedError, SharedError};
 pub use super::task::CachedTask;
 
-use super::flight::{Outcome, panic_message};
+use super::flight::{Outcome, Wait, panic_message};
 use super::fn_cache::{Lookup, Ticket};
 
 /// The static behind one cached function's `FnCache`. It is not generic, so it can be
@@ -41,6 +45,9 @@ impl Slot {
     }
 
     /// The function's cache for these key and value types, built on first use.
+    ///
+    /// Only what a `static` needs is asked of `K` and `V` here: `Hash`, `Eq` and `Clone`
+    /// are checked once, by the function's call of `run_*`, on the user's types.
     pub fn get_or_init<K, V>(
         &'static self,
         max: Option<usize>,
@@ -48,8 +55,8 @@ impl Slot {
         store_if: fn(&V) -> bool,
     ) -> &'static FnCache<K, V>
     where
-        K: Hash + Eq + Clone + Send + Sync + 'static,
-        V: Clone + Send + Sync + 'static,
+        K: Storable,
+        V: Storable,
     {
         let build = || -> &'static (dyn Any + Send + Sync) {
             let cache = FnCache::<K, V>::new(max.and_then(NonZeroUsize::new), ttl, store_if);
@@ -76,6 +83,17 @@ impl Slot {
     }
 }
 
+/// What a `static` cache can hold: keys and values that can be sent between threads.
+/// Checked by the generated handle; `run_*` asks for more (with more precise messages).
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be stored in a `#[cached]` function's cache",
+    label = "the cache is shared by every thread: its keys and values must be `Send`"
+)]
+pub trait Storable: Send + 'static {}
+
+#[diagnostic::do_not_recommend]
+impl<T: Send + 'static> Storable for T {}
+
 /// An owned copy of a `&T` argument of a cached `async fn`, made on a miss.
 pub fn to_owned_arg<T: ?Sized + ToOwned>(value: &T) -> T::Owned {
     value.to_owned()
@@ -96,32 +114,163 @@ pub fn store_ok<T, E>(value: &::core::result::Result<T, E>) -> bool {
     value.is_ok()
 }
 
-/// A type the macro puts into a cache key; the key type is spelled
-/// `<T as KeyPart>::Part` so that a type failing the bound yields one error, on `T`.
+/// The kind of key built from the function's arguments: a tuple of them.
+#[derive(Debug, Clone, Copy)]
+pub struct ArgsKey;
+
+/// The kind of key given by `key: Type = expression`.
+#[derive(Debug, Clone, Copy)]
+pub struct CustomKey;
+
+/// The kind of value stored as it is returned.
+#[derive(Debug, Clone, Copy)]
+pub struct PlainValue;
+
+/// The kind of value of a function returning `Result`: the error is shared.
+#[derive(Debug, Clone, Copy)]
+pub struct FallibleValue;
+
+/// One part of a cache key. Its blanket impl is not recommended in diagnostics, so a type
+/// that fails any of the bounds gets this trait's message, once, on the argument.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be part of a `#[cached]` key",
     label = "this type must be `Hash + Eq + Clone + Send + Sync + 'static`",
-    note = "choose the key yourself with `#[cached(key: Type = expression)]`"
+    note = "derive `Clone, PartialEq, Eq, Hash` for it, or choose the key yourself with `#[cached(key: Type = expression)]`",
+    note = "in a method, `self` is part of the key unless `key: Type = expression` leaves it out"
 )]
-pub trait KeyPart {
-    type Part: Hash + Eq + Clone + Send + Sync + 'static;
-}
-impl<T: Hash + Eq + Clone + Send + Sync + 'static> KeyPart for T {
-    type Part = T;
-}
+pub trait KeyPart: Hash + Eq + Clone + Send + Sync + 'static {}
 
-/// A type a cached function may return, spelled `<T as CachedValue>::Value` like
-/// [`KeyPart`].
+#[diagnostic::do_not_recommend]
+impl<T: Hash + Eq + Clone + Send + Sync + 'static> KeyPart for T {}
+
+/// A whole cache key of kind `Kind`: a tuple of [`KeyPart`]s ([`ArgsKey`]) or the type
+/// given with `key` ([`CustomKey`]).
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be the key of a `#[cached]` function",
+    label = "this type must be `Hash + Eq + Clone + Send + Sync + 'static`",
+    note = "derive `Clone, PartialEq, Eq, Hash` for it, or choose another key type"
+)]
+pub trait CacheKey<Kind>: Hash + Eq + Clone + Send + Sync + 'static {}
+
+impl<T: KeyPart> CacheKey<CustomKey> for T {}
+
+macro_rules! tuple_keys {
+    ($($part:ident)*) => {
+        impl<$($part: KeyPart,)*> CacheKey<ArgsKey> for ($($part,)*) {}
+    };
+}
+tuple_keys!();
+tuple_keys!(A);
+tuple_keys!(A B);
+tuple_keys!(A B C);
+tuple_keys!(A B C D);
+tuple_keys!(A B C D E);
+tuple_keys!(A B C D E F);
+tuple_keys!(A B C D E F G);
+tuple_keys!(A B C D E F G H);
+tuple_keys!(A B C D E F G H I);
+tuple_keys!(A B C D E F G H I J);
+tuple_keys!(A B C D E F G H I J K);
+tuple_keys!(A B C D E F G H I J K L);
+
+/// A value a cached function returns (or the `Ok` value of its `Result`).
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be returned by a `#[cached]` function",
-    label = "the return type must be `Clone + Send + Sync + 'static`: every caller gets a clone",
+    label = "this type must be `Clone + Send + Sync + 'static`: every caller gets a clone",
     note = "wrap the value in an `Arc` to share it without `Clone`"
 )]
-pub trait CachedValue {
-    type Value: Clone + Send + Sync + 'static;
+pub trait ValuePart: Clone + Send + Sync + 'static {}
+
+#[diagnostic::do_not_recommend]
+impl<T: Clone + Send + Sync + 'static> ValuePart for T {}
+
+/// The error type of a cached function returning `Result`.
+#[diagnostic::on_unimplemented(
+    message = "the error type `{Self}` of a `#[cached]` function must be `Send + Sync + 'static`",
+    label = "every caller of a failed computation gets this error, maybe on another thread",
+    note = "return an error type without `Rc`, `RefCell` or borrowed data, such as `anyhow::Error` or your own error enum"
+)]
+pub trait ErrorPart: Send + Sync + 'static {}
+
+#[diagnostic::do_not_recommend]
+impl<E: Send + Sync + 'static> ErrorPart for E {}
+
+/// What the cache stores for a function, of kind `Kind`: the value itself
+/// ([`PlainValue`]) or a `Result` whose error is shared ([`FallibleValue`]).
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be returned by a `#[cached]` function",
+    label = "this type must be `Clone + Send + Sync + 'static`: every caller gets a clone",
+    note = "wrap the value in an `Arc` to share it without `Clone`"
+)]
+pub trait CacheValue<Kind>: Clone + Send + Sync + 'static {}
+
+impl<T: ValuePart> CacheValue<PlainValue> for T {}
+
+impl<T: ValuePart, E: ErrorPart> CacheValue<FallibleValue> for Result<T, SharedError<E>> {}
+
+/// A return type spelled `Result<..>`: its stored form shares the error.
+#[diagnostic::on_unimplemented(
+    message = "`#[cached]` takes a return type named `Result` to be `core::result::Result`, not `{Self}`",
+    label = "rename this type, or return `core::result::Result<T, E>`"
+)]
+pub trait Fallible {
+    /// `Result<T, SharedError<E>>`.
+    type Stored;
+
+    /// The error, if any, moves into a [`SharedError`].
+    fn into_stored(self) -> Self::Stored;
 }
-impl<T: Clone + Send + Sync + 'static> CachedValue for T {
-    type Value = T;
+
+impl<T, E> Fallible for Result<T, E> {
+    type Stored = Result<T, SharedError<E>>;
+
+    #[inline]
+    fn into_stored(self) -> Self::Stored {
+        self.map_err(SharedError::new)
+    }
+}
+
+/// The body of a plain `fn` returning `Result`, turned into one returning its stored form.
+#[inline]
+pub fn stored_by<R: Fallible>(body: impl FnOnce() -> R) -> impl FnOnce() -> R::Stored {
+    move || body().into_stored()
+}
+
+/// The error of a failed computation, about to become one caller's error: by `Clone`
+/// when the error type has it ([`RebuildByClone`], preferred by method resolution), else
+/// by [`FromSharedError`] ([`RebuildByShare`], one auto-reference further).
+#[derive(Debug)]
+pub struct Rebuild<E>(pub SharedError<E>);
+
+/// See [`Rebuild`].
+pub trait RebuildByClone<E> {
+    /// A clone of the shared error.
+    fn __ayutil_rebuild(&self) -> E;
+}
+
+impl<E: Clone> RebuildByClone<E> for Rebuild<E> {
+    #[inline]
+    fn __ayutil_rebuild(&self) -> E {
+        E::clone(self.0.get())
+    }
+}
+
+/// See [`Rebuild`].
+pub trait RebuildByShare<E> {
+    /// An error built around the shared one.
+    fn __ayutil_rebuild(&self) -> E
+    where
+        E: FromSharedError;
+}
+
+impl<E> RebuildByShare<E> for &Rebuild<E> {
+    #[inline]
+    fn __ayutil_rebuild(&self) -> E
+    where
+        E: FromSharedError,
+    {
+        E::from_shared(self.0.clone())
+    }
 }
 
 /// Runs `future` to completion and ends the ticket's flight with its value or panic.
@@ -138,24 +287,92 @@ where
     ticket.finish(outcome);
 }
 
-/// The body of a cached `async fn`: a stored value is returned without suspending; else
-/// the call joins the running computation of its key, or starts one with `make()`.
-pub async fn run_async<K, V, F, Fut>(cache: &'static FnCache<K, V>, key: K, make: F) -> V
+/// What the body of a cached `async fn` awaits: the stored value, or the outcome of the
+/// computation of its key.
+///
+/// Its `Future` impl asks of `V` what [`run_async`] asked already, with the same
+/// diagnostic, so a type that cannot be cached is reported once; the key's type does not
+/// appear here at all.
+#[must_use = "futures do nothing unless you `.await` or poll them"]
+pub struct Running<V, VK> {
+    state: RunningState<V>,
+    kind: PhantomData<fn() -> VK>,
+}
+
+enum RunningState<V> {
+    Ready(Option<V>),
+    Waiting(Wait<V>),
+}
+
+impl<V, VK> std::fmt::Debug for Running<V, VK> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let state = match self.state {
+            RunningState::Ready(_) => "ready",
+            RunningState::Waiting(_) => "waiting",
+        };
+        f.debug_struct("Running").field("state", &state).finish()
+    }
+}
+
+impl<V, VK> Running<V, VK> {
+    fn ready(value: V) -> Self {
+        Self {
+            state: RunningState::Ready(Some(value)),
+            kind: PhantomData,
+        }
+    }
+
+    fn waiting(wait: Wait<V>) -> Self {
+        Self {
+            state: RunningState::Waiting(wait),
+            kind: PhantomData,
+        }
+    }
+}
+
+// The value is only ever moved out, never pinned.
+impl<V, VK> Unpin for Running<V, VK> {}
+
+impl<V: CacheValue<VK>, VK> Future for Running<V, VK> {
+    type Output = V;
+
+    #[track_caller]
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<V> {
+        match &mut self.get_mut().state {
+            RunningState::Ready(value) => {
+                Poll::Ready(value.take().expect("`Running` polled after completion"))
+            }
+            RunningState::Waiting(wait) => Pin::new(wait).poll(cx).map(Outcome::into_value),
+        }
+    }
+}
+
+/// The body of a cached `async fn`, called at the first poll of the function's future: a
+/// stored value is returned without suspending; else the call joins the running
+/// computation of its key, or starts one with `make()`.
+pub fn run_async<KK, VK, K, V, C, F, Fut>(
+    _: KK,
+    _: VK,
+    cache: C,
+    key: K,
+    make: F,
+) -> Running<V, VK>
 where
-    K: Hash + Eq + Clone + Send + Sync + 'static,
-    V: Clone + Send + Sync + 'static,
+    K: CacheKey<KK>,
+    V: CacheValue<VK>,
+    C: FnOnce() -> &'static FnCache<K, V>,
     F: FnOnce() -> Fut,
     Fut: Future<Output = V> + Send + 'static,
 {
-    match cache.lookup(key) {
-        Lookup::Hit(value) => value,
-        Lookup::Join(flight) => flight.wait().await.into_value(),
+    match cache().lookup(key) {
+        Lookup::Hit(value) => Running::ready(value),
+        Lookup::Join(flight) => Running::waiting(flight.wait()),
         Lookup::Lead(ticket) => {
             // The body is polled by the waiters themselves and moves to a spawned task as
             // soon as one of them is dropped (see `flight.rs`): no task per miss.
             let flight = ticket.flight();
             flight.set_body(Box::pin(drive(ticket, make())));
-            flight.wait().await.into_value()
+            Running::waiting(flight.wait())
         }
     }
 }
@@ -163,20 +380,27 @@ where
 /// [`run_async`] for `local` functions: the computation is spawned with
 /// `tokio::task::spawn_local`, so it need not be `Send` (the caller must run inside a
 /// `LocalSet`).
-pub async fn run_local<K, V, F, Fut>(cache: &'static FnCache<K, V>, key: K, make: F) -> V
+pub fn run_local<KK, VK, K, V, C, F, Fut>(
+    _: KK,
+    _: VK,
+    cache: C,
+    key: K,
+    make: F,
+) -> Running<V, VK>
 where
-    K: Hash + Eq + Clone + Send + Sync + 'static,
-    V: Clone + Send + Sync + 'static,
+    K: CacheKey<KK>,
+    V: CacheValue<VK>,
+    C: FnOnce() -> &'static FnCache<K, V>,
     F: FnOnce() -> Fut,
     Fut: Future<Output = V> + 'static,
 {
-    match cache.lookup(key) {
-        Lookup::Hit(value) => value,
-        Lookup::Join(flight) => flight.wait().await.into_value(),
+    match cache().lookup(key) {
+        Lookup::Hit(value) => Running::ready(value),
+        Lookup::Join(flight) => Running::waiting(flight.wait()),
         Lookup::Lead(ticket) => {
             let flight = ticket.flight();
             drop(tokio::task::spawn_local(drive(ticket, make())));
-            flight.wait().await.into_value()
+            Running::waiting(flight.wait())
         }
     }
 }
@@ -184,14 +408,21 @@ where
 /// The body of a `#[cached(task)]` function: returns at once with a handle to the
 /// stored value or to the (possibly just spawned) computation.
 #[track_caller]
-pub fn run_task<K, V, F, Fut>(cache: &'static FnCache<K, V>, key: K, make: F) -> CachedTask<V>
+pub fn run_task<KK, VK, K, V, C, F, Fut>(
+    _: KK,
+    _: VK,
+    cache: C,
+    key: K,
+    make: F,
+) -> CachedTask<V>
 where
-    K: Hash + Eq + Clone + Send + Sync + 'static,
-    V: Clone + Send + Sync + 'static,
+    K: CacheKey<KK>,
+    V: CacheValue<VK>,
+    C: FnOnce() -> &'static FnCache<K, V>,
     F: FnOnce() -> Fut,
     Fut: Future<Output = V> + Send + 'static,
 {
-    match cache.lookup(key) {
+    match cache().lookup(key) {
         Lookup::Hit(value) => CachedTask::ready(value),
         Lookup::Join(flight) => CachedTask::running(flight),
         Lookup::Lead(ticket) => {
@@ -204,14 +435,21 @@ where
 
 /// [`run_task`] with `spawn_local`.
 #[track_caller]
-pub fn run_task_local<K, V, F, Fut>(cache: &'static FnCache<K, V>, key: K, make: F) -> CachedTask<V>
+pub fn run_task_local<KK, VK, K, V, C, F, Fut>(
+    _: KK,
+    _: VK,
+    cache: C,
+    key: K,
+    make: F,
+) -> CachedTask<V>
 where
-    K: Hash + Eq + Clone + Send + Sync + 'static,
-    V: Clone + Send + Sync + 'static,
+    K: CacheKey<KK>,
+    V: CacheValue<VK>,
+    C: FnOnce() -> &'static FnCache<K, V>,
     F: FnOnce() -> Fut,
     Fut: Future<Output = V> + 'static,
 {
-    match cache.lookup(key) {
+    match cache().lookup(key) {
         Lookup::Hit(value) => CachedTask::ready(value),
         Lookup::Join(flight) => CachedTask::running(flight),
         Lookup::Lead(ticket) => {
@@ -224,13 +462,14 @@ where
 
 /// The body of a cached plain `fn`: the first caller of a key runs `body` on its own
 /// thread; concurrent callers of that key block until it ends.
-pub fn run_sync<K, V, F>(cache: &'static FnCache<K, V>, key: K, body: F) -> V
+pub fn run_sync<KK, VK, K, V, C, F>(_: KK, _: VK, cache: C, key: K, body: F) -> V
 where
-    K: Hash + Eq + Clone + Send + Sync + 'static,
-    V: Clone + Send + Sync + 'static,
+    K: CacheKey<KK>,
+    V: CacheValue<VK>,
+    C: FnOnce() -> &'static FnCache<K, V>,
     F: FnOnce() -> V,
 {
-    match cache.lookup(key) {
+    match cache().lookup(key) {
         Lookup::Hit(value) => value,
         Lookup::Join(flight) => flight.wait_blocking().into_value(),
         Lookup::Lead(ticket) => match catch_unwind(AssertUnwindSafe(body)) {

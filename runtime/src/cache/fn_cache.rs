@@ -6,7 +6,7 @@ use std::fmt;
 use std::hash::{BuildHasher, Hash, RandomState};
 use std::num::NonZeroUsize;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 use std::time::Duration;
 
 use tokio::time::Instant;
@@ -34,6 +34,9 @@ struct Shard<K, V> {
     next_id: u64,
 }
 
+/// The locked parts of a cache; a key always goes to the same one.
+type Shards<K, V> = Box<[Mutex<Shard<K, V>>]>;
+
 /// The cache of one `#[cached]` function, reached through the generated `<fn>_cache()`.
 ///
 /// It holds the stored values (with the function's `max` and `ttl`), the computations
@@ -58,8 +61,12 @@ struct Shard<K, V> {
 /// # }
 /// ```
 pub struct FnCache<K, V> {
-    shards: Box<[Mutex<Shard<K, V>>]>,
+    /// Built at the first lookup, so that the cache itself can be made without the key's
+    /// `Hash + Eq` bounds: the generated handle then never repeats an error that the
+    /// function's call reports on the offending argument.
+    shards: OnceLock<Shards<K, V>>,
     hasher: RandomState,
+    max: Option<NonZeroUsize>,
     ttl: Option<Duration>,
     store_if: fn(&V) -> bool,
     /// Whether a sweeper task is running for this cache.
@@ -79,11 +86,7 @@ pub(crate) enum Lookup<
     Lead(Ticket<K, V>),
 }
 
-impl<K, V> FnCache<K, V>
-where
-    K: Hash + Eq + Clone + Send + Sync + 'static,
-    V: Clone + Send + Sync + 'static,
-{
+impl<K, V> FnCache<K, V> {
     /// The macro's constructor. `max` bounds the stored values, `ttl` is counted from the
     /// completion of each computation, `store_if` decides which values are stored (all of
     /// them, or only `Ok` ones).
@@ -92,35 +95,51 @@ where
         ttl: Option<Duration>,
         store_if: fn(&V) -> bool,
     ) -> Self {
-        let shard_count = if max.is_some() { 1 } else { UNBOUNDED_SHARDS };
-        let shards = (0..shard_count)
-            .map(|_| {
-                Mutex::new(Shard {
-                    values: TtlLruMap::with_options(ttl, max),
-                    flights: HashMap::new(),
-                    counters: Counters::default(),
-                    next_id: 0,
-                })
-            })
-            .collect();
         Self {
-            shards,
+            shards: OnceLock::new(),
             hasher: RandomState::new(),
+            max,
             ttl,
             store_if,
             sweeping: AtomicBool::new(false),
         }
     }
 
+    /// The shards built so far (none before the first lookup).
+    fn built_shards(&self) -> &[Mutex<Shard<K, V>>] {
+        self.shards.get().map_or(&[], |shards| &**shards)
+    }
+}
+
+impl<K, V> FnCache<K, V>
+where
+    K: Hash + Eq + Clone + Send + Sync + 'static,
+    V: Clone + Send + Sync + 'static,
+{
     fn shard(&self, key: &K) -> MutexGuard<'_, Shard<K, V>> {
-        let index = if self.shards.len() == 1 {
+        let shards = self.shards.get_or_init(|| {
+            let shard_count = if self.max.is_some() {
+                1
+            } else {
+                UNBOUNDED_SHARDS
+            };
+            (0..shard_count)
+                .map(|_| {
+                    Mutex::new(Shard {
+                        values: TtlLruMap::with_options(self.ttl, self.max),
+                        flights: HashMap::new(),
+                        counters: Counters::default(),
+                        next_id: 0,
+                    })
+                })
+                .collect()
+        });
+        let index = if shards.len() == 1 {
             0
         } else {
-            (self.hasher.hash_one(key) as usize) % self.shards.len()
+            (self.hasher.hash_one(key) as usize) % shards.len()
         };
-        self.shards[index]
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
+        shards[index].lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     fn now(&self) -> Option<Instant> {
@@ -244,7 +263,7 @@ where
     /// assert!(id_cache().is_empty());
     /// ```
     pub fn clear(&self) {
-        for shard in &*self.shards {
+        for shard in self.built_shards() {
             let mut shard = shard.lock().unwrap_or_else(PoisonError::into_inner);
             shard.values.clear();
             shard.flights.clear();
@@ -267,7 +286,7 @@ where
     /// assert_eq!(id_cache().len(), 1);
     /// ```
     pub fn len(&self) -> usize {
-        self.shards
+        self.built_shards()
             .iter()
             .map(|s| {
                 s.lock()
@@ -308,7 +327,7 @@ where
     /// assert_eq!(id_cache().in_flight(), 0);
     /// ```
     pub fn in_flight(&self) -> usize {
-        self.shards
+        self.built_shards()
             .iter()
             .map(|s| {
                 s.lock()
@@ -361,7 +380,7 @@ where
     /// Removes every expired value now; returns how many.
     fn purge_all(&self) -> usize {
         let now = Instant::now();
-        self.shards
+        self.built_shards()
             .iter()
             .map(|s| {
                 let mut shard = s.lock().unwrap_or_else(PoisonError::into_inner);
@@ -373,7 +392,7 @@ where
     }
 
     fn next_expiry(&self) -> Option<Instant> {
-        self.shards
+        self.built_shards()
             .iter()
             .filter_map(|s| {
                 s.lock()
@@ -435,7 +454,7 @@ impl<K, V> FnCache<K, V> {
     /// The counters of every shard, summed.
     fn totals(&self) -> CacheStats {
         let mut total = CacheStats::default();
-        for shard in &*self.shards {
+        for shard in self.built_shards() {
             let shard = shard.lock().unwrap_or_else(PoisonError::into_inner);
             shard.counters.add_to(&mut total);
         }

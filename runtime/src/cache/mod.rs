@@ -4,6 +4,7 @@
 mod flight;
 mod fn_cache;
 mod lru;
+mod shared_error;
 mod stats;
 mod task;
 mod ttl;
@@ -13,35 +14,72 @@ pub mod __private;
 
 pub use self::fn_cache::FnCache;
 pub use self::lru::LruMap;
+pub use self::shared_error::{FromSharedError, SharedError};
 pub use self::stats::CacheStats;
 pub use self::task::CachedTask;
 pub use self::ttl::TtlLruMap;
 
 /// Memoizes a function: one computation per key, shared by every concurrent caller.
 ///
-/// Works on `async fn` and plain `fn`, free functions and methods. The key is the tuple of
-/// all arguments (each must be `Hash + Eq + Clone + Send + Sync + 'static`; `&self` or
-/// `self` comes first in a method), or the expression given with `key: Type = expression`.
-/// The return type must be `Clone + Send + Sync + 'static`: every caller gets a clone
-/// (wrap large values in an `Arc`).
+/// Works on `async fn` and plain `fn`, free functions and methods. The return type must be
+/// `Clone + Send + Sync + 'static` (every caller gets a clone: wrap large values in an
+/// `Arc`), except for the error of a `Result` (see [Errors](#errors) below).
 ///
 /// The macro also generates `<name>_cache()` (`Self::<name>_cache()` for a method), with
 /// the same visibility, returning the function's [`FnCache`]: `invalidate(&key)`,
 /// `clear()`, `len()`, `peek(&key)` and [`CacheStats`] (hits, joins, misses, evictions,
 /// expirations).
 ///
+/// # The key
+///
+/// By default the key is the tuple of all arguments, in order, each cloned: `(a, b)` for
+/// `fn f(a: A, b: B)`, `(x,)` for one argument, `()` for none. Past 12 arguments it nests
+/// in tuples of at most 12 (`((a, …, l), (m,))`), since std implements `Hash` for tuples
+/// up to 12. In a method, the receiver comes first: `&self` and `self` put a clone of
+/// `Self` in the key (`(self, a)`), so `Self` must be `Hash + Eq + Clone` and each value
+/// of `Self` has its own entries. To leave `self` (or any argument) out of the key, choose
+/// the key yourself: `#[cached(key: u32 = id)]` on `fn get(&self, id: u32)` keys on `id`
+/// alone, shared by every `self`. Every part of the key must be
+/// `Hash + Eq + Clone + Send + Sync + 'static`; a part that is not is reported on its
+/// argument, with this advice.
+///
 /// # Options
 ///
 /// | option | meaning |
 /// |---|---|
-/// | `ttl = "10s"` | a stored value lives this long, counted from the completion of its computation; a hit does not extend it. Units `d h m s ms us ns`, combinable: `"1m30s"`. Checked at compile time. |
+/// | `ttl = "10s"` / `ttl = Duration::from_secs(10)` | a stored value lives this long, counted from the completion of its computation; a hit does not extend it. A string with units `d h m s ms us ns`, combinable (`"1m30s"`), checked at compile time, or any `Duration` expression. `"0s"` keeps nothing (concurrent calls still share one computation). |
 /// | `max = 100` | at most 100 stored values; the least recently *used* goes first (a hit refreshes recency). |
-/// | `key: Type = expression` | the key, computed from the arguments (borrowed) before the body runs. Needed for `impl Trait` and reference arguments. |
-/// | `cache_errors` | also store `Err` values. By default, when the return type is spelled `Result<..>` (any path ending in `Result`), an `Err` goes to every waiter of that computation but is not stored. |
+/// | `key: Type = expression` | the key, computed from the arguments (borrowed) before the body runs. Needed for `impl Trait` and reference arguments, and to leave `self` out. |
+/// | `cache_errors` | also store `Err` values. By default, when the return type is spelled `Result<..>` (any path ending in `Result`, such as `anyhow::Result<T>`), an `Err` goes to every waiter of that computation but is not stored. |
 /// | `local` | spawn the computation with `tokio::task::spawn_local`, so the body need not be `Send`; calls must run inside a `LocalSet`. |
-/// | `task` | make the `async fn` synchronous, returning a [`CachedTask`]: a cloneable handle to the computation, already running (the seed's `taskcache`). Must be called within a tokio runtime. |
-/// | `crate = "ay"` | the path of `ayutil` when the dependency is renamed (the expansion names `::ayutil` otherwise). |
+/// | `task` | make the `async fn` synchronous, returning a [`CachedTask`]: a cloneable handle to the computation, already running (the seed's `taskcache`). Must be called within a tokio runtime. Its return type must be `Clone` as a whole. |
+/// | `crate = ay` / `crate = "ay"` | the path of `ayutil` when the dependency is renamed (the expansion names `::ayutil` otherwise). |
 /// | `in_impl` | the function is an associated function in an `impl` block (needed only when it has no `self` receiver and its signature does not mention `Self`): the handle becomes `Self::<name>_cache()`. |
+///
+/// Durations and `crate` are written the same way in every ayutil attribute
+/// ([`provider`](crate::provider), [`run_as_main`](crate::run_as_main)).
+///
+/// # Errors
+///
+/// A function returning `Result<T, E>` (spelled with a path ending in `Result`:
+/// `Result<T, E>`, `anyhow::Result<T>`, `io::Result<T>`) needs `T: Clone`, not `E`. The
+/// error of a failed computation goes to every caller of that computation: a clone when
+/// `E: Clone`; otherwise an error rebuilt around the shared original by
+/// [`FromSharedError`], which ayutil implements for `anyhow::Error` (feature `anyhow`),
+/// `std::io::Error` and `Box<dyn Error + Send + Sync>`, and which you can implement for
+/// your own types. A rebuilt error displays like the original, with the same chain of
+/// causes (so `{:#}` prints the same text for every caller) and, for `io::Error`, the same
+/// kind; it wraps the original, so downcasting it to the original's type fails. `E` must
+/// be `Send + Sync + 'static`. The cache stores such values as
+/// `Result<T, SharedError<E>>` ([`SharedError`]).
+///
+/// # With `#[provider]`
+///
+/// `#[cached]` and [`#[provider]`](crate::provider) compose in either order. The
+/// provided parameter is never part of the key: the key is made of the parameters the
+/// caller passes, and the provider runs inside the computation, only on a miss. The
+/// explicit variant `<name>_with`, which takes the dependency as an argument, is not
+/// cached: it always runs the body with the dependency it was given.
 ///
 /// # Behaviour
 ///
@@ -80,6 +118,11 @@ pub use self::ttl::TtlLruMap;
 /// computation outlives the call, so on a miss it gets `T::to_owned()` and the body sees a
 /// `&T` borrowed from that copy.
 ///
+/// A method of a *trait* `impl` cannot take the attribute: the generated
+/// `<name>_cache()` would not be a member of the trait (rustc says "method `<name>_cache`
+/// is not a member of trait"). Cache an inherent method and call it from the trait
+/// method. The same holds for [`#[provider]`](crate::provider) and its `<name>_with`.
+///
 /// # Examples
 ///
 /// ```
@@ -108,14 +151,58 @@ pub use self::ttl::TtlLruMap;
 /// # }
 /// ```
 ///
+/// A service method whose database comes from a provider, returning `io::Result` (not
+/// `Clone`; `anyhow::Result` works the same with the `anyhow` feature):
+///
+/// ```
+/// use std::io;
+/// use ayutil::{cached, provider, ProviderSpec};
+///
+/// #[derive(Clone)]
+/// struct Db; // not `Hash`: never part of the key
+///
+/// impl Db {
+///     async fn name_of(&self, id: u32) -> io::Result<String> {
+///         if id == 0 {
+///             return Err(io::Error::new(io::ErrorKind::NotFound, "no user 0"));
+///         }
+///         Ok(format!("user {id}"))
+///     }
+/// }
+///
+/// static DB: ProviderSpec<Db> = ProviderSpec::lazy(|| Db);
+///
+/// #[derive(Clone, Hash, PartialEq, Eq)]
+/// struct Users;
+///
+/// impl Users {
+///     #[provider(db, from = DB)]
+///     #[cached(ttl = "1m")]
+///     async fn name(&self, id: u32, db: Db) -> io::Result<String> {
+///         db.name_of(id).await
+///     }
+/// }
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// assert_eq!(Users.name(7).await.unwrap(), "user 7");
+/// let err = Users.name(0).await.unwrap_err();
+/// assert_eq!((err.kind(), err.to_string().as_str()), (io::ErrorKind::NotFound, "no user 0"));
+/// assert!(Users::name_cache().peek(&(Users, 7)).is_some()); // key: (self, id)
+/// # }
+/// ```
+///
 /// Without the macro, the first function is roughly:
 ///
 /// ```text
 /// async fn price(item: u32) -> Result<u64, String> {
-///     let key: (u32,) = (item.clone(),);
-///     run_async(price_cache(), key, move || async move { /* body */ }).await
+///     let stored = run_async(price_cache, (item.clone(),), move || async move {
+///         let value: Result<u64, String> = async move { /* body */ }.await;
+///         value.map_err(SharedError::new)
+///     }).await;
+///     match stored { Ok(v) => Ok(v), Err(shared) => Err(String::clone(shared.get())) }
 /// }
-/// fn price_cache() -> &'static FnCache<(u32,), Result<u64, String>> {
+/// fn price_cache() -> &'static FnCache<(u32,), Result<u64, SharedError<String>>> {
 ///     static SLOT: Slot = Slot::new();
 ///     SLOT.get_or_init(Some(1000), Some(Duration::from_secs(300)), store_ok)
 /// }

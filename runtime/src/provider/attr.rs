@@ -27,10 +27,21 @@
 /// Options:
 /// - `from = EXPR` (required): the provider.
 /// - `explicit = ident`: the name of the explicit variant (default `<fn name>_with`).
-/// - `crate = path`: where `ayutil` is, if it is renamed in `Cargo.toml`.
+/// - `crate = ay` or `crate = "ay"`: where `ayutil` is, if it is renamed in `Cargo.toml`
+///   (written the same way in every ayutil attribute).
+///
+/// With [`#[cached]`](crate::cached), in either order, the provided parameter is never
+/// part of the cache key and the provider runs only on a miss; the explicit variant is
+/// not cached (a value cached for one dependency never answers a call that passes
+/// another).
+///
+/// For tests, [`ProviderSpec::with_override`](crate::ProviderSpec::with_override) replaces
+/// a spec's value for one future only, so tests running in parallel each keep their own
+/// double; [`ProviderSpec::new_instance`](crate::ProviderSpec::new_instance) replaces it for
+/// the whole process.
 ///
 /// Both functions carry the body (the provided one binds the parameter with a `let` and
-/// then runs it in place), so `self`, `Self`, generics and `impl Trait` arguments work in
+/// then runs the body's statements in place), so `self`, `Self`, generics and `impl Trait` arguments work in
 /// free functions and associated functions alike. The cost is that the body is compiled
 /// twice; rustc shows each error in it once.
 ///
@@ -87,10 +98,8 @@
 /// # static DICT: ayutil::ProviderSpec<Map> = ayutil::ProviderSpec::lazy(Map::new);
 /// fn set(key: u32) -> usize {
 ///     let mut dict: Map = ayutil::Provide::provide(&DICT);
-///     {
-///         dict.insert(key, 0); // the body
-///         dict.len()
-///     }
+///     dict.insert(key, 0); // the body's statements
+///     dict.len()
 /// }
 ///
 /// /// Like `set`, but takes `dict` as an argument instead of from its provider.

@@ -5,6 +5,7 @@ mod attr;
 mod from_fn;
 mod provide;
 mod spec;
+mod task_override;
 
 #[doc(hidden)]
 pub mod __private;

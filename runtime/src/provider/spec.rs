@@ -3,7 +3,7 @@
 use core::fmt;
 use core::future::{Ready, ready};
 use core::marker::PhantomData;
-use std::sync::{Arc, OnceLock, PoisonError, RwLock};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError, RwLock};
 
 use super::from_fn::{AsyncFnProvider, FnProvider};
 use super::provide::{Provide, ProvideAsync};
@@ -90,7 +90,9 @@ mod sealed {
 /// A provider is meant to be shared: put it in a `static` (with the `const`
 /// [`lazy`](ProviderSpec::lazy) constructor, or inside a [`LazyLock`](std::sync::LazyLock))
 /// and name it in `#[provider(..., from = NAME)]`. [`new_instance`](ProviderSpec::new_instance)
-/// then changes the value for every function decorated with it, from any thread.
+/// then changes the value for every function decorated with it, from any thread;
+/// [`with_override`](ProviderSpec::with_override) changes it for one future only (a test
+/// double that tests running in parallel do not see).
 ///
 /// Each call takes a read lock (readers never wait for each other): in [`SharedArc`] mode
 /// just long enough to clone the inner `Arc`, in [`FreshClone`] mode for the clone of `T`.
@@ -125,6 +127,8 @@ pub struct ProviderSpec<T, M: ProviderMode = FreshClone> {
     /// Builds the first value of a [`lazy`](ProviderSpec::lazy) spec; `None` when the
     /// constructor filled `slot`.
     init: Option<fn() -> T>,
+    /// Task-local overrides alive now, by id (see `task_override.rs`).
+    pub(super) overrides: Mutex<Vec<(u64, Arc<T>)>>,
     mode: PhantomData<fn() -> M>,
 }
 
@@ -280,6 +284,7 @@ impl<T, M: ProviderMode> ProviderSpec<T, M> {
         Self {
             slot: OnceLock::new(),
             init: Some(init),
+            overrides: Mutex::new(Vec::new()),
             mode: PhantomData,
         }
     }
@@ -339,6 +344,9 @@ impl<T, M: ProviderMode> ProviderSpec<T, M> {
     /// ```
     #[must_use]
     pub fn current(&self) -> Arc<T> {
+        if let Some(value) = self.overridden() {
+            return value;
+        }
         let lock = self.slot();
         // A poisoned lock still holds a whole `Arc`: writers only swap it.
         Arc::clone(&lock.read().unwrap_or_else(PoisonError::into_inner))
@@ -348,6 +356,7 @@ impl<T, M: ProviderMode> ProviderSpec<T, M> {
         Self {
             slot: OnceLock::from(RwLock::new(Arc::new(value))),
             init: None,
+            overrides: Mutex::new(Vec::new()),
             mode: PhantomData,
         }
     }
@@ -369,6 +378,9 @@ impl<T: Clone> Provide<T> for ProviderSpec<T, FreshClone> {
     /// skipping the `Arc` clone saves two atomic operations per call. A
     /// [`new_instance`](ProviderSpec::new_instance) waits for clones in progress.
     fn provide(&self) -> T {
+        if let Some(value) = self.overridden() {
+            return T::clone(&value);
+        }
         let guard = self.slot().read().unwrap_or_else(PoisonError::into_inner);
         T::clone(&guard)
     }

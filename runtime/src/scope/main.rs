@@ -9,7 +9,6 @@ use core::num::NonZeroUsize;
 use core::pin::Pin;
 use core::time::Duration;
 use std::process::{ExitCode, Termination};
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use crate::scope::handle::Scope;
@@ -228,13 +227,15 @@ impl MainHooks {
 }
 
 /// The exit status of a `#[run_as_main]` program: 0 on success, 1 when `main` or a task
-/// of its root scope failed (the error is printed to stderr), 130 when Ctrl+C or SIGTERM
-/// cancelled it. A failure wins over an interruption.
+/// of its root scope failed (the error is printed to stderr), and 128 + the signal's
+/// number when a signal cancelled it: 130 for Ctrl+C (SIGINT), 143 for SIGTERM. A failure
+/// wins over an interruption.
 ///
 /// # Examples
 ///
 /// ```
 /// assert_eq!(ayutil::MainExit::INTERRUPTED.code(), 130);
+/// assert_eq!(ayutil::MainExit::TERMINATED.code(), 143);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct MainExit(u8);
@@ -259,7 +260,7 @@ impl MainExit {
     /// assert_ne!(MainExit::FAILURE, MainExit::SUCCESS);
     /// ```
     pub const FAILURE: Self = Self(1);
-    /// A signal (Ctrl+C, SIGTERM) cancelled the root scope.
+    /// Ctrl+C (SIGINT) cancelled the root scope.
     ///
     /// # Examples
     ///
@@ -268,6 +269,15 @@ impl MainExit {
     /// assert_eq!(ayutil::MainExit::INTERRUPTED.code(), 128 + 2);
     /// ```
     pub const INTERRUPTED: Self = Self(130);
+    /// SIGTERM cancelled the root scope.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// // 128 + 15 (SIGTERM), what a service manager expects after asking a program to stop.
+    /// assert_eq!(ayutil::MainExit::TERMINATED.code(), 128 + 15);
+    /// ```
+    pub const TERMINATED: Self = Self(143);
 
     /// The process exit code.
     ///
@@ -276,8 +286,8 @@ impl MainExit {
     /// ```
     /// use ayutil::MainExit;
     ///
-    /// let exits = [MainExit::SUCCESS, MainExit::FAILURE, MainExit::INTERRUPTED];
-    /// assert_eq!(exits.map(MainExit::code), [0, 1, 130]);
+    /// let exits = [MainExit::SUCCESS, MainExit::FAILURE, MainExit::INTERRUPTED, MainExit::TERMINATED];
+    /// assert_eq!(exits.map(MainExit::code), [0, 1, 130, 143]);
     /// ```
     #[must_use]
     pub fn code(self) -> u8 {
@@ -394,7 +404,7 @@ pub fn typed<R, F: Future<Output = R>>(fut: F) -> F {
 }
 
 /// Builds the runtime, runs `main` in a root scope until it ends, and cancels the root
-/// scope on Ctrl+C or SIGTERM.
+/// scope on Ctrl+C (exit code 130) or SIGTERM (143).
 pub fn run_main<T, E, C, F>(config: MainConfig, main: C) -> MainExit
 where
     T: Send + 'static,
@@ -407,8 +417,9 @@ where
 }
 
 /// [`run_main`] with another interruption than the process signals: `interrupt()` is
-/// called inside the runtime before `main` starts; when its future resolves, the root
-/// scope is cancelled and the exit code is 130.
+/// called inside the runtime before `main` starts; when its future resolves to an exit
+/// status, the root scope is cancelled and the program exits with that status (unless
+/// `main` or a task failed: then 1).
 pub fn run_main_until<T, E, C, F, I, IF>(config: MainConfig, main: C, interrupt: I) -> MainExit
 where
     T: Send + 'static,
@@ -417,7 +428,7 @@ where
     F: Future,
     F::Output: MainOutput,
     I: FnOnce() -> IF,
-    IF: Future<Output = ()> + Send + 'static,
+    IF: Future<Output = MainExit> + Send + 'static,
 {
     let mut builder = if config.current_thread {
         tokio::runtime::Builder::new_current_thread()
@@ -451,13 +462,13 @@ where
         run_hooks(starting).await;
 
         let root: Arc<OnceLock<Scope<T, E>>> = Arc::new(OnceLock::new());
-        let interrupted = Arc::new(AtomicBool::new(false));
+        let interrupted = Arc::new(OnceLock::new());
         let signal = interrupt();
         let watcher = {
             let (root, interrupted) = (Arc::clone(&root), Arc::clone(&interrupted));
             tokio::spawn(async move {
-                signal.await;
-                interrupted.store(true, Ordering::SeqCst);
+                let exit = signal.await;
+                let _ = interrupted.set(exit);
                 if let Some(scope) = root.get() {
                     scope.cancel();
                 }
@@ -477,7 +488,7 @@ where
             .run(|scope| {
                 let _ = root.set(scope.clone());
                 // A signal that arrived before the scope existed still cancels it.
-                if interrupted.load(Ordering::SeqCst) {
+                if interrupted.get().is_some() {
                     scope.cancel();
                 }
                 async move {
@@ -505,21 +516,20 @@ where
                 false
             }
         };
-        let exit = if !ok {
-            MainExit::FAILURE
-        } else if interrupted.load(Ordering::SeqCst) {
-            MainExit::INTERRUPTED
+        let exit = if ok {
+            interrupted.get().copied().unwrap_or(MainExit::SUCCESS)
         } else {
-            MainExit::SUCCESS
+            MainExit::FAILURE
         };
         run_hooks(stopped).await;
         exit
     })
 }
 
-/// Ctrl+C, or SIGTERM on Unix. Handlers are installed before this returns, so a signal
-/// that arrives while `main` starts is not lost (nor kills the process).
-fn shutdown_signal() -> impl Future<Output = ()> + Send + 'static {
+/// Ctrl+C (SIGINT), or SIGTERM on Unix, as the exit status it calls for (128 + the
+/// signal's number). Handlers are installed before this returns, so a signal that arrives
+/// while `main` starts is not lost (nor kills the process).
+fn shutdown_signal() -> impl Future<Output = MainExit> + Send + 'static {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};
@@ -529,8 +539,8 @@ fn shutdown_signal() -> impl Future<Output = ()> + Send + 'static {
             match (interrupt, terminate) {
                 (Ok(mut interrupt), Ok(mut terminate)) => {
                     tokio::select! {
-                        _ = interrupt.recv() => {}
-                        _ = terminate.recv() => {}
+                        _ = interrupt.recv() => MainExit::INTERRUPTED,
+                        _ = terminate.recv() => MainExit::TERMINATED,
                     }
                 }
                 // Without handlers the default action (exit) stays; never cancel.
@@ -544,6 +554,7 @@ fn shutdown_signal() -> impl Future<Output = ()> + Send + 'static {
             if tokio::signal::ctrl_c().await.is_err() {
                 core::future::pending::<()>().await;
             }
+            MainExit::INTERRUPTED
         }
     }
 }

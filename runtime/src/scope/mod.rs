@@ -21,19 +21,21 @@ pub use self::outcome::{ScopeOutput, TaskOutcome};
 pub use self::schedule::ScheduledHandle;
 pub use self::task::TaskHandle;
 
-/// Runs `async fn main(run: ayutil::Scope)` in a root [`Scope`] on a new tokio runtime
-/// (the seed's `@ayo.run_as_main()`).
+/// Runs `async fn main()` in a root [`Scope`] on a new tokio runtime (the seed's
+/// `@ayo.run_as_main()`).
 ///
 /// The generated `fn main` builds the runtime, opens the root scope, runs the body in
-/// it, and returns only once every task of that scope finished. Ctrl+C (and SIGTERM on
-/// Unix) cancels the root scope gracefully. The exit code ([`MainExit`]) is 0 on
+/// it, and returns only once every task of that scope finished. `main` may take the root
+/// scope as its one parameter (`async fn main(run: ayutil::Scope)`, any path to `Scope`,
+/// with or without `<T, E>`) to spawn tasks into it, or take nothing. Ctrl+C (and SIGTERM
+/// on Unix) cancels the root scope gracefully. The exit code ([`MainExit`]) is 0 on
 /// success, 1 if the body returned `Err` or a task of the root scope failed (the error
-/// is printed to stderr, as `Debug`), 130 after a signal; a failure wins over a signal.
-/// A panic is not caught: it propagates as from a plain `main`.
+/// is printed to stderr, as `Debug`), and 128 + the signal's number after a signal: 130
+/// for Ctrl+C, 143 for SIGTERM. A failure wins over a signal. A panic is not caught: it
+/// propagates as from a plain `main`.
 ///
-/// The function must be `async`, take exactly one parameter whose type is `Scope` (any
-/// path to it, with or without `<T, E>`), and return `()` or `Result<(), E>` with
-/// `E: Debug`. The macro reports these mistakes itself, at the offending tokens.
+/// The function must be a safe, non-generic `async fn` returning `()` or `Result<(), E>`
+/// with `E: Debug`. The macro reports these mistakes itself, at the offending tokens.
 ///
 /// Options, all optional:
 ///
@@ -42,8 +44,12 @@ pub use self::task::TaskHandle;
 /// | `flavor = "multi_thread"` / `"current_thread"` | the runtime (default: multi-thread) |
 /// | `worker_threads = 4` | worker count of the multi-thread runtime |
 /// | `max_concurrency = 10` | limit of the root scope (must be at least 1) |
-/// | `timeout = Duration::from_secs(5)` | deadline of the root scope (any `Duration` expression) |
+/// | `timeout = "1m30s"` / `timeout = Duration::from_secs(90)` | deadline of the root scope: a string with units `d h m s ms us ns` (checked at compile time) or any `Duration` expression; `Duration::MAX` is no deadline |
 /// | `hooks = my_hooks()` | a [`MainHooks`] expression: code run at starting, started, stopping, stopped |
+/// | `crate = ay` / `crate = "ay"` | the path of `ayutil` when the dependency is renamed |
+///
+/// Durations and `crate` are written the same way in every ayutil attribute
+/// ([`cached`](crate::cached), [`provider`](crate::provider)).
 ///
 /// The body becomes an `async move` block in the generated function; tasks the scope
 /// spawns are tokio tasks, so they need `Send + 'static`.
@@ -53,7 +59,7 @@ pub use self::task::TaskHandle;
 /// ```
 /// use std::time::Duration;
 ///
-/// #[ayutil::run_as_main(flavor = "current_thread", timeout = Duration::from_secs(10))]
+/// #[ayutil::run_as_main(flavor = "current_thread", timeout = "10s")]
 /// async fn main(run: ayutil::Scope) -> Result<(), std::io::Error> {
 ///     run.spawn(async {
 ///         tokio::time::sleep(Duration::from_millis(10)).await;
@@ -63,7 +69,18 @@ pub use self::task::TaskHandle;
 /// }
 /// ```
 ///
-/// The same program without the macro:
+/// A `main` that spawns nothing need not take the scope:
+///
+/// ```
+/// #[ayutil::run_as_main(flavor = "current_thread")]
+/// async fn main() -> Result<(), std::num::ParseIntError> {
+///     let port: u16 = "8080".parse()?;
+///     println!("listening on {port}");
+///     Ok(())
+/// }
+/// ```
+///
+/// The first program without the macro:
 ///
 /// ```
 /// use std::time::Duration;

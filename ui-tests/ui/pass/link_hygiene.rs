@@ -16,7 +16,9 @@ mod futures_util {}
 mod tokio {}
 
 pub(super) fn main() {
-    let rt = ::tokio::runtime::Builder::new_current_thread().build().unwrap();
+    let rt = ::tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
     rt.block_on(async {
         let (a, b, c) = ayutil::link!(async { 1 }, || 2, 3).await;
         assert_eq!(a + b + c, 6);

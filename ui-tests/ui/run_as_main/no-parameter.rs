@@ -1,2 +1,0 @@
-#[ayutil::run_as_main]
-async fn main() {}
