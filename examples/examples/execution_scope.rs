@@ -26,7 +26,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .timeout(Duration::from_millis(1200))
         .run(|run| async move {
             for i in 0..20 {
-                let _ = &run << zzz(tenths(i)); // schedule the future in the scope
+                &run << zzz(tenths(i)); // schedule the future in the scope
             }
         })
         .await?;

@@ -43,8 +43,8 @@ async fn level(slow_bar: bool) -> Result<(), Box<dyn std::error::Error>> {
             .timeout(ms(30))
             .run(|subrun| async move {
                 println!("Deep inside the program");
-                let _ = &subrun << foo();
-                let _ = &subrun << bar(slow_bar);
+                &subrun << foo();
+                &subrun << bar(slow_bar);
             })
             .await
             .expect("foo and bar do not fail");

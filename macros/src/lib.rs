@@ -12,6 +12,7 @@ mod errors;
 mod link;
 
 mod cached;
+mod eager;
 mod provider;
 mod run_as_main;
 
@@ -45,4 +46,10 @@ pub fn provider(args: TokenStream, item: TokenStream) -> TokenStream {
 #[proc_macro_attribute]
 pub fn run_as_main(args: TokenStream, item: TokenStream) -> TokenStream {
     run_as_main::expand_entry(args.into(), item.into()).into()
+}
+
+/// Defined in `ayutil-macros`; depend on `ayutil`, which re-exports it with its runtime.
+#[proc_macro_attribute]
+pub fn eager(args: TokenStream, item: TokenStream) -> TokenStream {
+    eager::expand_entry(args.into(), item.into()).into()
 }

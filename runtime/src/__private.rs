@@ -18,3 +18,6 @@ cfg_cache! {
 cfg_provider! {
     pub use crate::provider::__private as provider;
 }
+cfg_eager! {
+    pub use crate::eager::__private as eager;
+}

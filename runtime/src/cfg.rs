@@ -18,3 +18,5 @@ macro_rules! cfg_batcher { ($($item:item)*) => { cfg_feature! { "batcher"; $($it
 macro_rules! cfg_iter_stream { ($($item:item)*) => { cfg_feature! { "iter-stream"; $($item)* } }; }
 macro_rules! cfg_cache { ($($item:item)*) => { cfg_feature! { "cache"; $($item)* } }; }
 macro_rules! cfg_provider { ($($item:item)*) => { cfg_feature! { "provider"; $($item)* } }; }
+macro_rules! cfg_eager { ($($item:item)*) => { cfg_feature! { "eager"; $($item)* } }; }
+macro_rules! cfg_scheduling { ($($item:item)*) => { cfg_feature! { "scheduling"; $($item)* } }; }

@@ -44,6 +44,12 @@ cfg_cache! {
 cfg_provider! {
     mod provider;
 }
+cfg_eager! {
+    mod eager;
+}
+cfg_scheduling! {
+    pub mod scheduling;
+}
 
 pub mod task {
     //! Tasks that cannot be lost: spawn them from anywhere, then wait for all of them.
@@ -98,6 +104,20 @@ pub mod stream {
     }
     cfg_iter_stream! {
         pub use crate::iter_stream::*;
+    }
+}
+
+cfg_eager! {
+    pub mod future {
+        //! Futures that start at once: [`#[eager]`](macro@eager), [`eager`](fn@eager) and
+        //! [`eager_local`] run the body on the caller's stack until it first waits, then
+        //! hand back the rest as an [`Eager`] future (a tokio task if it has to wait);
+        //! [`CoroStart`] does the same step by step.
+        pub use crate::eager::*;
+
+        // Hides the feature's `__private` module from the glob above.
+        #[allow(hidden_glob_reexports)]
+        mod __private {}
     }
 }
 
@@ -174,6 +194,15 @@ cfg_provider! {
     pub use crate::provider::{ProviderSpec, provider};
     #[doc(hidden)]
     pub use crate::inject::*;
+}
+cfg_eager! {
+    pub use crate::eager::{CoroStart, eager};
+    #[doc(hidden)]
+    pub use crate::future::*;
+}
+cfg_scheduling! {
+    #[doc(inline)]
+    pub use crate::scheduling::SchedulingExecutor;
 }
 
 #[doc(hidden)]

@@ -109,7 +109,7 @@ async fn failing_task_yields_nothing_and_the_error_comes_last() {
     assert_eq!(values, [0, 1, 2]);
     let err = items.into_iter().last().unwrap().unwrap_err();
     assert_eq!(err.others(), 1, "the panic is counted");
-    assert_eq!(err.into_first().into_error(), Some("broken"));
+    assert_eq!(err.into_first().unwrap().into_error(), Some("broken"));
 }
 
 #[tokio::test]

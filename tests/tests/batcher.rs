@@ -596,6 +596,13 @@ async fn zero_and_inconsistent_limits_are_rejected() {
         "max_volume must be at least 1"
     );
     assert!(build(Batcher::builder(10, wait).capacity(10)).is_ok());
+    assert_eq!(
+        build(Batcher::builder(1, wait).capacity(0)),
+        Err(BatcherConfigError::CapacityBelowVolume {
+            capacity: 0,
+            max_volume: 1
+        })
+    );
 }
 
 #[test]
@@ -681,4 +688,123 @@ async fn zero_close_timeout_cancels_everything_not_finished() {
         .unwrap_err();
     assert_eq!(err.cancelled_items(), 1);
     assert!(matches!(ticket.await, Err(BatchError::Cancelled)));
+}
+
+#[tokio::test(start_paused = true)]
+async fn max_wait_of_max_means_no_time_limit_and_loses_nothing() {
+    // Regression: `Instant + Duration::MAX` panicked in the driver on the first item, after
+    // `put` had returned `Ok`: the item was lost, `call` got `Cancelled`.
+    let (batcher, log) = logging(3, Duration::MAX);
+    batcher.put(1).await.unwrap();
+    let second = tokio::spawn({
+        let batcher = batcher.clone();
+        async move { batcher.call(2).await }
+    });
+    tokio::time::sleep(Duration::from_secs(86_400 * 365)).await;
+    assert!(
+        batches(&log).is_empty(),
+        "no time limit: the batch waits to fill"
+    );
+    assert_eq!(
+        batcher.call(3).await.unwrap(),
+        30,
+        "the third item fills it"
+    );
+    assert_eq!(second.await.unwrap().unwrap(), 20);
+    batcher.put(4).await.unwrap();
+    batcher.close().await.unwrap();
+    assert_eq!(batches(&log), [vec![1, 2, 3], vec![4]]);
+}
+
+#[tokio::test(start_paused = true)]
+async fn close_timeout_of_max_means_no_deadline() {
+    // Regression: `close_with_timeout(Duration::MAX)` panicked on `Instant + Duration`.
+    let batcher = Batcher::builder(1, MS)
+        .build(|items: Vec<u32>| async move {
+            tokio::time::sleep(Duration::from_secs(86_400)).await;
+            Ok::<_, Infallible>(items)
+        })
+        .unwrap();
+    let ticket = batcher.submit(1).await.unwrap();
+    let t0 = Instant::now();
+    batcher.close_with_timeout(Duration::MAX).await.unwrap();
+    assert_eq!(t0.elapsed(), Duration::from_secs(86_400));
+    assert_eq!(ticket.await.unwrap(), 1);
+}
+
+#[tokio::test(start_paused = true)]
+async fn capacity_of_max_means_unbounded() {
+    // Regression: `capacity(usize::MAX)` panicked with tokio's MAX_PERMITS message.
+    let log = Log::default();
+    let sink = Arc::clone(&log);
+    let batcher = Batcher::builder(usize::MAX, 10 * MS)
+        .capacity(usize::MAX)
+        .build(move |items: Vec<u32>| {
+            sink.lock().unwrap().push((Instant::now(), items.clone()));
+            async move { Ok::<_, Infallible>(items) }
+        })
+        .unwrap();
+    for n in 0..10_000 {
+        batcher.put(n).await.unwrap();
+    }
+    batcher.close().await.unwrap();
+    assert_eq!(batches(&log), [(0..10_000).collect::<Vec<_>>()]);
+}
+
+#[tokio::test(start_paused = true)]
+async fn max_volume_and_concurrency_of_max_are_unbounded() {
+    let running = Arc::new(AtomicUsize::new(0));
+    let peak = Arc::new(AtomicUsize::new(0));
+    let (r, p) = (Arc::clone(&running), Arc::clone(&peak));
+    let batcher = Batcher::builder(usize::MAX, 10 * MS)
+        .max_concurrency(usize::MAX)
+        .build(move |items: Vec<u32>| {
+            let (running, peak) = (Arc::clone(&r), Arc::clone(&p));
+            async move {
+                peak.fetch_max(running.fetch_add(1, Ordering::SeqCst) + 1, Ordering::SeqCst);
+                tokio::time::sleep(Duration::from_secs(1)).await;
+                running.fetch_sub(1, Ordering::SeqCst);
+                Ok::<_, Infallible>(items)
+            }
+        })
+        .unwrap();
+    // One batch closes by time every 20 ms: fifty of them run at once.
+    for n in 0..50 {
+        batcher.put(n).await.unwrap();
+        tokio::time::sleep(20 * MS).await;
+    }
+    batcher.close().await.unwrap();
+    assert_eq!(peak.load(Ordering::SeqCst), 50);
+}
+
+#[tokio::test(start_paused = true)]
+async fn limits_of_one_batch_one_item_at_a_time() {
+    let log = Log::default();
+    let sink = Arc::clone(&log);
+    let batcher = Batcher::builder(1, Duration::from_nanos(1))
+        .max_concurrency(1)
+        .capacity(1)
+        .build(move |items: Vec<u32>| {
+            sink.lock().unwrap().push((Instant::now(), items.clone()));
+            async move {
+                tokio::time::sleep(MS).await;
+                Ok::<_, Infallible>(items)
+            }
+        })
+        .unwrap();
+    let t0 = Instant::now();
+    let results = futures::future::join_all((0..5).map(|n| batcher.call(n))).await;
+    assert!(results.into_iter().map(Result::unwrap).eq(0..5));
+    let seen: Vec<_> = log
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|(at, b)| (*at - t0, b.clone()))
+        .collect();
+    assert_eq!(
+        seen,
+        (0..5).map(|n| (n * MS, vec![n])).collect::<Vec<_>>(),
+        "one item per batch, one batch at a time"
+    );
+    batcher.close().await.unwrap();
 }

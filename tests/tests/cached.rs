@@ -21,6 +21,19 @@ async fn until(what: &str, cond: impl Fn() -> bool) {
     panic!("never happened: {what}");
 }
 
+/// [`until`] for the multi-thread runtime, where the other workers may lag far behind on
+/// a loaded machine: gives up after 20 s of real time instead of a count of yields.
+async fn eventually(what: &str, cond: impl Fn() -> bool) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while !cond() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "never happened: {what}"
+        );
+        tokio::task::yield_now().await;
+    }
+}
+
 /// Lets one waiting body through.
 fn release(gate: &Semaphore) {
     gate.add_permits(1);
@@ -159,6 +172,192 @@ async fn a_stalled_first_caller_does_not_block_the_others() {
     );
     assert_eq!(stalled.await, 42);
     assert_eq!(fetch_cache().stats().misses, 1);
+}
+
+// Regression: a first caller alive but busy elsewhere held the body's wake-up, so a joiner
+// got the result of a 100 ms body only when that caller came back, at 1.03 s.
+#[tokio::test(start_paused = true)]
+async fn a_first_caller_busy_elsewhere_does_not_delay_the_joiners() {
+    #[cached]
+    async fn slow(x: u32) -> u32 {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        x + 1
+    }
+
+    let start = tokio::time::Instant::now();
+    let mut first = Box::pin(slow(1));
+    assert!(futures::poll!(first.as_mut()).is_pending());
+    let joiner = tokio::spawn(async move {
+        let value = slow(1).await;
+        (value, start.elapsed())
+    });
+    until("joined", || slow_cache().stats().joins == 1).await;
+    // The first caller polls once more, then awaits something else for a second.
+    assert!(futures::poll!(first.as_mut()).is_pending());
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert!(
+        joiner.is_finished(),
+        "the joiner still waits for the busy first caller"
+    );
+    let (value, at) = joiner.await.unwrap();
+    assert_eq!(value, 2);
+    assert!(
+        at < Duration::from_millis(150),
+        "the joiner waited for the busy first caller: {at:?}"
+    );
+    assert_eq!(first.await, 2);
+    assert_eq!(slow_cache().stats().misses, 1);
+}
+
+#[tokio::test(start_paused = true)]
+async fn callers_in_one_task_share_the_body_without_spawning() {
+    static GATE: Semaphore = Semaphore::const_new(0);
+    #[cached]
+    async fn fetch(x: u32) -> u32 {
+        pass(&GATE).await;
+        x * 3
+    }
+
+    let metrics = tokio::runtime::Handle::current().metrics();
+    let mut both = std::pin::pin!(async { tokio::join!(fetch(1), fetch(1)) });
+    assert!(futures::poll!(both.as_mut()).is_pending());
+    assert_eq!(hjm(fetch_cache().stats()), stats(0, 1, 1));
+    // A wake-up of the body reaches the one task both callers are in.
+    assert_eq!(
+        metrics.num_alive_tasks(),
+        0,
+        "no task for callers of one task"
+    );
+    release(&GATE);
+    assert_eq!(both.await, (3, 3));
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_later_caller_in_the_same_task_drives_the_body_of_an_earlier_one() {
+    #[cached]
+    async fn slow(x: u32) -> u32 {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        x
+    }
+
+    let start = tokio::time::Instant::now();
+    let mut first = Box::pin(slow(5));
+    assert!(futures::poll!(first.as_mut()).is_pending());
+    // The task sets the first call aside and awaits a second one of the same key.
+    assert_eq!(slow(5).await, 5);
+    assert_eq!(start.elapsed(), Duration::from_millis(100));
+    assert_eq!(first.await, 5);
+    assert_eq!(slow_cache().stats().misses, 1);
+}
+
+// Regression: without a tokio runtime to spawn on, the body's wake-up still went to the
+// last waiter that polled it, so a stalled first caller blocked the others forever.
+#[test]
+fn without_a_runtime_a_stalled_first_caller_does_not_block_the_others() {
+    use futures::channel::oneshot;
+    use std::sync::Mutex;
+    static SIGNAL: Mutex<Option<oneshot::Receiver<u32>>> = Mutex::new(None);
+    #[cached]
+    async fn signalled(x: u32) -> u32 {
+        let signal = SIGNAL.lock().unwrap().take().expect("one run");
+        x + signal.await.unwrap()
+    }
+
+    use std::future::Future as _;
+    let (tx, rx) = oneshot::channel();
+    *SIGNAL.lock().unwrap() = Some(rx);
+    let noop = futures::task::noop_waker();
+    let mut cx = std::task::Context::from_waker(&noop);
+    let mut first = Box::pin(signalled(1));
+    assert!(first.as_mut().poll(&mut cx).is_pending());
+    let (done_tx, done_rx) = std::sync::mpsc::channel();
+    let joiner = std::thread::spawn(move || {
+        done_tx
+            .send(futures::executor::block_on(signalled(1)))
+            .unwrap();
+    });
+    while signalled_cache().stats().joins == 0 {
+        std::thread::yield_now();
+    }
+    // Polled once more, then never again while the value arrives.
+    assert!(first.as_mut().poll(&mut cx).is_pending());
+    tx.send(10).unwrap();
+    let value = done_rx
+        .recv_timeout(Duration::from_secs(20))
+        .expect("the joiner hangs behind the stalled first caller");
+    assert_eq!(value, 11);
+    joiner.join().unwrap();
+    assert_eq!(first.as_mut().poll(&mut cx), std::task::Poll::Ready(11));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn joiners_of_a_stalled_first_caller_all_finish_under_load() {
+    static RUNS: AtomicUsize = AtomicUsize::new(0);
+    static GATE: Semaphore = Semaphore::const_new(0);
+    #[cached]
+    async fn work(round: u32) -> u32 {
+        RUNS.fetch_add(1, SeqCst);
+        pass(&GATE).await;
+        tokio::task::yield_now().await;
+        round * 2
+    }
+
+    const ROUNDS: u32 = 300;
+    const JOINERS: u64 = 8;
+    for round in 0..ROUNDS {
+        // The first caller polls, lets joiners in, polls again, then stays alive without
+        // being polled while the body is let through and they wait.
+        let mut first = Box::pin(work(round));
+        assert!(futures::poll!(first.as_mut()).is_pending());
+        let joins = work_cache().stats().joins;
+        let joiners: Vec<_> = (0..JOINERS).map(|_| tokio::spawn(work(round))).collect();
+        eventually("joined", || work_cache().stats().joins == joins + JOINERS).await;
+        assert!(futures::poll!(first.as_mut()).is_pending());
+        release(&GATE);
+        for joiner in joiners {
+            // A hang detector on the task handle, never on the waiter itself.
+            let value = tokio::time::timeout(Duration::from_secs(20), joiner)
+                .await
+                .unwrap_or_else(|_| panic!("round {round}: a joiner hangs"))
+                .unwrap();
+            assert_eq!(value, round * 2);
+        }
+        assert_eq!(first.await, round * 2);
+    }
+    assert_eq!(RUNS.load(SeqCst), ROUNDS as usize);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn hand_offs_under_load_run_once_and_lose_nothing() {
+    static RUNS: AtomicUsize = AtomicUsize::new(0);
+    #[cached]
+    async fn work(round: u32) -> u32 {
+        RUNS.fetch_add(1, SeqCst);
+        for _ in 0..5 {
+            tokio::task::yield_now().await;
+        }
+        round + 7
+    }
+
+    const ROUNDS: u32 = 300;
+    for round in 0..ROUNDS {
+        // Callers join while the body is polled by another one, and some leave mid-way.
+        let callers: Vec<_> = (0..8).map(|_| tokio::spawn(work(round))).collect();
+        for (i, caller) in callers.into_iter().enumerate() {
+            if i % 3 == 1 {
+                caller.abort();
+                continue;
+            }
+            let value = tokio::time::timeout(Duration::from_secs(20), caller)
+                .await
+                .unwrap_or_else(|_| panic!("round {round}: a caller hangs"))
+                .unwrap();
+            assert_eq!(value, round + 7);
+        }
+    }
+    assert_eq!(RUNS.load(SeqCst), ROUNDS as usize);
+    assert_eq!(work_cache().in_flight(), 0);
+    assert_eq!(work_cache().len(), ROUNDS as usize);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -759,9 +958,13 @@ fn a_flight_dropped_with_its_runtime_does_not_hang_its_waiters() {
     let other = tokio::runtime::Builder::new_current_thread()
         .build()
         .unwrap();
-    // The flight starts on `doomed`; a waiter joins from `other`.
-    drop(doomed.spawn(never(1)));
-    doomed.block_on(until("in flight", || never_cache().in_flight() == 1));
+    // The flight starts on `doomed` and its first caller leaves, so the body moves into
+    // a task there; a waiter joins from `other`.
+    doomed.block_on(async {
+        let mut first = Box::pin(never(1));
+        assert!(futures::poll!(first.as_mut()).is_pending());
+    });
+    assert_eq!(never_cache().in_flight(), 1);
     let waiter = other.spawn(never(1));
     other.block_on(until("joined", || never_cache().stats().joins == 1));
     drop(doomed);
@@ -791,6 +994,70 @@ fn a_caller_dropped_outside_any_runtime_leaves_the_body_to_the_others() {
     release(&GATE);
     assert_eq!(rt.block_on(joiner).unwrap(), 5);
     assert_eq!(fetch_cache().peek(&(5,)), Some(5));
+}
+
+#[test]
+fn without_a_runtime_a_dropped_first_caller_leaves_the_body_to_a_joiner() {
+    use futures::channel::oneshot;
+    use std::future::Future as _;
+    use std::sync::Mutex;
+    static SIGNAL: Mutex<Option<oneshot::Receiver<u32>>> = Mutex::new(None);
+    #[cached]
+    async fn signalled(x: u32) -> u32 {
+        let signal = SIGNAL.lock().unwrap().take().expect("one run");
+        x + signal.await.unwrap()
+    }
+
+    let (tx, rx) = oneshot::channel();
+    *SIGNAL.lock().unwrap() = Some(rx);
+    let noop = futures::task::noop_waker();
+    let mut first = Box::pin(signalled(2));
+    assert!(
+        first
+            .as_mut()
+            .poll(&mut std::task::Context::from_waker(&noop))
+            .is_pending()
+    );
+    let (done_tx, done_rx) = std::sync::mpsc::channel();
+    let joiner = std::thread::spawn(move || {
+        done_tx
+            .send(futures::executor::block_on(signalled(2)))
+            .unwrap();
+    });
+    while signalled_cache().stats().joins == 0 {
+        std::thread::yield_now();
+    }
+    drop(first);
+    tx.send(20).unwrap();
+    let value = done_rx
+        .recv_timeout(Duration::from_secs(20))
+        .expect("the joiner hangs after the first caller left");
+    assert_eq!(value, 22);
+    joiner.join().unwrap();
+    assert_eq!(signalled_cache().peek(&(2,)), Some(22));
+}
+
+#[test]
+fn without_a_runtime_a_flight_whose_callers_all_left_frees_its_key() {
+    static RUNS: AtomicUsize = AtomicUsize::new(0);
+    #[cached]
+    async fn pending_once(x: u32) -> u32 {
+        if RUNS.fetch_add(1, SeqCst) == 0 {
+            std::future::pending::<()>().await;
+        }
+        x
+    }
+
+    let noop = futures::task::noop_waker();
+    let mut only = Box::pin(pending_once(1));
+    let polled =
+        std::future::Future::poll(only.as_mut(), &mut std::task::Context::from_waker(&noop));
+    assert!(polled.is_pending());
+    // Nothing can run the body any more: it is dropped and the key is free at once.
+    drop(only);
+    assert_eq!(pending_once_cache().in_flight(), 0);
+    assert_eq!(futures::executor::block_on(pending_once(1)), 1);
+    assert_eq!(RUNS.load(SeqCst), 2);
 }
 
 #[test]
@@ -843,4 +1110,117 @@ fn methods_of_a_generic_impl_get_one_cache_per_instantiation() {
         3,
         "each instantiation ran once, then hit"
     );
+}
+
+// Regression: a ttl this long compiled, then panicked on the first call ("overflow when
+// adding duration to instant"); it means that values never expire.
+#[tokio::test(start_paused = true)]
+async fn a_ttl_beyond_the_clock_range_never_expires() {
+    static RUNS: AtomicUsize = AtomicUsize::new(0);
+    #[cached(ttl = "200000000000000d")]
+    async fn forever(x: u32) -> u32 {
+        RUNS.fetch_add(1, SeqCst);
+        x
+    }
+
+    assert_eq!(forever(1).await, 1);
+    tokio::time::advance(Duration::from_secs(100 * 365 * 24 * 3600)).await;
+    assert_eq!(forever(1).await, 1);
+    assert_eq!(RUNS.load(SeqCst), 1);
+    assert_eq!(forever_cache().stats().expirations, 0);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_one_nanosecond_ttl_expires_at_the_next_tick() {
+    static RUNS: AtomicUsize = AtomicUsize::new(0);
+    #[cached(ttl = "1ns")]
+    async fn brief(x: u32) -> usize {
+        RUNS.fetch_add(1, SeqCst) + x as usize
+    }
+
+    assert_eq!(brief(0).await, 0);
+    assert_eq!(brief(0).await, 0, "alive at its completion instant");
+    tokio::time::sleep(Duration::from_millis(1)).await;
+    until("swept", || brief_cache().is_empty()).await;
+    assert_eq!(brief(0).await, 1);
+}
+
+#[tokio::test(start_paused = true)]
+async fn max_one_keeps_only_the_last_key() {
+    static RUNS: AtomicUsize = AtomicUsize::new(0);
+    #[cached(max = 1)]
+    async fn last(x: u32) -> u32 {
+        RUNS.fetch_add(1, SeqCst);
+        x
+    }
+
+    for x in [1, 1, 2, 2, 1] {
+        assert_eq!(last(x).await, x);
+    }
+    assert_eq!(RUNS.load(SeqCst), 3);
+    assert_eq!(last_cache().len(), 1);
+    assert_eq!(last_cache().stats().evictions, 2);
+}
+
+#[cfg(target_pointer_width = "64")]
+#[tokio::test(start_paused = true)]
+async fn max_usize_max_is_unbounded() {
+    #[cached(max = 18446744073709551615)]
+    async fn all(x: u32) -> u32 {
+        x
+    }
+
+    for x in 0..10_000 {
+        all(x).await;
+    }
+    assert_eq!(all_cache().len(), 10_000);
+    assert_eq!(all_cache().stats().evictions, 0);
+}
+
+#[tokio::test(start_paused = true)]
+async fn task_handles_at_the_extremes() {
+    static RUNS: AtomicUsize = AtomicUsize::new(0);
+    #[cached(task, max = 1, ttl = "200000000000000d")]
+    async fn build(x: u32) -> u32 {
+        RUNS.fetch_add(1, SeqCst);
+        tokio::task::yield_now().await;
+        x
+    }
+
+    assert_eq!(build(1).await, 1);
+    assert_eq!(build(1).await, 1);
+    assert_eq!(build(2).await, 2, "evicts 1");
+    tokio::time::advance(Duration::from_secs(100 * 365 * 24 * 3600)).await;
+    assert_eq!(build(2).await, 2, "never expires");
+    assert_eq!(build(1).await, 1);
+    assert_eq!(RUNS.load(SeqCst), 3);
+    assert_eq!(build_cache().stats().evictions, 2);
+}
+
+/// Distinct keys through a cache of a thousand, 200 times its size: the stored values and
+/// the running computations stay at the live thousand (the deadlines too: `ttl.rs` counts
+/// them over a million keys; the soak example measures memory over millions, in release).
+#[tokio::test(start_paused = true)]
+async fn many_distinct_keys_stay_within_max() {
+    const KEYS: u64 = 200_000;
+    #[cached(max = 1000)]
+    async fn bounded(x: u64) -> u64 {
+        x
+    }
+    #[cached(max = 1000, ttl = "1h")]
+    async fn bounded_ttl(x: u64) -> u64 {
+        x
+    }
+
+    for x in 0..KEYS {
+        assert_eq!(bounded(x).await, x);
+        assert_eq!(bounded_ttl(x).await, x);
+    }
+    for cache in [bounded_cache(), bounded_ttl_cache()] {
+        assert_eq!(cache.len(), 1000);
+        assert_eq!(cache.in_flight(), 0);
+        let stats = cache.stats();
+        assert_eq!((stats.misses, stats.evictions), (KEYS, KEYS - 1000));
+        assert_eq!(stats.expirations, 0);
+    }
 }

@@ -30,6 +30,26 @@ impl Drop for DropCount {
     }
 }
 
+/// Runs `test` on a paused current-thread runtime on its own thread, and fails if it has
+/// not finished within 10 s: a hang detector that never polls what it watches.
+fn finishes_paused(test: impl Future<Output = ()> + Send + 'static) {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .start_paused(true)
+            .build()
+            .unwrap();
+        rt.block_on(test);
+        let _ = tx.send(());
+    });
+    match rx.recv_timeout(Duration::from_secs(10)) {
+        Ok(()) => {}
+        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => panic!("the test hung"),
+        Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => panic!("the test panicked"),
+    }
+}
+
 #[tokio::test(start_paused = true)]
 async fn yields_in_completion_order() {
     let source = stream::iter([50, 10, 40, 20, 30]).map(|d| after(d, d));
@@ -383,4 +403,204 @@ async fn the_source_need_not_be_send() {
     let source = stream::iter(0..4u64).map(move |i| after(10 - i, i * *local));
     let out: Vec<u64> = funnel(source).collect().await;
     assert_eq!(out, [9, 6, 3, 0]);
+}
+
+/// A future that holds `tx` until it is dropped: the receiver then sees `Closed`.
+async fn holds_forever(tx: tokio::sync::oneshot::Sender<()>) {
+    let _tx = tx;
+    std::future::pending::<()>().await;
+}
+
+#[tokio::test]
+async fn try_funnel_error_comes_after_the_other_futures_are_dropped() {
+    // Regression: the `Err` was yielded while the funnel's other futures were still alive.
+    let (tx, mut rx) = tokio::sync::oneshot::channel::<()>();
+    let fails = async {
+        tokio::task::yield_now().await;
+        Err::<(), _>("boom")
+    }
+    .boxed();
+    let holds = async move {
+        holds_forever(tx).await;
+        Ok(())
+    }
+    .boxed();
+    let mut f = try_funnel(stream::iter([Ok(holds), Ok(fails)]));
+    assert_eq!(f.next().await, Some(Err(FunnelError::Failed("boom"))));
+    assert_eq!(
+        rx.try_recv(),
+        Err(tokio::sync::oneshot::error::TryRecvError::Closed)
+    );
+    assert_eq!(f.next().await, None);
+}
+
+#[test]
+fn try_funnel_ready_error_comes_after_the_running_futures_are_dropped() {
+    // Regression: an `Err` ready on its first poll was yielded while the driver still ran;
+    // waiting for the driver to stop must not hang when it never ran.
+    finishes_paused(async {
+        let (tx, mut rx) = tokio::sync::oneshot::channel::<()>();
+        let holds = async move {
+            holds_forever(tx).await;
+            Ok(())
+        }
+        .boxed();
+        let fails = async { Err::<(), _>("at once") }.boxed();
+        let mut f = try_funnel(stream::iter([Ok(holds), Ok(fails)]));
+        assert_eq!(f.next().await, Some(Err(FunnelError::Failed("at once"))));
+        assert_eq!(
+            rx.try_recv(),
+            Err(tokio::sync::oneshot::error::TryRecvError::Closed)
+        );
+    });
+}
+
+#[tokio::test]
+async fn try_funnel_source_error_comes_after_the_running_futures_are_dropped() {
+    // Regression: a source `Err` was yielded while the driver still ran the earlier futures.
+    let (tx, mut rx) = tokio::sync::oneshot::channel::<()>();
+    let holds = async move {
+        holds_forever(tx).await;
+        Ok::<(), &str>(())
+    };
+    let (source_tx, source) = futures::channel::mpsc::unbounded();
+    let mut f = try_funnel(source);
+    source_tx.unbounded_send(Ok(holds.boxed())).unwrap();
+    assert!(futures::poll!(f.next()).is_pending());
+    // The driver takes the future over.
+    tokio::task::yield_now().await;
+    source_tx.unbounded_send(Err("source broke")).unwrap();
+    assert_eq!(
+        f.next().await,
+        Some(Err(FunnelError::Failed("source broke")))
+    );
+    assert_eq!(
+        rx.try_recv(),
+        Err(tokio::sync::oneshot::error::TryRecvError::Closed)
+    );
+}
+
+#[tokio::test]
+async fn panic_is_resumed_after_the_other_futures_are_dropped() {
+    // Regression: the panic was resumed while the funnel's other futures were still alive.
+    let (tx, mut rx) = tokio::sync::oneshot::channel::<()>();
+    let source = stream::iter([
+        holds_forever(tx).boxed(),
+        async {
+            tokio::task::yield_now().await;
+            panic!("future exploded");
+        }
+        .boxed(),
+    ]);
+    let res = std::panic::AssertUnwindSafe(funnel(source).collect::<Vec<()>>())
+        .catch_unwind()
+        .await;
+    assert!(res.is_err());
+    assert_eq!(
+        rx.try_recv(),
+        Err(tokio::sync::oneshot::error::TryRecvError::Closed)
+    );
+}
+
+#[test]
+fn try_funnel_error_after_drop_holds_on_a_multi_thread_runtime() {
+    // Regression: the race of the error against the driver's drop, on worker threads.
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    for round in 0..300 {
+        rt.block_on(async {
+            tokio::spawn(async move {
+                let mut receivers = Vec::new();
+                let mut futures: Vec<
+                    futures::future::BoxFuture<'static, Result<(), &'static str>>,
+                > = Vec::new();
+                for _ in 0..4 {
+                    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+                    receivers.push(rx);
+                    futures.push(
+                        async move {
+                            holds_forever(tx).await;
+                            Ok(())
+                        }
+                        .boxed(),
+                    );
+                }
+                futures.push(
+                    async {
+                        tokio::task::yield_now().await;
+                        Err::<(), _>("boom")
+                    }
+                    .boxed(),
+                );
+                let items: Vec<Result<_, &'static str>> = futures.into_iter().map(Ok).collect();
+                let mut f = try_funnel(stream::iter(items));
+                assert_eq!(f.next().await, Some(Err(FunnelError::Failed("boom"))));
+                for mut rx in receivers {
+                    assert_eq!(
+                        rx.try_recv(),
+                        Err(tokio::sync::oneshot::error::TryRecvError::Closed),
+                        "round {round}"
+                    );
+                }
+            })
+            .await
+            .unwrap();
+        });
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn limit_of_one_runs_one_at_a_time() {
+    let source = stream::iter([30u64, 10, 20]).map(|d| after(d, d));
+    let t0 = Instant::now();
+    let out: Vec<u64> = funnel(source).limit(NonZeroUsize::MIN).collect().await;
+    assert_eq!(out, [30, 10, 20], "one at a time: source order");
+    assert_eq!(t0.elapsed(), ms(60));
+}
+
+#[tokio::test(start_paused = true)]
+async fn limit_of_max_is_unbounded() {
+    let source = stream::iter(0..1000u64).map(|i| after(10, i));
+    let t0 = Instant::now();
+    let f = funnel(source).limit(NonZeroUsize::MAX);
+    assert_eq!(f.count().await, 1000);
+    assert_eq!(t0.elapsed(), ms(10));
+    let source = stream::iter(0..10u64).map(|i| Ok::<_, ()>(async move { Ok(after(10, i).await) }));
+    assert_eq!(
+        try_funnel(source).limit(NonZeroUsize::MAX).count().await,
+        10
+    );
+}
+
+#[test]
+fn timeout_of_zero_yields_only_what_is_ready_at_once() {
+    // As `tokio::time::timeout`: what is ready on the first poll still comes out. The
+    // driver is aborted before it ever ran, which must not hang the funnel.
+    finishes_paused(async {
+        let source = stream::iter([0u64, 10]).map(|d| async move {
+            if d > 0 {
+                sleep(ms(d)).await;
+            }
+            d
+        });
+        let out: Vec<_> = funnel(source).timeout(Duration::ZERO).collect().await;
+        assert_eq!(out, [Ok(0), Err(FunnelError::TimedOut(Duration::ZERO))]);
+    });
+}
+
+#[tokio::test(start_paused = true)]
+async fn timeout_of_max_never_fires() {
+    let source = stream::iter([10u64, 3_600_000]).map(|d| after(d, d));
+    let out: Vec<_> = funnel(source).timeout(Duration::MAX).collect().await;
+    assert_eq!(out, [Ok(10), Ok(3_600_000)]);
+    let never = stream::pending::<Result<std::future::Ready<Result<(), ()>>, ()>>();
+    let mut f = try_funnel(never).timeout(Duration::MAX);
+    assert!(
+        tokio::time::timeout(Duration::from_secs(86_400 * 365), f.next())
+            .await
+            .is_err()
+    );
 }

@@ -108,7 +108,7 @@ async fn first_error_is_returned_and_the_rest_counted() {
     }
     let err: GroupError<String> = group.join().await.unwrap_err();
     // Task 0 fails first (shortest sleep); tasks 3, 6 and 9 fail after it.
-    assert!(matches!(err.first(), TaskFailure::Error(e) if e == "task 0"));
+    assert!(matches!(err.first(), Some(TaskFailure::Error(e)) if e == "task 0"));
     assert_eq!(err.others(), 3);
     assert_eq!(ok.load(Ordering::SeqCst), 6, "a failure cancels no sibling");
     assert_eq!(
@@ -137,7 +137,11 @@ async fn panics_are_caught_and_returned() {
         });
     }
     let err = group.join().await.unwrap_err();
-    let panic = err.into_first().into_panic().expect("a panic failure");
+    let panic = err
+        .into_first()
+        .unwrap()
+        .into_panic()
+        .expect("a panic failure");
     assert_eq!(panic.message(), Some("task blew up"));
     assert_eq!(ok.load(Ordering::SeqCst), 5);
 }
@@ -177,7 +181,7 @@ async fn dropping_join_midway_keeps_tasks_and_failures() {
     assert!(cut.is_err());
     assert_eq!(group.len(), 1);
     let err = group.join().await.unwrap_err();
-    assert_eq!(err.into_first().into_error(), Some("late"));
+    assert_eq!(err.into_first().unwrap().into_error(), Some("late"));
 }
 
 #[tokio::test(start_paused = true)]
@@ -236,4 +240,77 @@ async fn handles_futures_and_errors_are_send_and_sync() {
 fn spawn_outside_a_runtime_panics_clearly() {
     let group = Group::new();
     group.spawn(async {});
+}
+
+#[test]
+fn concurrent_joins_all_learn_of_a_failure() {
+    // Regression: with several joins waiting, the failure went to one of them and the
+    // others returned `Ok`.
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    for round in 0..300 {
+        rt.block_on(async {
+            let group: Group<String> = Group::new();
+            let (release_tx, release_rx) = tokio::sync::watch::channel(false);
+            for i in 0..4 {
+                let mut release = release_rx.clone();
+                group.spawn(async move {
+                    let _ = release.wait_for(|go| *go).await;
+                    if i % 2 == 1 { Err(format!("task {i}")) } else { Ok(()) }
+                });
+            }
+            let (waiting_tx, mut waiting_rx) = tokio::sync::mpsc::unbounded_channel();
+            let joins: Vec<_> = (0..3)
+                .map(|_| {
+                    let group = group.clone();
+                    let waiting_tx = waiting_tx.clone();
+                    tokio::spawn(async move {
+                        let mut join = std::pin::pin!(group.join());
+                        assert!(futures::poll!(join.as_mut()).is_pending());
+                        waiting_tx.send(()).unwrap();
+                        join.await
+                    })
+                })
+                .collect();
+            for _ in 0..3 {
+                waiting_rx.recv().await.unwrap();
+            }
+            release_tx.send(true).unwrap();
+            let mut owners = 0;
+            for join in joins {
+                let err = join.await.unwrap().expect_err("every join sees the failure");
+                assert_eq!((err.failed(), err.others()), (2, 1), "round {round}");
+                if err.first().is_some() {
+                    owners += 1;
+                } else {
+                    assert_eq!(
+                        err.to_string(),
+                        "a task failed; its failure went to a concurrent join (and 1 more failed tasks)"
+                    );
+                }
+            }
+            assert_eq!(owners, 1, "exactly one join receives the failure itself");
+            // The failures were taken by that round.
+            group.join().await.unwrap();
+        });
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_join_that_starts_after_the_round_ended_sees_a_clean_group() {
+    let group: Group<&str> = Group::new();
+    group.spawn(async {
+        sleep(Duration::from_millis(10)).await;
+        Err("boom")
+    });
+    let (a, b) = tokio::join!(group.join(), group.join());
+    let (a, b) = (a.unwrap_err(), b.unwrap_err());
+    assert!(
+        a.first().is_some() != b.first().is_some(),
+        "one owner: {a:?} {b:?}"
+    );
+    assert!(group.join().await.is_ok());
 }

@@ -290,3 +290,43 @@ fn stream_is_send_and_sync_without_a_sync_iterator() {
     send_sync(&stream);
     assert_eq!(format!("{stream:?}"), "IterStream { state: \"idle\" }");
 }
+
+#[tokio::test]
+async fn buffer_of_max_is_unbounded() {
+    // Regression: `NonZeroUsize::MAX` panicked with tokio's MAX_PERMITS message.
+    let p = probed(Some(10_000), usize::MAX);
+    let mut stream = p.stream;
+    assert_eq!(stream.next().await.unwrap().unwrap(), 0);
+    // The worker never waits for the consumer: it reads the whole iterator.
+    wait_produced(&p.produced, 10_000).await;
+    let rest: Vec<usize> = stream.map(Result::unwrap).collect().await;
+    assert!(rest.into_iter().eq(1..10_000));
+}
+
+#[tokio::test]
+async fn dropping_an_unbounded_stream_stops_an_endless_iterator() {
+    let mut p = probed(None, usize::MAX);
+    assert_eq!(p.stream.next().await.unwrap().unwrap(), 0);
+    drop(p.stream);
+    let here = std::thread::current().id();
+    let dropped_on = tokio::task::spawn_blocking(move || p.dropped.recv_timeout(HANG))
+        .await
+        .unwrap()
+        .expect("the iterator was never dropped: the worker kept running");
+    assert_ne!(dropped_on, here);
+}
+
+#[tokio::test]
+async fn buffer_of_one_holds_at_most_two_items_ahead() {
+    let p = probed(None, 1);
+    let mut stream = p.stream;
+    assert_eq!(stream.next().await.unwrap().unwrap(), 0);
+    // 1 taken + 1 buffered + 1 held by the blocked worker.
+    wait_produced(&p.produced, 3).await;
+    for _ in 0..10 {
+        tokio::task::spawn_blocking(std::thread::yield_now)
+            .await
+            .unwrap();
+    }
+    assert_eq!(p.produced.load(Ordering::SeqCst), 3);
+}

@@ -191,9 +191,9 @@ async fn errors_and_panics_do_not_stop_the_queue() {
         });
     }
     let err = pool.join().await.unwrap_err();
-    assert!(!err.first().is_panic());
+    assert!(!err.first().unwrap().is_panic());
     assert_eq!(err.others(), 1);
-    assert_eq!(err.into_first().into_error(), Some(3));
+    assert_eq!(err.into_first().unwrap().into_error(), Some(3));
     assert_eq!(ok.load(Ordering::SeqCst), 18);
 }
 
@@ -282,4 +282,201 @@ async fn pool_is_reusable_after_join_and_after_idle_workers_end() {
         assert_eq!(gauge.done.load(Ordering::SeqCst), round * 40);
     }
     assert_eq!(gauge.peak.load(Ordering::SeqCst), 4);
+}
+
+/// Counts drops, so a test can see that a task's future was dropped.
+struct DropCount(Arc<AtomicUsize>);
+
+impl Drop for DropCount {
+    fn drop(&mut self) {
+        self.0.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn cancelled_spawn_wait_leaves_nothing_behind() {
+    // Regression: a timed-out `spawn_wait` kept its task queued (and its future alive)
+    // until a slot freed: 1,000 of them left `len() == 1001`.
+    let pool = Pool::new(1).unwrap();
+    pool.spawn(std::future::pending::<()>());
+    let dropped = Arc::new(AtomicUsize::new(0));
+    let ran = Arc::new(AtomicUsize::new(0));
+    for _ in 0..1_000 {
+        let guard = DropCount(Arc::clone(&dropped));
+        let ran = Arc::clone(&ran);
+        let wait = pool.spawn_wait(async move {
+            let _guard = guard;
+            ran.fetch_add(1, Ordering::SeqCst);
+        });
+        assert!(
+            tokio::time::timeout(Duration::from_millis(1), wait)
+                .await
+                .is_err()
+        );
+    }
+    assert_eq!(pool.len(), 1, "only the task holding the slot is left");
+    assert_eq!(
+        dropped.load(Ordering::SeqCst),
+        1_000,
+        "every future dropped at once"
+    );
+    assert_eq!(ran.load(Ordering::SeqCst), 0);
+}
+
+#[tokio::test(start_paused = true)]
+async fn cancelled_spawn_wait_keeps_the_order_of_the_others() {
+    let pool = Pool::new(1).unwrap();
+    let (release_tx, release_rx) = tokio::sync::oneshot::channel::<()>();
+    pool.spawn(async move {
+        let _ = release_rx.await;
+    });
+    let order = Arc::new(Mutex::new(Vec::new()));
+    let task = |n: u32| {
+        let order = Arc::clone(&order);
+        async move { order.lock().unwrap().push(n) }
+    };
+    pool.spawn(task(1));
+    let mut two = Box::pin(pool.spawn_wait(task(2)));
+    assert!((&mut two).now_or_never().is_none());
+    pool.spawn(task(3));
+    let mut four = Box::pin(pool.spawn_wait(task(4)));
+    assert!((&mut four).now_or_never().is_none());
+    pool.spawn(task(5));
+    assert_eq!(pool.len(), 6);
+    drop(two);
+    assert_eq!(pool.len(), 5);
+    release_tx.send(()).unwrap();
+    four.await;
+    pool.join().await.unwrap();
+    assert_eq!(*order.lock().unwrap(), [1, 3, 4, 5]);
+}
+
+#[test]
+fn cancelled_spawn_wait_races_with_admission_and_loses_nothing() {
+    // Regression guard: a `spawn_wait` cancelled while a worker admits it either runs (it
+    // had started) or is dropped unrun; never both, never neither.
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    for round in 0..300 {
+        rt.block_on(async {
+            let pool = Pool::new(2).unwrap();
+            let ran = Arc::new(AtomicUsize::new(0));
+            let dropped = Arc::new(AtomicUsize::new(0));
+            let mut waits = Vec::new();
+            for i in 0..40 {
+                let (ran, guard) = (Arc::clone(&ran), DropCount(Arc::clone(&dropped)));
+                let pool = pool.clone();
+                waits.push(tokio::spawn(async move {
+                    let wait = pool.spawn_wait(async move {
+                        let _guard = guard;
+                        tokio::task::yield_now().await;
+                        ran.fetch_add(1, Ordering::SeqCst);
+                    });
+                    // Some give up at once, some after a turn, some wait.
+                    match i % 3 {
+                        0 => drop(wait.now_or_never()),
+                        1 => drop(tokio::time::timeout(Duration::from_micros(50), wait).await),
+                        _ => wait.await,
+                    }
+                }));
+            }
+            for w in waits {
+                w.await.unwrap();
+            }
+            pool.join().await.unwrap();
+            assert_eq!(pool.len(), 0, "round {round}");
+            assert_eq!(dropped.load(Ordering::SeqCst), 40, "round {round}");
+            assert!(ran.load(Ordering::SeqCst) >= 13, "round {round}");
+        });
+    }
+}
+
+#[test]
+fn concurrent_joins_all_learn_of_a_failure() {
+    // Regression: with several joins waiting, the failure went to one of them and the
+    // others returned `Ok`.
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    for round in 0..300 {
+        rt.block_on(async {
+            let pool: Pool<&str> = Pool::new(2).unwrap();
+            let (release_tx, release_rx) = tokio::sync::watch::channel(false);
+            for i in 0..4 {
+                let mut release = release_rx.clone();
+                pool.spawn(async move {
+                    let _ = release.wait_for(|go| *go).await;
+                    if i == 2 { Err("task 2") } else { Ok(()) }
+                });
+            }
+            let (waiting_tx, mut waiting_rx) = tokio::sync::mpsc::unbounded_channel();
+            let joins: Vec<_> = (0..3)
+                .map(|_| {
+                    let pool = pool.clone();
+                    let waiting_tx = waiting_tx.clone();
+                    tokio::spawn(async move {
+                        let mut join = std::pin::pin!(pool.join());
+                        assert!(futures::poll!(join.as_mut()).is_pending());
+                        waiting_tx.send(()).unwrap();
+                        join.await
+                    })
+                })
+                .collect();
+            for _ in 0..3 {
+                waiting_rx.recv().await.unwrap();
+            }
+            release_tx.send(true).unwrap();
+            let mut owners = 0;
+            for join in joins {
+                let err = join
+                    .await
+                    .unwrap()
+                    .expect_err("every join sees the failure");
+                assert_eq!(err.failed(), 1, "round {round}");
+                if let Some(first) = err.into_first() {
+                    assert_eq!(first.into_error(), Some("task 2"));
+                    owners += 1;
+                }
+            }
+            assert_eq!(owners, 1, "exactly one join receives the failure itself");
+            pool.join().await.unwrap();
+        });
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn limit_of_one_runs_tasks_one_by_one() {
+    let pool = Pool::new(1).unwrap();
+    let gauge = Arc::new(Gauge::default());
+    for _ in 0..10 {
+        let gauge = Arc::clone(&gauge);
+        pool.spawn(async move { gauge.run(sleep(Duration::from_millis(10))).await });
+    }
+    let start = Instant::now();
+    pool.join().await.unwrap();
+    assert_eq!(start.elapsed(), Duration::from_millis(100));
+    assert_eq!(gauge.peak.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test(start_paused = true)]
+async fn limit_of_max_is_unbounded() {
+    let pool = Pool::new(usize::MAX).unwrap();
+    assert_eq!(pool.limit(), usize::MAX);
+    let gauge = Arc::new(Gauge::default());
+    for _ in 0..1_000 {
+        let gauge = Arc::clone(&gauge);
+        pool.spawn(async move { gauge.run(sleep(Duration::from_millis(10))).await });
+    }
+    let start = Instant::now();
+    pool.join().await.unwrap();
+    assert_eq!(start.elapsed(), Duration::from_millis(10));
+    assert_eq!(gauge.peak.load(Ordering::SeqCst), 1_000);
+    // `spawn_wait` never waits in an unbounded pool.
+    pool.spawn_wait(std::future::pending::<()>()).await;
+    assert_eq!(pool.len(), 1);
 }

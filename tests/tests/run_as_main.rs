@@ -43,6 +43,37 @@ fn a_failing_task_of_the_root_scope_exits_with_1() {
     assert_eq!(a_task_fails(), MainExit::FAILURE);
 }
 
+static MAIN_FAILED_TASK_DROPPED: AtomicUsize = AtomicUsize::new(0);
+
+#[run_as_main(flavor = "current_thread")]
+async fn fails_with_a_task_pending(run: Scope) -> Result<(), String> {
+    struct Dropped;
+    impl Drop for Dropped {
+        fn drop(&mut self) {
+            MAIN_FAILED_TASK_DROPPED.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+    let dropped = Dropped;
+    run.spawn(async move {
+        let _dropped = dropped;
+        tokio::time::sleep(Duration::from_secs(3600)).await;
+    });
+    Err("config missing".to_owned())
+}
+
+#[test]
+fn a_failing_main_cancels_the_root_scope_at_once() {
+    // Bug: `main` returning `Err` did not cancel the root scope's tasks (exit after 3600 s).
+    // The watchdog waits on a channel, on another thread: it cannot hurry the runtime.
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || tx.send(fails_with_a_task_pending()).unwrap());
+    let exit = rx
+        .recv_timeout(Duration::from_secs(60))
+        .expect("main's error cancels the sleeping task instead of waiting for it");
+    assert_eq!(exit, MainExit::FAILURE);
+    assert_eq!(MAIN_FAILED_TASK_DROPPED.load(Ordering::SeqCst), 1);
+}
+
 static FINISHED: AtomicUsize = AtomicUsize::new(0);
 
 #[run_as_main(flavor = "current_thread")]

@@ -180,3 +180,30 @@ async fn set_and_join_are_send_and_sync() {
     assert_send_sync(&join);
     join.await.unwrap();
 }
+
+#[tokio::test(start_paused = true)]
+async fn exit_timeout_of_zero_cancels_whatever_is_not_done_at_once() {
+    let tasks: TaskSet = TaskSet::new().with_exit_timeout(Duration::ZERO);
+    let dropped = Arc::new(AtomicUsize::new(0));
+    let guard = CountDrop(Arc::clone(&dropped));
+    tasks.spawn(async move {
+        let _guard = guard;
+        sleep(Duration::from_millis(1)).await;
+    });
+    let start = Instant::now();
+    let err = tasks.join().await.unwrap_err();
+    assert_eq!((err.cancelled(), start.elapsed()), (1, Duration::ZERO));
+    tokio::task::yield_now().await;
+    assert_eq!(dropped.load(Ordering::SeqCst), 1);
+    // Nothing left to wait for: a zero timeout does not fail an idle set.
+    tasks.join().await.unwrap();
+}
+
+#[tokio::test(start_paused = true)]
+async fn exit_timeout_of_max_never_fires() {
+    let tasks: TaskSet = TaskSet::new().with_exit_timeout(Duration::MAX);
+    tasks.spawn(sleep(Duration::from_secs(86_400 * 365)));
+    let start = Instant::now();
+    tasks.join().await.unwrap();
+    assert_eq!(start.elapsed(), Duration::from_secs(86_400 * 365));
+}

@@ -570,7 +570,9 @@ async fn panic_in_a_stage_function_itself_reaches_the_consumer() {
 #[tokio::test(start_paused = true)]
 async fn streamed_items_start_as_they_arrive() {
     let (tx, rx) = futures::channel::mpsc::unbounded::<usize>();
-    let mut run = grid_waterfall(MAX).run_stream(rx, nz(16));
+    let mut run = grid_waterfall(MAX)
+        .run_stream(rx, nz(16))
+        .record_timeline(true);
     let feeder = tokio::spawn(async move {
         for item in 0..4 {
             tx.unbounded_send(item).unwrap();
@@ -645,4 +647,85 @@ async fn streamed_run_reports_the_failing_item() {
     assert!(out[..5].iter().all(Result::is_ok));
     let err = out[5].as_ref().unwrap_err();
     assert_eq!((err.stage(), err.item()), (0, 5));
+}
+
+#[tokio::test]
+async fn streamed_run_keeps_no_span_per_cell_by_default() {
+    // Regression: `run_stream` recorded one timeline span per cell without bound (200,000
+    // items through 2 stages kept 400,000 spans), against its bounded-memory promise.
+    let wf = Waterfall::<u64>::new()
+        .stage("a", MAX, |x| async move { x + 1 })
+        .stage("b", MAX, |x| async move { x * 2 });
+    let mut run = wf.run_stream(futures::stream::iter(0..20_000u64), nz(64));
+    let mut n = 0u64;
+    while let Some(out) = run.next().await {
+        assert_eq!(out.unwrap(), (n + 1) * 2);
+        n += 1;
+    }
+    assert_eq!(n, 20_000);
+    let t = run.timeline();
+    assert!(t.cells().is_empty(), "{} spans kept", t.cells().len());
+    assert_eq!((t.items(), t.stage_names().len()), (20_000, 2));
+}
+
+#[tokio::test(start_paused = true)]
+async fn timeline_recording_can_be_turned_on_for_a_stream_and_off_for_a_run() {
+    let items = futures::stream::iter(0..4usize);
+    let mut streamed = grid_waterfall(MAX)
+        .run_stream(items, nz(16))
+        .record_timeline(true);
+    while streamed.next().await.is_some() {}
+    let t = streamed.timeline();
+    assert_eq!(t.cells().len(), 16);
+    assert_grid_rule(&t);
+    assert_eq!(t.makespan(), t.critical_path());
+
+    let mut run = grid_waterfall(MAX).run(0..4).record_timeline(false);
+    let out: Vec<usize> = run.by_ref().map(Result::unwrap).collect().await;
+    assert_eq!(out, [0, 1, 2, 3]);
+    assert!(run.timeline().cells().is_empty());
+    assert_eq!(run.timeline().items(), 4);
+}
+
+#[tokio::test(start_paused = true)]
+async fn stage_limit_of_one_runs_one_cell_at_a_time() {
+    let running = Arc::new(AtomicUsize::new(0));
+    let peak = Arc::new(AtomicUsize::new(0));
+    let (r, p) = (running.clone(), peak.clone());
+    let wf = Waterfall::<u64>::new().stage("one", nz(1), move |x| {
+        let (running, peak) = (r.clone(), p.clone());
+        async move {
+            peak.fetch_max(running.fetch_add(1, SeqCst) + 1, SeqCst);
+            sleep(ms(10)).await;
+            running.fetch_sub(1, SeqCst);
+            x
+        }
+    });
+    let t0 = Instant::now();
+    let out: Vec<u64> = wf.run(0..5).map(Result::unwrap).collect().await;
+    assert_eq!(out, [0, 1, 2, 3, 4]);
+    assert_eq!((peak.load(SeqCst), t0.elapsed()), (1, ms(50)));
+}
+
+#[tokio::test(start_paused = true)]
+async fn stream_window_of_max_pulls_without_holding_back() {
+    let pulled = Arc::new(AtomicUsize::new(0));
+    let p = pulled.clone();
+    let items = futures::stream::iter(0u64..1_000).inspect(move |_| {
+        p.fetch_add(1, SeqCst);
+    });
+    let wf = Waterfall::<u64>::new().stage("slow", MAX, |x| async move {
+        sleep(ms(10)).await;
+        x
+    });
+    let mut run = wf.run_stream(items, MAX);
+    let t0 = Instant::now();
+    assert_eq!(run.next().await.unwrap().unwrap(), 0);
+    assert_eq!(
+        pulled.load(SeqCst),
+        1_000,
+        "no window: everything pulled at once"
+    );
+    assert_eq!(run.count().await, 999);
+    assert_eq!(t0.elapsed(), ms(10));
 }

@@ -6,7 +6,7 @@
 
 use std::time::Duration;
 
-use ayutil::{MainExit, ProviderSpec, Scope, cached, provider, run_as_main};
+use ayutil::{MainExit, ProviderSpec, Scope, cached, eager, provider, run_as_main};
 
 #[derive(Clone, Hash, PartialEq, Eq)]
 struct Rate(u32);
@@ -90,6 +90,41 @@ fn cached_scale(x: u32, factor: u32) -> u32 {
     x * factor
 }
 
+#[eager]
+async fn eager_single(x: u32) -> u32 {
+    x + 1
+}
+
+#[eager]
+async fn eager_patterns((a, b): (u32, u32), mut n: u32, _: u8) -> u32 {
+    n += a;
+    n + b
+}
+
+#[eager(local)]
+async fn eager_local(x: u32) -> u32 {
+    x
+}
+
+#[eager]
+#[cached]
+async fn eager_cached(x: u32) -> u32 {
+    x * 2
+}
+
+#[provider(factor, from = FACTOR)]
+#[eager]
+async fn eager_provided(x: u32, factor: u32) -> u32 {
+    x * factor
+}
+
+impl Rate {
+    #[eager]
+    async fn eager_by_value(self, x: u32) -> u32 {
+        self.0 + x
+    }
+}
+
 #[run_as_main(flavor = "current_thread", timeout = "10s")]
 async fn app() {}
 
@@ -115,6 +150,14 @@ async fn every_expansion_runs() {
     assert_eq!(scale_cached_with(2, 1).await, 2);
     assert_eq!(cached_scale(2), 6);
     assert_eq!(cached_scale_with(2, 1), 2);
+    assert_eq!(eager_single(1).await, 2);
+    assert_eq!(eager_patterns((1, 2), 3, 0).await, 6);
+    let local = tokio::task::LocalSet::new();
+    assert_eq!(local.run_until(async { eager_local(4).await }).await, 4);
+    assert_eq!(eager_cached(2).await, 4);
+    assert_eq!(eager_provided(2).await, 6);
+    assert_eq!(eager_provided_with(2, 1).await, 2);
+    assert_eq!(Rate(2).eager_by_value(3).await, 5);
     let link = ayutil::link!(async { 1 }, || 2, 3).await;
     assert_eq!(link, (1, 2, 3));
 }

@@ -16,6 +16,12 @@ mod cached_hygiene;
 mod cached_single_expression;
 #[path = "../ui/pass/crate_option_forms.rs"]
 mod crate_option_forms;
+#[path = "../ui/pass/eager_composes.rs"]
+mod eager_composes;
+#[path = "../ui/pass/eager_hygiene.rs"]
+mod eager_hygiene;
+#[path = "../ui/pass/eager_local.rs"]
+mod eager_local;
 #[path = "../ui/pass/link_hygiene.rs"]
 mod link_hygiene;
 #[path = "../ui/pass/provider_cached_compose.rs"]
@@ -34,7 +40,7 @@ mod run_as_main_no_scope;
 #[test]
 fn ui() {
     let t = trybuild::TestCases::new();
-    for mac in ["link", "cached", "provider", "run_as_main"] {
+    for mac in ["link", "cached", "provider", "run_as_main", "eager"] {
         t.compile_fail(format!("ui/{mac}/*.rs"));
     }
 }
@@ -44,6 +50,9 @@ fn pass_cases_run() {
     cached_hygiene::main();
     cached_single_expression::main();
     assert_eq!(crate_option_forms::main(), ayutil::MainExit::SUCCESS);
+    eager_composes::main();
+    eager_hygiene::main();
+    eager_local::main();
     link_hygiene::main();
     provider_cached_compose::main();
     provider_hygiene::main();

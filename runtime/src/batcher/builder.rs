@@ -9,6 +9,7 @@ use tokio::sync::{Semaphore, mpsc, watch};
 
 use crate::batcher::Batcher;
 use crate::batcher::driver::{self, Config};
+use crate::rt::limit::bounded;
 
 /// Configures and starts a [`Batcher`]. Made by [`Batcher::builder`].
 ///
@@ -16,6 +17,10 @@ use crate::batcher::driver::{self, Config};
 /// item was put, whichever comes first. By default any number of batches run at once and
 /// `put` never waits; [`max_concurrency`](Self::max_concurrency) and
 /// [`capacity`](Self::capacity) bound both.
+///
+/// Extreme values are legal: `max_wait = Duration::MAX` means no time limit (a batch goes
+/// out when full, or at close), and `usize::MAX` for `max_volume`, `max_concurrency` or
+/// `capacity` means no bound. Zero is rejected by [`build`](Self::build).
 ///
 /// # Examples
 ///
@@ -205,7 +210,11 @@ impl BatcherBuilder {
             max_wait: self.max_wait,
             max_concurrency: self.max_concurrency.unwrap_or(usize::MAX),
         };
-        let capacity = self.capacity.map(|n| Arc::new(Semaphore::new(n)));
+        // `usize::MAX` (or anything a semaphore cannot hold) means no capacity bound.
+        let capacity = self
+            .capacity
+            .and_then(bounded)
+            .map(|n| Arc::new(Semaphore::new(n)));
         let (tx, rx) = mpsc::unbounded_channel();
         let (report_tx, report_rx) = watch::channel(None);
         // Detached on purpose: the driver ends by itself once the batcher is closed or every

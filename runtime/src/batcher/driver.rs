@@ -19,6 +19,7 @@ use tokio::task::{Id, JoinSet};
 use tokio::time::{Instant, sleep_until};
 
 use crate::batcher::ticket::Reply;
+use crate::rt::time::deadline_after;
 use crate::batcher::{BatchError, BatchFailure, BatcherCloseError};
 
 /// What [`Batcher::close`](crate::Batcher::close) returns, published once by the driver.
@@ -53,7 +54,8 @@ pub(crate) struct Config {
 struct Batch<T, R, E> {
     items: Vec<T>,
     replies: Vec<Option<Reply<R, E>>>,
-    deadline: Instant,
+    /// `None` when `max_wait` reaches past the clock's range: only volume or close end it.
+    deadline: Option<Instant>,
 }
 
 impl<T, R, E> Batch<T, R, E> {
@@ -167,14 +169,16 @@ where
         if self
             .current
             .as_ref()
-            .is_some_and(|b| entry.at >= b.deadline)
+            .and_then(|b| b.deadline)
+            .is_some_and(|deadline| entry.at >= deadline)
         {
             self.seal();
         }
         let mut opened = None;
         let batch = self.current.get_or_insert_with(|| {
-            let deadline = entry.at + self.cfg.max_wait;
-            opened = Some(deadline);
+            // `Duration::MAX` (or any wait past the clock's range): no time limit.
+            let deadline = deadline_after(entry.at, self.cfg.max_wait);
+            opened = deadline;
             Batch {
                 items: Vec::with_capacity(self.cfg.max_volume.min(1024)),
                 replies: Vec::with_capacity(self.cfg.max_volume.min(1024)),
@@ -292,7 +296,8 @@ pub(crate) async fn drive<T, R, E, H, Fut>(
         if input_done && d.idle() {
             break;
         }
-        let batch_open = d.current.is_some();
+        // The timer holds the deadline of the batch being filled, if it has one.
+        let batch_timed = d.current.as_ref().is_some_and(|b| b.deadline.is_some());
         let close_armed = close_deadline.is_some() && !d.expired;
         tokio::select! {
             // Finished batches first: they free slots. Then the close deadline. Then input
@@ -339,7 +344,7 @@ pub(crate) async fn drive<T, R, E, H, Fut>(
                     }
                 }
             }
-            () = &mut batch_timer, if batch_open => {
+            () = &mut batch_timer, if batch_timed => {
                 d.seal();
             }
         }

@@ -9,6 +9,7 @@ use tokio::time::Instant;
 
 use crate::batcher::driver::{Entry, Msg, Report};
 use crate::batcher::{BatchError, BatchTicket, BatcherBuilder, BatcherCloseError, BatcherClosed};
+use crate::rt::time::deadline_in;
 
 /// Groups items put from many tasks into batches for one async handler (async-utils'
 /// `Waterfall`).
@@ -300,6 +301,8 @@ where
 
     /// Like [`close`](Self::close), but once `timeout` has passed, running batches are
     /// cancelled (their tasks aborted) and batches not started yet never start.
+    /// `Duration::ZERO` cancels whatever has not finished at once; `Duration::MAX` means no
+    /// deadline, as `close`.
     ///
     /// Callers awaiting items of those batches get [`BatchError::Cancelled`]; put-and-go
     /// items are reported in the returned error, see
@@ -335,7 +338,8 @@ where
     /// # }
     /// ```
     pub async fn close_with_timeout(&self, timeout: Duration) -> Result<(), BatcherCloseError<E>> {
-        self.close_inner(Some(Instant::now() + timeout)).await
+        // `Duration::MAX` (or past the clock's range): no deadline, as `close`.
+        self.close_inner(deadline_in(timeout)).await
     }
 
     async fn close_inner(&self, deadline: Option<Instant>) -> Result<(), BatcherCloseError<E>> {

@@ -95,6 +95,8 @@ impl<K, V> FnCache<K, V> {
         ttl: Option<Duration>,
         store_if: fn(&V) -> bool,
     ) -> Self {
+        // A ttl beyond the clock's range means "never": no deadline, no sweeper.
+        let ttl = ttl.and_then(crate::rt::time::finite);
         Self {
             shards: OnceLock::new(),
             hasher: RandomState::new(),

@@ -6,8 +6,8 @@ use std::fmt;
 use std::hash::Hash;
 use std::num::NonZeroUsize;
 
-/// Index meaning "no node" in the recency list.
-const NIL: usize = usize::MAX;
+/// Index meaning "no node" in the recency list (and in `TtlLruMap`'s expiry list).
+pub(super) const NIL: usize = usize::MAX;
 
 /// One slot of the slab that backs the recency list.
 struct Node<K, V> {
@@ -59,6 +59,9 @@ pub struct LruMap<K, V> {
 
 impl<K, V> LruMap<K, V> {
     /// An empty map that holds at most `capacity` entries.
+    ///
+    /// Nothing is reserved up front: the map grows with its entries, so
+    /// `NonZeroUsize::MAX` is a map without a capacity.
     ///
     /// # Examples
     ///
@@ -360,9 +363,7 @@ impl<K: Hash + Eq, V> LruMap<K, V> {
         if self.tail == NIL {
             return None;
         }
-        let (k, v) = self.take(self.tail);
-        self.index.remove(&k);
-        Some((k, v))
+        Some(self.remove_at(self.tail))
     }
 
     /// Inserts or replaces `key`, making it the most recently used; returns the value it
@@ -400,13 +401,28 @@ impl<K: Hash + Eq, V> LruMap<K, V> {
     where
         K: Clone,
     {
+        let inserted = self.insert_slot(key, value);
+        (inserted.replaced, inserted.evicted)
+    }
+
+    /// [`insert_evicting`](Self::insert_evicting), also telling the slot the entry now
+    /// occupies. The slot stays the entry's until it leaves the map; an evicted entry's
+    /// slot is reused for the new one.
+    pub(super) fn insert_slot(&mut self, key: K, value: V) -> Inserted<K, V>
+    where
+        K: Clone,
+    {
         if let Some(&at) = self.index.get(&key) {
             self.touch(at);
             let slot = self.nodes[at]
                 .entry
                 .as_mut()
                 .expect("indexed node holds an entry");
-            return (Some(std::mem::replace(&mut slot.1, value)), None);
+            return Inserted {
+                slot: at,
+                replaced: Some(std::mem::replace(&mut slot.1, value)),
+                evicted: None,
+            };
         }
         let evicted = match self.capacity {
             Some(cap) if self.index.len() >= cap.get() => self.pop_lru(),
@@ -430,8 +446,45 @@ impl<K: Hash + Eq, V> LruMap<K, V> {
         self.index.insert(key.clone(), at);
         self.nodes[at].entry = Some((key, value));
         self.push_front(at);
-        (None, evicted)
+        Inserted {
+            slot: at,
+            replaced: None,
+            evicted,
+        }
     }
+
+    /// The value in slot `at`, which must hold an entry.
+    pub(super) fn value_at(&self, at: usize) -> &V {
+        &self.nodes[at].entry.as_ref().expect("slot holds an entry").1
+    }
+
+    /// The value in slot `at`, which must hold an entry; recency is left alone.
+    pub(super) fn value_at_mut(&mut self, at: usize) -> &mut V {
+        &mut self.nodes[at].entry.as_mut().expect("slot holds an entry").1
+    }
+
+    /// Removes the entry in slot `at`, which must hold one.
+    pub(super) fn remove_at(&mut self, at: usize) -> (K, V) {
+        let (key, value) = self.take(at);
+        self.index.remove(&key);
+        (key, value)
+    }
+
+    /// Number of slots, free ones included: what the map holds in memory.
+    #[cfg(test)]
+    pub(super) fn slots(&self) -> usize {
+        self.nodes.len()
+    }
+}
+
+/// What [`LruMap::insert_slot`] did.
+pub(super) struct Inserted<K, V> {
+    /// The slot of the inserted entry.
+    pub(super) slot: usize,
+    /// The value the key had before.
+    pub(super) replaced: Option<V>,
+    /// The entry evicted to make room.
+    pub(super) evicted: Option<(K, V)>,
 }
 
 impl<K: fmt::Debug, V: fmt::Debug> fmt::Debug for LruMap<K, V> {

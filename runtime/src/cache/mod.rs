@@ -47,8 +47,8 @@ pub use self::ttl::TtlLruMap;
 ///
 /// | option | meaning |
 /// |---|---|
-/// | `ttl = "10s"` / `ttl = Duration::from_secs(10)` | a stored value lives this long, counted from the completion of its computation; a hit does not extend it. A string with units `d h m s ms us ns`, combinable (`"1m30s"`), checked at compile time, or any `Duration` expression. `"0s"` keeps nothing (concurrent calls still share one computation). |
-/// | `max = 100` | at most 100 stored values; the least recently *used* goes first (a hit refreshes recency). |
+/// | `ttl = "10s"` / `ttl = Duration::from_secs(10)` | a stored value lives this long, counted from the completion of its computation; a hit does not extend it. A string with units `d h m s ms us ns`, combinable (`"1m30s"`), checked at compile time, or any `Duration` expression. `"0s"` keeps nothing (concurrent calls still share one computation). A ttl too long for the clock to reach (`Duration::MAX`, `"200000000000000d"`) means values never expire. |
+/// | `max = 100` | at most 100 stored values; the least recently *used* goes first (a hit refreshes recency). Nothing is reserved up front, so `max = 18446744073709551615` is simply unbounded. |
 /// | `key: Type = expression` | the key, computed from the arguments (borrowed) before the body runs. Needed for `impl Trait` and reference arguments, and to leave `self` out. |
 /// | `cache_errors` | also store `Err` values. By default, when the return type is spelled `Result<..>` (any path ending in `Result`, such as `anyhow::Result<T>`), an `Err` goes to every waiter of that computation but is not stored. |
 /// | `local` | spawn the computation with `tokio::task::spawn_local`, so the body need not be `Send`; calls must run inside a `LocalSet`. |
@@ -88,14 +88,16 @@ pub use self::ttl::TtlLruMap;
 ///   map operation, never across the body.
 /// - **Hits do not suspend.** A stored value is returned on the first poll, without a
 ///   reschedule.
-/// - **Nobody cancels it.** An `async` body is boxed into the computation and polled by
-///   whichever of its callers is being polled (no extra task per miss; a first caller that
-///   stalls does not block the others, who poll the body themselves). As soon as a caller
-///   is dropped before the end, the body moves into a spawned tokio task (`tokio::spawn`,
-///   hence `Send + 'static`: arguments are moved in, `&self` is cloned on a miss). So
-///   dropping any caller, the first included, never cancels it, and if every caller is
-///   dropped it still completes and stores its value for the next call. `task` spawns at
-///   once; `local` spawns with `spawn_local`.
+/// - **Nobody holds it back or cancels it.** An `async` body is boxed into the computation
+///   and polled by its caller while no caller in another task waits for it (no extra task
+///   per miss). As soon as one does, or a caller is dropped before the end, the body
+///   moves into a spawned tokio task (`tokio::spawn`, hence `Send + 'static`:
+///   arguments are moved in, `&self` is cloned on a miss). So a first caller that stalls
+///   (alive, but busy elsewhere) does not delay the others, dropping any caller, the first
+///   included, never cancels it, and if every caller is dropped it still completes and
+///   stores its value for the next call. Outside a tokio runtime, where nothing can be
+///   spawned, the waiting callers poll the body in turn with a waker that wakes them all.
+///   `task` spawns at once; `local` spawns with `spawn_local`.
 /// - **Panics** in the body reach every waiter of that computation as a panic with the
 ///   same message; nothing is stored and the key is usable again at once. If the task is
 ///   dropped unfinished (its runtime shut down), the waiters panic instead of hanging.

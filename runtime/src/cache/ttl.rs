@@ -1,7 +1,6 @@
 //! [`TtlLruMap`]: an [`LruMap`] whose entries also expire a fixed time after insertion.
 
 use std::borrow::Borrow;
-use std::collections::VecDeque;
 use std::fmt;
 use std::hash::Hash;
 use std::num::NonZeroUsize;
@@ -9,23 +8,36 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
-use super::lru::LruMap;
+use super::lru::{Inserted, LruMap, NIL};
+use crate::rt::time::{deadline_after, finite};
 
-/// A value and the instant it stops being served.
+/// A value, the instant it stops being served, and its place in the expiry list.
 struct Timed<V> {
     value: V,
+    /// `None`: never expires (no ttl, or a deadline beyond the clock's range). Such an
+    /// entry is not in the expiry list.
     deadline: Option<Instant>,
+    /// Slot of the entry expiring just before this one, or `NIL`.
+    sooner: usize,
+    /// Slot of the entry expiring just after this one, or `NIL`.
+    later: usize,
 }
 
 /// An [`LruMap`] whose entries expire `ttl` after they were inserted.
 ///
 /// Recency works as in [`LruMap`] (a read refreshes it); expiry does not: the deadline is
 /// fixed when the value is inserted and a read never extends it. Expired entries are never
-/// returned. They are removed, without anyone reading them, by every `&mut self` call (in
-/// O(1) amortized: a queue ordered by deadline is consumed from the front) and by
-/// [`purge_expired`](Self::purge_expired), so memory does not grow with dead keys as long
-/// as the map is used. [`len`](Self::len) may count expired entries that no call has
-/// removed yet.
+/// returned. They are removed, without anyone reading them, by every `&mut self` read or
+/// write (in O(1) per removed entry: the entries are linked in deadline order, soonest
+/// first) and by [`purge_expired`](Self::purge_expired). An entry that leaves the map
+/// early (evicted, replaced, removed) leaves nothing behind, so memory follows the entries
+/// the map holds, never the keys it has seen. [`len`](Self::len) may count expired entries
+/// that no call has removed yet.
+///
+/// Extreme ttls: `Duration::MAX`, or any ttl that carries a deadline past the range of
+/// [`Instant`], means "never expires"; `Duration::ZERO` means every entry is expired the
+/// moment it is inserted, so an insert stores nothing (it still removes the key's
+/// previous entry).
 ///
 /// Time is tokio's clock ([`tokio::time::Instant`]), so paused-time tests drive it.
 ///
@@ -48,18 +60,19 @@ struct Timed<V> {
 /// ```
 pub struct TtlLruMap<K, V> {
     map: LruMap<K, Timed<V>>,
-    /// `(deadline, key)` in insertion order, which is deadline order since `ttl` is fixed.
-    /// An item is stale when its key was re-inserted or removed since.
-    queue: VecDeque<(Instant, K)>,
+    /// Slot of the entry with the soonest deadline, or `NIL`.
+    soonest: usize,
+    /// Slot of the entry with the latest deadline, or `NIL`.
+    latest: usize,
+    /// `None`: entries never expire.
     ttl: Option<Duration>,
 }
 
 impl<K: Hash + Eq + Clone, V> TtlLruMap<K, V> {
     /// A map whose entries live `ttl` and that holds at most `capacity` entries.
     ///
-    /// # Panics
-    ///
-    /// When `ttl` is zero: every entry would be expired on insertion.
+    /// `Duration::MAX` means entries never expire; `Duration::ZERO` means nothing is ever
+    /// stored; `NonZeroUsize::MAX` means no capacity (nothing is reserved up front).
     ///
     /// # Examples
     ///
@@ -68,17 +81,11 @@ impl<K: Hash + Eq + Clone, V> TtlLruMap<K, V> {
     /// let map = ayutil::TtlLruMap::<u8, u8>::new(Duration::from_secs(1), NonZeroUsize::new(4).unwrap());
     /// assert_eq!(map.ttl(), Duration::from_secs(1));
     /// ```
-    #[track_caller]
     pub fn new(ttl: Duration, capacity: NonZeroUsize) -> Self {
-        assert!(!ttl.is_zero(), "TtlLruMap: ttl must be greater than zero");
         Self::with_options(Some(ttl), Some(capacity))
     }
 
     /// A map whose entries live `ttl`, without a capacity.
-    ///
-    /// # Panics
-    ///
-    /// When `ttl` is zero.
     ///
     /// # Examples
     ///
@@ -87,9 +94,7 @@ impl<K: Hash + Eq + Clone, V> TtlLruMap<K, V> {
     /// let map = ayutil::TtlLruMap::<u8, u8>::unbounded(Duration::from_millis(500));
     /// assert_eq!(map.capacity(), None);
     /// ```
-    #[track_caller]
     pub fn unbounded(ttl: Duration) -> Self {
-        assert!(!ttl.is_zero(), "TtlLruMap: ttl must be greater than zero");
         Self::with_options(Some(ttl), None)
     }
 
@@ -97,12 +102,13 @@ impl<K: Hash + Eq + Clone, V> TtlLruMap<K, V> {
     pub(crate) fn with_options(ttl: Option<Duration>, capacity: Option<NonZeroUsize>) -> Self {
         Self {
             map: LruMap::with_optional_capacity(capacity),
-            queue: VecDeque::new(),
-            ttl,
+            soonest: NIL,
+            latest: NIL,
+            ttl: ttl.and_then(finite),
         }
     }
 
-    /// How long an entry lives after insertion.
+    /// How long an entry lives after insertion (`Duration::MAX`: forever).
     ///
     /// # Examples
     ///
@@ -168,7 +174,8 @@ impl<K: Hash + Eq + Clone, V> TtlLruMap<K, V> {
     /// ```
     pub fn clear(&mut self) {
         self.map.clear();
-        self.queue.clear();
+        self.soonest = NIL;
+        self.latest = NIL;
     }
 
     /// Removes every expired entry now; returns how many were removed.
@@ -194,28 +201,22 @@ impl<K: Hash + Eq + Clone, V> TtlLruMap<K, V> {
         self.purge_at(Instant::now())
     }
 
+    /// Removes the entries whose deadline is at or before `now`, soonest first.
     pub(crate) fn purge_at(&mut self, now: Instant) -> usize {
         let mut purged = 0;
-        while let Some((deadline, _)) = self.queue.front() {
-            if *deadline > now {
+        while self.soonest != NIL {
+            let timed = self.map.value_at(self.soonest);
+            if timed.deadline.is_some_and(|deadline| deadline > now) {
                 break;
             }
-            let (deadline, key) = self.queue.pop_front().expect("front exists");
-            // Only remove the entry this queue item was made for: a later insert of the
-            // same key has a later deadline and its own queue item.
-            let current = self.map.peek(&key).and_then(|t| t.deadline);
-            if current == Some(deadline) {
-                self.map.remove(&key);
-                purged += 1;
-            }
+            let (_, timed) = self.map.remove_at(self.soonest);
+            self.unlink(&timed);
+            purged += 1;
         }
         purged
     }
 
-    /// The earliest instant at which an entry may expire (`None` when nothing expires).
-    ///
-    /// The instant can be earlier than the real next expiry when an entry was replaced or
-    /// removed since; it is never later.
+    /// The instant at which the next entry expires (`None` when none ever does).
     ///
     /// # Examples
     ///
@@ -231,11 +232,42 @@ impl<K: Hash + Eq + Clone, V> TtlLruMap<K, V> {
     /// # }
     /// ```
     pub fn next_expiry(&self) -> Option<Instant> {
-        self.queue.front().map(|(deadline, _)| *deadline)
+        if self.soonest == NIL {
+            return None;
+        }
+        self.map.value_at(self.soonest).deadline
     }
 
     fn is_live(timed: &Timed<V>, now: Instant) -> bool {
         timed.deadline.is_none_or(|d| d > now)
+    }
+
+    /// Takes an entry that left the map out of the expiry list.
+    fn unlink(&mut self, timed: &Timed<V>) {
+        if timed.deadline.is_none() {
+            return;
+        }
+        match timed.sooner {
+            NIL => self.soonest = timed.later,
+            sooner => self.map.value_at_mut(sooner).later = timed.later,
+        }
+        match timed.later {
+            NIL => self.latest = timed.sooner,
+            later => self.map.value_at_mut(later).sooner = timed.sooner,
+        }
+    }
+
+    /// Appends the entry in slot `at` to the expiry list, as the latest.
+    fn link_latest(&mut self, at: usize) {
+        let latest = self.latest;
+        let timed = self.map.value_at_mut(at);
+        timed.sooner = latest;
+        timed.later = NIL;
+        match latest {
+            NIL => self.soonest = at,
+            latest => self.map.value_at_mut(latest).later = at,
+        }
+        self.latest = at;
     }
 
     /// The value of `key` if present and not expired, without refreshing its recency.
@@ -254,8 +286,7 @@ impl<K: Hash + Eq + Clone, V> TtlLruMap<K, V> {
         Q: Hash + Eq + ?Sized,
     {
         let timed = self.map.peek(key)?;
-        let live = self.ttl.is_none() || Self::is_live(timed, Instant::now());
-        live.then_some(&timed.value)
+        Self::is_live(timed, Instant::now()).then_some(&timed.value)
     }
 
     /// The value of `key` if present and not expired, made the most recently used.
@@ -304,6 +335,9 @@ impl<K: Hash + Eq + Clone, V> TtlLruMap<K, V> {
     /// returns the live value it replaced. Removes expired entries first; a new key in a
     /// full map evicts the least recently used entry.
     ///
+    /// With a zero ttl nothing is stored: the entry would be expired at once (the key's
+    /// previous entry is still removed).
+    ///
     /// # Examples
     ///
     /// ```
@@ -319,19 +353,65 @@ impl<K: Hash + Eq + Clone, V> TtlLruMap<K, V> {
     }
 
     /// Inserts at `now` (the caller purged; `now` may be `None` only without a ttl);
-    /// returns the replaced value and whether an entry was evicted for room.
+    /// returns the replaced live value and whether an entry was evicted for room.
     pub(crate) fn insert_at(
         &mut self,
         key: K,
         value: V,
         now: Option<Instant>,
     ) -> (Option<V>, bool) {
-        let deadline = self.ttl.map(|ttl| now.unwrap_or_else(Instant::now) + ttl);
-        if let Some(deadline) = deadline {
-            self.queue.push_back((deadline, key.clone()));
+        let Some(ttl) = self.ttl else {
+            let inserted = self.map.insert_slot(key, Self::timed(value, None));
+            return (inserted.replaced.map(|t| t.value), inserted.evicted.is_some());
+        };
+        let now = now.unwrap_or_else(Instant::now);
+        if ttl.is_zero() {
+            // Expired on arrival: keep nothing, not even the key's older value.
+            let replaced = self.map.remove(&key);
+            if let Some(timed) = &replaced {
+                self.unlink(timed);
+            }
+            return (None, false);
         }
-        let (old, evicted) = self.map.insert_evicting(key, Timed { value, deadline });
-        (old.map(|t| t.value), evicted.is_some())
+        let mut deadline = deadline_after(now, ttl);
+        // Callers read the clock before taking the map's lock, so two of them can arrive
+        // slightly out of order: keep the list sorted by never going before the latest.
+        if let (Some(at), Some(latest)) = (deadline, self.latest_deadline()) {
+            deadline = Some(at.max(latest));
+        }
+        let Inserted {
+            slot,
+            replaced,
+            evicted,
+        } = self.map.insert_slot(key, Self::timed(value, deadline));
+        // The evicted entry's slot may be the one just filled: unlink it first.
+        if let Some((_, timed)) = &evicted {
+            self.unlink(timed);
+        }
+        if let Some(timed) = &replaced {
+            self.unlink(timed);
+        }
+        if deadline.is_some() {
+            self.link_latest(slot);
+        }
+        let replaced = replaced.filter(|t| Self::is_live(t, now)).map(|t| t.value);
+        (replaced, evicted.is_some())
+    }
+
+    fn timed(value: V, deadline: Option<Instant>) -> Timed<V> {
+        Timed {
+            value,
+            deadline,
+            sooner: NIL,
+            later: NIL,
+        }
+    }
+
+    fn latest_deadline(&self) -> Option<Instant> {
+        if self.latest == NIL {
+            return None;
+        }
+        self.map.value_at(self.latest).deadline
     }
 
     /// Removes `key`; returns its value if it had not expired.
@@ -350,8 +430,8 @@ impl<K: Hash + Eq + Clone, V> TtlLruMap<K, V> {
         Q: Hash + Eq + ?Sized,
     {
         let timed = self.map.remove(key)?;
-        let live = self.ttl.is_none() || Self::is_live(&timed, Instant::now());
-        live.then_some(timed.value)
+        self.unlink(&timed);
+        Self::is_live(&timed, Instant::now()).then_some(timed.value)
     }
 
     /// Entries from the most to the least recently used, skipping expired ones.
@@ -372,6 +452,24 @@ impl<K: Hash + Eq + Clone, V> TtlLruMap<K, V> {
             .filter(move |(_, t)| Self::is_live(t, now))
             .map(|(k, t)| (k, &t.value))
     }
+
+    /// Number of entries in the expiry list, walked from the soonest deadline; checks the
+    /// links both ways and the deadline order on the way.
+    #[cfg(test)]
+    fn expiry_queue_len(&self) -> usize {
+        let (mut at, mut before, mut count) = (self.soonest, NIL, 0);
+        let mut last = None;
+        while at != NIL {
+            let timed = self.map.value_at(at);
+            assert_eq!(timed.sooner, before, "back link");
+            assert!(timed.deadline >= last, "deadline order");
+            last = timed.deadline;
+            (before, at) = (at, timed.later);
+            count += 1;
+        }
+        assert_eq!(self.latest, before, "latest");
+        count
+    }
 }
 
 impl<K: fmt::Debug, V: fmt::Debug> fmt::Debug for TtlLruMap<K, V> {
@@ -387,5 +485,58 @@ impl<K: fmt::Debug, V: fmt::Debug> fmt::Debug for TtlLruMap<K, V> {
                     .collect::<Vec<_>>(),
             )
             .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const OPS: u64 = 1_000_000;
+
+    fn cap(n: usize) -> NonZeroUsize {
+        NonZeroUsize::new(n).unwrap()
+    }
+
+    // Regression: every insert queued a deadline and only expired ones left the queue, so
+    // a million distinct keys through a map of 1000 kept a million queued deadlines.
+    #[test]
+    fn evicted_keys_leave_no_deadline_behind() {
+        let mut map = TtlLruMap::new(Duration::from_secs(3600), cap(1000));
+        let now = Instant::now();
+        for key in 0..OPS {
+            map.purge_at(now);
+            map.insert_at(key, key, Some(now));
+        }
+        assert_eq!(map.len(), 1000);
+        assert_eq!(map.expiry_queue_len(), 1000);
+        assert_eq!(map.map.slots(), 1000);
+    }
+
+    // Regression: re-inserting one key a million times queued a million deadlines.
+    #[test]
+    fn overwritten_keys_leave_no_deadline_behind() {
+        let mut map = TtlLruMap::new(Duration::from_secs(3600), cap(1000));
+        let now = Instant::now();
+        for value in 0..OPS {
+            map.insert_at(7, value, Some(now));
+        }
+        assert_eq!(map.len(), 1);
+        assert_eq!(map.expiry_queue_len(), 1);
+        assert_eq!(map.map.slots(), 1);
+    }
+
+    // Regression: removed keys stayed queued until their deadline.
+    #[test]
+    fn removed_keys_leave_no_deadline_behind() {
+        let mut map = TtlLruMap::unbounded(Duration::from_secs(3600));
+        let now = Instant::now();
+        for key in 0..OPS {
+            map.insert_at(key, (), Some(now));
+            map.remove(&key);
+        }
+        assert!(map.is_empty());
+        assert_eq!(map.expiry_queue_len(), 0);
+        assert_eq!(map.map.slots(), 1);
     }
 }

@@ -91,7 +91,7 @@ impl<T: Send + 'static, E: Send + 'static> Driver<T, E> {
             stopped: false,
             consumer: None,
         }));
-        let task = tokio::spawn(drive(shared.clone()));
+        let task = tokio::spawn(drive(StopOnDrop(shared.clone())));
         Self {
             shared,
             staged: Mutex::new(Vec::new()),
@@ -202,10 +202,11 @@ impl<T, E> Drop for StopOnDrop<T, E> {
 }
 
 /// Polls the jobs; the outcomes of one poll are handed over together.
-async fn drive<T, E>(shared: Shared<T, E>) {
-    // Declared first, dropped last: the jobs below are dropped before the consumer hears
-    // that the driver stopped.
-    let stop = StopOnDrop(shared);
+///
+/// `stop` is an argument, not a local, so that it reports the stop even when the task is
+/// aborted before its first poll; being the first binding it is also dropped last: the jobs
+/// below are dropped before the consumer hears that the driver stopped.
+async fn drive<T, E>(stop: StopOnDrop<T, E>) {
     let mut running: FuturesUnordered<CatchUnwind<AssertUnwindSafe<Job<T, E>>>> =
         FuturesUnordered::new();
     let mut jobs_open = true;

@@ -1,5 +1,6 @@
 //! The engine shared by [`Funnel`](crate::Funnel) and [`TryFunnel`](crate::TryFunnel).
 
+use core::any::Any;
 use core::convert::Infallible;
 use core::fmt;
 use core::future::Future;
@@ -7,11 +8,12 @@ use core::pin::Pin;
 use core::task::{Context, Poll};
 use core::time::Duration;
 use std::collections::VecDeque;
+use std::sync::{Mutex, PoisonError};
 
 use futures_core::Stream;
-use tokio::time::Sleep;
 
 use super::driver::{Driver, Job};
+use crate::rt::timer::Timer;
 use super::error::FunnelError;
 use super::step::FunnelStep;
 
@@ -81,15 +83,38 @@ where
     Ok(start(cx, item?))
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum State {
+/// Why the funnel ends early: yielded (or resumed) once the driver has stopped.
+enum Failure<E> {
+    /// A future's `Err`, or the source's.
+    Failed(E),
+    /// The payload of a future's panic; in a `Mutex` only so the funnel stays `Sync`.
+    Panicked(Mutex<Box<dyn Any + Send>>),
+}
+
+enum State<E> {
     /// Pulling the source and yielding outputs.
     Running,
     /// The deadline passed: the driver was aborted; outputs that had completed are still
     /// yielded, then the time-out error.
     Draining,
+    /// A future or the source failed: the driver was aborted, and the failure waits until
+    /// it reports that every future it held was dropped (so the consumer never sees the
+    /// failure while the other futures are still alive). Outputs not yet yielded are
+    /// dropped.
+    Failing(Failure<E>),
     /// Ended: yields `None` forever.
     Finished,
+}
+
+impl<E> State<E> {
+    fn name(&self) -> &'static str {
+        match self {
+            Self::Running => "Running",
+            Self::Draining => "Draining",
+            Self::Failing(_) => "Failing",
+            Self::Finished => "Finished",
+        }
+    }
 }
 
 /// A source, the futures started from it, and the rules for limit, errors and time-out.
@@ -105,8 +130,9 @@ pub(crate) struct Core<S: Stream, T, E> {
     launch: Launch<S::Item, T, E>,
     limit: usize,
     timeout: Option<Duration>,
-    deadline: Option<Pin<Box<Sleep>>>,
-    state: State,
+    /// Started at the first poll.
+    deadline: Option<Timer>,
+    state: State<E>,
 }
 
 impl<S: Stream, T, E> Core<S, T, E>
@@ -142,7 +168,7 @@ where
     }
 
     pub(crate) fn is_finished(&self) -> bool {
-        self.state == State::Finished
+        matches!(self.state, State::Finished)
     }
 
     /// Ends the funnel, dropping every future it holds.
@@ -154,35 +180,81 @@ where
         self.ready.clear();
     }
 
-    /// Ends the funnel with `error`.
-    fn fail(&mut self, error: FunnelError<E>) -> Poll<Option<Result<T, FunnelError<E>>>> {
+    /// Ends the funnel with `failure` once every other future is dropped: the driver is
+    /// aborted, and the failure comes out when it reports that it stopped.
+    fn fail(
+        &mut self,
+        failure: Failure<E>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<T, FunnelError<E>>>> {
+        self.ready.clear();
+        if let Some(driver) = &mut self.driver {
+            driver.abort();
+        }
+        self.state = State::Failing(failure);
+        self.poll_failing(cx)
+    }
+
+    /// Waits for the aborted driver to stop, dropping the outcomes it sent meanwhile, then
+    /// yields the failure (or resumes the panic).
+    fn poll_failing(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<T, FunnelError<E>>>> {
+        if let Some(driver) = &mut self.driver {
+            loop {
+                match driver.poll_outcome(cx) {
+                    Poll::Ready(Some(_late)) => {}
+                    Poll::Ready(None) => break,
+                    Poll::Pending => return Poll::Pending,
+                }
+            }
+        }
+        let state = core::mem::replace(&mut self.state, State::Finished);
         self.finish();
-        Poll::Ready(Some(Err(error)))
+        match state {
+            State::Failing(Failure::Failed(e)) => Poll::Ready(Some(Err(FunnelError::Failed(e)))),
+            State::Failing(Failure::Panicked(payload)) => {
+                std::panic::resume_unwind(payload.into_inner().unwrap_or_else(PoisonError::into_inner))
+            }
+            _ => unreachable!("poll_failing runs only in the Failing state"),
+        }
+    }
+
+    /// Starts the deadline at the first poll (not at construction) and, once it has
+    /// passed, aborts the driver: outcomes already sent are still yielded, then the
+    /// time-out error.
+    fn check_deadline(&mut self, cx: &mut Context<'_>) {
+        let Some(timeout) = self.timeout else { return };
+        if !matches!(self.state, State::Running) {
+            return;
+        }
+        // `Duration::MAX` never fires.
+        let deadline = self.deadline.get_or_insert_with(|| Timer::after(timeout));
+        if deadline.poll_elapsed(cx).is_ready() {
+            if let Some(driver) = &mut self.driver {
+                driver.abort();
+            }
+            self.state = State::Draining;
+        }
     }
 
     pub(crate) fn poll_next(
         &mut self,
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<T, FunnelError<E>>>> {
-        if self.state == State::Finished {
-            return Poll::Ready(None);
+        match self.state {
+            State::Finished => return Poll::Ready(None),
+            State::Failing(_) => return self.poll_failing(cx),
+            State::Running | State::Draining => {}
         }
-        if let (State::Running, Some(timeout)) = (self.state, self.timeout) {
-            // The deadline starts at the first poll, not at construction.
-            let deadline = self
-                .deadline
-                .get_or_insert_with(|| Box::pin(tokio::time::sleep(timeout)));
-            if deadline.as_mut().poll(cx).is_ready() {
-                // Outcomes already sent stay in the channel and are still yielded.
-                if let Some(driver) = &mut self.driver {
-                    driver.abort();
-                }
-                self.state = State::Draining;
-            }
+        // A deadline started on an earlier poll is checked before pulling, so nothing new
+        // starts once it has passed; a new deadline is checked after the first pull, so a
+        // zero time-out still yields what was ready at once (as `tokio::time::timeout`).
+        let first_poll = self.deadline.is_none();
+        if !first_poll {
+            self.check_deadline(cx);
         }
 
         let mut budget_spent = false;
-        if self.state == State::Running && !self.source_done {
+        if matches!(self.state, State::Running) && !self.source_done {
             let mut pulled = 0;
             while self.in_flight() < self.limit {
                 if pulled == PULL_BUDGET {
@@ -198,7 +270,7 @@ where
                                 self.driver.get_or_insert_with(Driver::spawn).push(job);
                                 self.running += 1;
                             }
-                            Err(e) => return self.fail(FunnelError::Failed(e)),
+                            Err(e) => return self.fail(Failure::Failed(e), cx),
                         }
                     }
                     Poll::Ready(None) => {
@@ -216,10 +288,13 @@ where
                 driver.flush();
             }
         }
+        if first_poll {
+            self.check_deadline(cx);
+        }
 
         match self.ready.pop_front() {
             Some(Ok(value)) => return Poll::Ready(Some(Ok(value))),
-            Some(Err(e)) => return self.fail(FunnelError::Failed(e)),
+            Some(Err(e)) => return self.fail(Failure::Failed(e), cx),
             None => {}
         }
         let mut driver_stopped = self.driver.is_none();
@@ -229,10 +304,13 @@ where
                     self.running -= 1;
                     return Poll::Ready(Some(Ok(value)));
                 }
-                Poll::Ready(Some(Ok(Err(e)))) => return self.fail(FunnelError::Failed(e)),
+                Poll::Ready(Some(Ok(Err(e)))) => {
+                    self.running -= 1;
+                    return self.fail(Failure::Failed(e), cx);
+                }
                 Poll::Ready(Some(Err(payload))) => {
-                    self.finish();
-                    std::panic::resume_unwind(payload);
+                    self.running -= 1;
+                    return self.fail(Failure::Panicked(Mutex::new(payload)), cx);
                 }
                 // The driver stopped and every outcome was taken: its futures all ended,
                 // or it was aborted at the deadline.
@@ -244,12 +322,12 @@ where
                 Poll::Pending => {}
             }
         }
-        if self.state == State::Draining && driver_stopped {
+        if matches!(self.state, State::Draining) && driver_stopped {
             let timeout = self.timeout.unwrap_or_default();
             self.finish();
             return Poll::Ready(Some(Err(FunnelError::TimedOut(timeout))));
         }
-        if self.state == State::Running && self.source_done && self.running == 0 {
+        if matches!(self.state, State::Running) && self.source_done && self.running == 0 {
             self.finish();
             return Poll::Ready(None);
         }
@@ -270,7 +348,7 @@ impl<S: Stream, T, E> fmt::Debug for Core<S, T, E> {
             .field("limit", &self.limit)
             .field("timeout", &self.timeout)
             .field("source_done", &self.source_done)
-            .field("state", &self.state)
+            .field("state", &self.state.name())
             .finish_non_exhaustive()
     }
 }

@@ -41,7 +41,7 @@ use super::try_funnel::TryFunnel;
 /// # Panics
 ///
 /// Polling panics outside a tokio runtime. A panic in a future is resumed in the consumer
-/// on the poll that sees it; the other futures are dropped first.
+/// once the funnel's other futures have been dropped.
 ///
 /// # Cancel safety
 ///
@@ -159,7 +159,7 @@ where
     /// running or finished but not yet yielded, so a slow consumer holds the source back.
     ///
     /// `NonZeroUsize` rules out the limit of zero that hangs `buffer_unordered(0)`
-    /// (futures-rs issue 2348).
+    /// (futures-rs issue 2348); `NonZeroUsize::MAX` means no limit, as the default.
     ///
     /// # Examples
     ///
@@ -192,7 +192,11 @@ where
 
     /// Ends the funnel after `timeout`, counted from its first poll. Outputs completed
     /// before the deadline are still yielded; then comes
-    /// [`FunnelError::TimedOut`] and the end. Futures still running are dropped.
+    /// [`FunnelError::TimedOut`] and the end. Futures still running are dropped before the
+    /// error comes out.
+    ///
+    /// As with `tokio::time::timeout`, `Duration::ZERO` still yields the outputs of futures
+    /// that are ready on their first poll, and `Duration::MAX` never fires.
     ///
     /// The items become `Result<T, FunnelError<Infallible>>`.
     ///

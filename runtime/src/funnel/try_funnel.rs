@@ -16,9 +16,10 @@ use super::error::FunnelError;
 /// `Ok` outputs in completion order and ends at the first `Err`.
 ///
 /// The first `Err`, from a future or from the source itself, is yielded as
-/// [`FunnelError::Failed`]; every future still running is dropped (the driver task is aborted) and
-/// the source is not polled again. Outputs that completed before it but were not yet
-/// yielded are dropped too.
+/// [`FunnelError::Failed`] once every other future of the funnel has been dropped (the
+/// driver task is aborted, and the error waits until it has stopped), and the source is
+/// not polled again. Outputs that completed before it but were not yet yielded are
+/// dropped too.
 ///
 /// # Panics
 ///
@@ -124,7 +125,10 @@ where
 
     /// Ends the funnel after `timeout`, counted from its first poll: outputs completed
     /// before the deadline are still yielded, then [`FunnelError::TimedOut`]. Futures still
-    /// running are dropped.
+    /// running are dropped before the error comes out.
+    ///
+    /// As with `tokio::time::timeout`, `Duration::ZERO` still yields the outputs of futures
+    /// that are ready on their first poll, and `Duration::MAX` never fires.
     ///
     /// # Examples
     ///

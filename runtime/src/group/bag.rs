@@ -260,7 +260,7 @@ impl<T: Send + 'static, E: Send + 'static> fmt::Debug for Bag<T, E> {
 /// assert_eq!(items.len(), 2);
 /// assert_eq!(items[0].as_ref().ok(), Some(&1));
 /// let err = items[1].as_ref().unwrap_err();
-/// assert!(matches!(err.first(), ayutil::TaskFailure::Error("lost")));
+/// assert!(matches!(err.first(), Some(ayutil::TaskFailure::Error("lost"))));
 /// # }
 /// ```
 #[must_use = "streams do nothing unless polled; dropping this one aborts the bag's tasks"]
@@ -382,7 +382,9 @@ impl<T: Send + 'static, E: Send + 'static> Putter<T, E> {
         F: Future + Send + 'static,
         F::Output: BagResult<T, E>,
     {
-        Core::spawn(&self.shared.core, job(&self.shared, task), None).map_err(|_| BagClosed(()))
+        Core::spawn(&self.shared.core, job(&self.shared, task), None)
+            .map(drop)
+            .map_err(|_| BagClosed(()))
     }
 }
 

@@ -95,7 +95,7 @@ impl<B: Buffer, E: Send + 'static> Shared<B, E> {
         Poll::Ready(
             self.core
                 .take_first_failure()
-                .map(|(first, others)| Err(GroupError { first, others })),
+                .map(|(first, others)| Err(GroupError::new(first, others))),
         )
     }
 }

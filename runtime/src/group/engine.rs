@@ -29,6 +29,7 @@ use tokio::task::AbortHandle;
 
 use super::failure::{TaskFailure, TaskPanic};
 use super::group_error::GroupError;
+use super::join_round::{Ended, JoinRounds};
 
 /// A type-erased task body; its output is already converted to `Result<(), E>`.
 ///
@@ -61,6 +62,8 @@ pub(crate) struct Core<E> {
     idle: Notify,
     /// Woken whenever no task is queued or running any more; used by the bag streams.
     idle_waker: AtomicWaker,
+    /// The `join`s waiting together share one outcome.
+    rounds: JoinRounds,
 }
 
 /// Keeps its content off the cache lines of its neighbours (and of their adjacent-line
@@ -84,6 +87,9 @@ struct Outbox<E> {
 
 struct Inbox<E> {
     queue: VecDeque<Queued<E>>,
+    /// The id of the next queued job: ids grow along both queues, so a job is found by
+    /// binary search when its `spawn_wait` gives up.
+    next_id: u64,
     /// Abort handles of the live workers; `workers.len() - free.len()` of them live.
     workers: Vec<Option<AbortHandle>>,
     free: Vec<usize>,
@@ -104,6 +110,7 @@ struct Inbox<E> {
 }
 
 struct Queued<E> {
+    id: u64,
     job: Job<E>,
     /// Set by `Pool::spawn_wait`: told when the task starts; closed if the caller left.
     admitted: Option<oneshot::Sender<()>>,
@@ -121,6 +128,20 @@ impl<E> Queued<E> {
             },
         }
     }
+}
+
+/// What `spawn` did with a job.
+pub(crate) enum Spawned {
+    /// It started at once.
+    Started,
+    /// It waits in the queue under this id (see [`Core::withdraw`]).
+    Queued(u64),
+}
+
+/// Removes the job queued under `id`, if it is still there.
+fn remove_queued<E>(queue: &mut VecDeque<Queued<E>>, id: u64) -> Option<Queued<E>> {
+    let at = queue.binary_search_by_key(&id, |queued| queued.id).ok()?;
+    queue.remove(at)
 }
 
 /// What `cancel_all` did.
@@ -147,6 +168,7 @@ impl<E: Send + 'static> Core<E> {
             })),
             inbox: CacheLines(Mutex::new(Inbox {
                 queue: VecDeque::new(),
+                next_id: 0,
                 workers: Vec::new(),
                 free: Vec::new(),
                 running: 0,
@@ -159,6 +181,7 @@ impl<E: Send + 'static> Core<E> {
             collect,
             idle: Notify::new(),
             idle_waker: AtomicWaker::new(),
+            rounds: JoinRounds::default(),
         })
     }
 
@@ -174,7 +197,7 @@ impl<E: Send + 'static> Core<E> {
         self: &Arc<Self>,
         job: Job<E>,
         admitted: Option<oneshot::Sender<()>>,
-    ) -> Result<(), Job<E>> {
+    ) -> Result<Spawned, Job<E>> {
         let mut inbox = lock(&self.inbox.0);
         if inbox.closed {
             return Err(job);
@@ -182,7 +205,7 @@ impl<E: Send + 'static> Core<E> {
         // Two per spawn outpace the one job each spawn adds, and keep both vectors'
         // buffers where they are.
         let finished = [inbox.finished.pop(), inbox.finished.pop()];
-        if inbox.running < self.limit {
+        let spawned = if inbox.running < self.limit {
             // A free slot means both queues are empty (a job is queued only while every
             // slot is taken, and a worker ends only once both queues are empty).
             let Ok(rt) = tokio::runtime::Handle::try_current() else {
@@ -196,7 +219,7 @@ impl<E: Send + 'static> Core<E> {
                 drop(inbox);
                 drop(job);
                 drop(finished);
-                return Ok(());
+                return Ok(Spawned::Started);
             }
             inbox.running += 1;
             inbox.busy += 1;
@@ -209,12 +232,35 @@ impl<E: Send + 'static> Core<E> {
             let recycle = rt.runtime_flavor() != RuntimeFlavor::CurrentThread;
             let handle = rt.spawn(worker(Arc::clone(self), job, epoch, slot, recycle));
             inbox.workers[slot] = Some(handle.abort_handle());
+            Spawned::Started
         } else {
-            inbox.queue.push_back(Queued { job, admitted });
-        }
+            let id = inbox.next_id;
+            inbox.next_id += 1;
+            inbox.queue.push_back(Queued { id, job, admitted });
+            Spawned::Queued(id)
+        };
         drop(inbox);
         drop(finished);
-        Ok(())
+        Ok(spawned)
+    }
+
+    /// Takes the job queued under `id` out of the queue, if it has not started: the caller
+    /// drops it (outside the locks). `None` once it has started or was cancelled.
+    pub(crate) fn withdraw(&self, id: u64) -> Option<Job<E>> {
+        let (queued, idle) = {
+            let mut outbox = lock(&self.outbox.0);
+            let mut inbox = lock(&self.inbox.0);
+            // Every id of the outbox is below every id of the inbox; holding both locks,
+            // no worker can move the inbox meanwhile.
+            let queued = remove_queued(&mut outbox.queue, id)
+                .or_else(|| remove_queued(&mut inbox.queue, id))?;
+            let idle = outbox.queue.is_empty() && inbox.queue.is_empty() && inbox.busy == 0;
+            (queued, idle)
+        };
+        if idle {
+            self.notify_idle();
+        }
+        Some(queued.job)
     }
 
     /// Tasks queued or running.
@@ -243,12 +289,39 @@ impl<E: Send + 'static> Core<E> {
     }
 
     /// `join` of `Group` and `Pool`: waits until no task is left (including tasks spawned
-    /// meanwhile), then returns the first failure since the previous call.
+    /// meanwhile), then returns the first failure since the previous round of joins.
+    ///
+    /// Joins that wait at the same time form one round (see `JoinRounds`): the first to
+    /// see the group idle takes the failure, the others receive a notice of it.
     pub(crate) async fn join_first(&self) -> Result<(), GroupError<E>> {
-        self.wait_idle().await;
-        match self.take_first_failure() {
-            None => Ok(()),
-            Some((first, others)) => Err(GroupError { first, others }),
+        let round = self.rounds.enter();
+        loop {
+            let notified = self.idle.notified();
+            tokio::pin!(notified);
+            notified.as_mut().enable();
+            if let Some(outcome) = round.outcome() {
+                return GroupError::notice(outcome);
+            }
+            if self.pending() == 0 {
+                break;
+            }
+            notified.await;
+        }
+        let taken = || {
+            self.take_first_failure()
+                .map(|(first, others)| ((first, others), others + 1))
+        };
+        match self.rounds.end(&round, taken) {
+            Ended::Owner(taken) => {
+                // The other joins of this round may be waiting for a later idle moment:
+                // they learn the outcome now.
+                self.idle.notify_waiters();
+                match taken {
+                    None => Ok(()),
+                    Some((first, others)) => Err(GroupError::new(first, others)),
+                }
+            }
+            Ended::Notice(outcome) => GroupError::notice(outcome),
         }
     }
 
@@ -329,8 +402,8 @@ enum Done<E> {
     Lingered,
 }
 
-/// Pops the next queued job that may start; jobs whose `spawn_wait` caller left are moved
-/// to `gave_up`, to be dropped outside the lock.
+/// Pops the next queued job that may start; jobs whose `spawn_wait` caller left without
+/// withdrawing them are moved to `gave_up`, to be dropped outside the lock.
 fn pop_admitted<E>(
     queue: &mut VecDeque<Queued<E>>,
     gave_up: &mut Vec<Job<E>>,
@@ -458,6 +531,48 @@ async fn worker<E: Send + 'static>(
         job = next;
         // A worker may run many ready tasks in a row: give the scheduler its turn.
         tokio::task::coop::consume_budget().await;
+    }
+}
+
+/// `Pool::spawn_wait` after its task was queued: resolves once the task has started, and
+/// withdraws the task from the queue if dropped before (so a caller that gives up leaves
+/// nothing behind: its future is dropped at once).
+pub(crate) struct AwaitStart<'a, E: Send + 'static> {
+    core: &'a Core<E>,
+    id: u64,
+    started: oneshot::Receiver<()>,
+    done: bool,
+}
+
+impl<'a, E: Send + 'static> AwaitStart<'a, E> {
+    pub(crate) fn new(core: &'a Core<E>, id: u64, started: oneshot::Receiver<()>) -> Self {
+        Self {
+            core,
+            id,
+            started,
+            done: false,
+        }
+    }
+}
+
+impl<E: Send + 'static> Future for AwaitStart<'_, E> {
+    type Output = ();
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut core::task::Context<'_>) -> core::task::Poll<()> {
+        // An error means the task was cancelled before it started: nothing to wait for.
+        core::task::ready!(Pin::new(&mut self.started).poll(cx)).ok();
+        self.done = true;
+        core::task::Poll::Ready(())
+    }
+}
+
+impl<E: Send + 'static> Drop for AwaitStart<'_, E> {
+    fn drop(&mut self) {
+        if !self.done {
+            // Dropped outside the core's locks; a task that has started meanwhile is not
+            // in the queue any more, and runs.
+            drop(self.core.withdraw(self.id));
+        }
     }
 }
 

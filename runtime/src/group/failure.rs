@@ -18,7 +18,7 @@ use std::sync::Mutex;
 /// let group = Group::new();
 /// group.spawn(async { Err::<(), _>("disk full") });
 /// let err = group.join().await.unwrap_err();
-/// assert!(matches!(err.first(), TaskFailure::Error("disk full")));
+/// assert!(matches!(err.first(), Some(TaskFailure::Error("disk full"))));
 /// # }
 /// ```
 pub enum TaskFailure<E> {
@@ -55,7 +55,7 @@ impl<E> TaskFailure<E> {
     /// # async fn main() {
     /// let group = Group::new();
     /// group.spawn(async { if true { panic!("bad input") } });
-    /// let failure = group.join().await.unwrap_err().into_first();
+    /// let failure = group.join().await.unwrap_err().into_first().unwrap();
     /// let panic = failure.into_panic().expect("the task panicked");
     /// assert_eq!(panic.message(), Some("bad input"));
     ///
@@ -125,7 +125,7 @@ impl<E: std::error::Error + 'static> std::error::Error for TaskFailure<E> {
 /// let group = Group::new();
 /// group.spawn(async { if true { panic!("boom") } });
 /// let err = group.join().await.unwrap_err();
-/// let panic = err.into_first().into_panic().unwrap();
+/// let panic = err.into_first().unwrap().into_panic().unwrap();
 /// assert_eq!(panic.message(), Some("boom"));
 /// # }
 /// ```
@@ -182,7 +182,7 @@ impl TaskPanic {
     /// # async fn main() {
     /// let group = Group::new();
     /// group.spawn(async { if true { std::panic::panic_any(42_u8) } });
-    /// let panic = group.join().await.unwrap_err().into_first().into_panic().unwrap();
+    /// let panic = group.join().await.unwrap_err().into_first().unwrap().into_panic().unwrap();
     /// assert_eq!(panic.into_payload().downcast_ref::<u8>(), Some(&42));
     /// # }
     /// ```

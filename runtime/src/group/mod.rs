@@ -8,6 +8,7 @@ mod bag_shared;
 mod engine;
 mod failure;
 mod group_error;
+mod join_round;
 mod ordered_bag;
 mod pool;
 mod pool_size_error;

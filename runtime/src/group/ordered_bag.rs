@@ -317,7 +317,7 @@ impl<T: Send + 'static, E: Send + 'static> fmt::Debug for OrderedBag<T, E> {
 /// assert_eq!(items[0].as_ref().ok(), Some(&1));
 /// assert_eq!(items[1].as_ref().ok(), Some(&3));
 /// let err = items[2].as_ref().unwrap_err();
-/// assert!(matches!(err.first(), ayutil::TaskFailure::Error("broken")));
+/// assert!(matches!(err.first(), Some(ayutil::TaskFailure::Error("broken"))));
 /// # }
 /// ```
 #[must_use = "streams do nothing unless polled; dropping this one aborts the bag's tasks"]
@@ -449,7 +449,9 @@ impl<T: Send + 'static, E: Send + 'static> OrderedPutter<T, E> {
         if !self.shared.is_open() {
             return Err(BagClosed(()));
         }
-        Core::spawn(&self.shared.core, job(&self.shared, task), None).map_err(|_| BagClosed(()))
+        Core::spawn(&self.shared.core, job(&self.shared, task), None)
+            .map(drop)
+            .map_err(|_| BagClosed(()))
     }
 }
 

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use tokio::sync::oneshot;
 
-use super::engine::{Collect, Owner};
+use super::engine::{AwaitStart, Collect, Owner, Spawned};
 use super::group_error::GroupError;
 use super::pool_size_error::PoolSizeError;
 use super::task_result::TaskResult;
@@ -165,8 +165,9 @@ impl<E: Send + 'static> Pool<E> {
     /// # Cancel safety
     ///
     /// The task is queued at the first poll. If the future is dropped before the task
-    /// starts, the task is discarded and never runs; once it has started, dropping the
-    /// future does not affect it.
+    /// starts (a `timeout` around it, say), the task leaves the queue and its future is
+    /// dropped at once: it never runs and no longer counts in [`len`](Self::len). Once it
+    /// has started, dropping the future does not affect it.
     ///
     /// # Examples
     ///
@@ -189,13 +190,24 @@ impl<E: Send + 'static> Pool<E> {
     {
         let (started_tx, started_rx) = oneshot::channel();
         let job = Box::pin(async move { task.await.into_task_result() });
-        let _ = self.owner.core.spawn(job, Some(started_tx));
-        // An error means the task was cancelled before it started: nothing to wait for.
-        let _ = started_rx.await;
+        let core = &self.owner.core;
+        // Not held across the `await`: a refused job is not `Sync`.
+        let queued = match core.spawn(job, Some(started_tx)) {
+            Ok(Spawned::Queued(id)) => Some(id),
+            // Started at once, or refused (the pool is alive while we hold it).
+            Ok(Spawned::Started) | Err(_) => None,
+        };
+        if let Some(id) = queued {
+            AwaitStart::new(core, id, started_rx).await;
+        }
     }
 
     /// Waits until no task is left, including tasks spawned while waiting, and returns
     /// the first failure since the previous `join`.
+    ///
+    /// Several `join`s may wait at once (from several tasks): they all return when the
+    /// group is idle, and all return `Err` if a task failed; one of them receives the
+    /// failure itself, the others a notice of it (see [`GroupError`]).
     ///
     /// # Errors
     ///
@@ -220,7 +232,7 @@ impl<E: Send + 'static> Pool<E> {
     ///     Ok(())
     /// });
     /// let err = pool.join().await.unwrap_err();
-    /// assert!(matches!(err.first(), ayutil::TaskFailure::Error("spawned late")));
+    /// assert!(matches!(err.first(), Some(ayutil::TaskFailure::Error("spawned late"))));
     /// assert!(pool.is_empty());
     /// # }
     /// ```

@@ -111,6 +111,10 @@ impl<E: Send + 'static> Group<E> {
     /// Waits until no task is left, including tasks spawned while waiting, and returns
     /// the first failure since the previous `join`.
     ///
+    /// Several `join`s may wait at once (from several tasks): they all return when the
+    /// group is idle, and all return `Err` if a task failed; one of them receives the
+    /// failure itself, the others a notice of it (see [`GroupError`]).
+    ///
     /// # Errors
     ///
     /// A [`GroupError`] holding the first task error or panic, and how many other tasks

@@ -8,12 +8,11 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Mutex;
 
 use futures_core::{FusedStream, Stream};
-use tokio::sync::mpsc;
-
 use crate::iter_stream::IterPanicked;
+use crate::rt::channel::{self, Receiver, Sender};
 
 type Message<T> = Result<T, IterPanicked>;
-type Starter<T> = Box<dyn FnOnce(mpsc::Sender<Message<T>>) + Send + 'static>;
+type Starter<T> = Box<dyn FnOnce(Sender<Message<T>>) + Send + 'static>;
 
 /// Wraps a blocking iterator into a [`Stream`] whose items are produced on a blocking thread.
 ///
@@ -35,7 +34,8 @@ type Starter<T> = Box<dyn FnOnce(mpsc::Sender<Message<T>>) + Send + 'static>;
 /// (so a `Drop` that blocks, such as closing a file or a connection, never blocks the
 /// executor). The worker is detached; it holds no reference to the stream.
 ///
-/// A zero buffer is impossible by type: `buffer` is a [`NonZeroUsize`].
+/// A zero buffer is impossible by type: `buffer` is a [`NonZeroUsize`];
+/// `NonZeroUsize::MAX` means an unbounded buffer (the worker never waits for the consumer).
 ///
 /// # Panics
 ///
@@ -120,7 +120,7 @@ enum State<T> {
         starter: Mutex<Option<Starter<T>>>,
         buffer: NonZeroUsize,
     },
-    Running(mpsc::Receiver<Message<T>>),
+    Running(Receiver<Message<T>>),
     Done,
 }
 
@@ -134,7 +134,8 @@ impl<T: Send + 'static> Stream for IterStream<T> {
                 .unwrap_or_else(std::sync::PoisonError::into_inner)
                 .take()
                 .expect("an idle IterStream always holds its starter");
-            let (tx, rx) = mpsc::channel(buffer.get());
+            // `NonZeroUsize::MAX` means an unbounded buffer.
+            let (tx, rx) = channel::channel(buffer.get());
             // Detached on purpose: the worker stops by itself once `rx` is dropped.
             drop(tokio::task::spawn_blocking(move || start(tx)));
             self.state = State::Running(rx);
@@ -179,7 +180,7 @@ impl<T> fmt::Debug for IterStream<T> {
 
 /// The worker-thread side: reads the iterator into `tx` until it ends, panics, or the stream
 /// is dropped (which closes `tx`).
-fn run_worker<I>(source: I, tx: &mpsc::Sender<Message<I::Item>>)
+fn run_worker<I>(source: I, tx: &Sender<Message<I::Item>>)
 where
     I: IntoIterator,
 {

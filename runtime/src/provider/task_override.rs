@@ -42,6 +42,13 @@ impl<T, M: ProviderMode> Drop for Registered<'_, T, M> {
 
 impl<T, M: ProviderMode> ProviderSpec<T, M> {
     fn register(&self, value: T) -> (Registered<'_, T, M>, Vec<u64>) {
+        // An eager body that waits continues as a task of its own: it keeps the overrides
+        // of its caller.
+        #[cfg(feature = "eager")]
+        {
+            static INHERITED: std::sync::Once = std::sync::Once::new();
+            INHERITED.call_once(|| crate::rt::inherit::inherit_task_local(&ACTIVE));
+        }
         let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
         self.overrides
             .lock()
@@ -84,7 +91,8 @@ impl<T, M: ProviderMode> ProviderSpec<T, M> {
     ///
     /// The override belongs to the task polling the future: a task spawned from inside
     /// (`tokio::spawn`, a [`Scope`](crate::Scope)'s tasks) does not inherit it; wrap that
-    /// task's future in its own `with_override`.
+    /// task's future in its own `with_override`. The continuation of an
+    /// [`eager`](fn@crate::eager) body started inside does inherit it.
     ///
     /// A `#[cached]` function stores its values for every task: under an override, call
     /// its `<name>_with` variant (never cached) or use keys that production code does not.

@@ -23,8 +23,9 @@ use core::fmt;
 /// ```
 pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
-/// A scope failed: the first task that returned `Err` is reported, and the errors that
-/// arrived while the scope was cancelling are kept, never lost.
+/// A scope failed: the first failure is reported (a task that returned `Err`, or the
+/// block of [`try_run`](crate::ScopeOptions::try_run)), and the errors that arrived while
+/// the scope was cancelling are kept, never lost.
 ///
 /// Tasks stopped *because* of that first failure are not errors; they do not appear.
 ///
@@ -50,7 +51,8 @@ pub struct ScopeError<E> {
 }
 
 impl<E> ScopeError<E> {
-    /// The first failure, which stopped the scope.
+    /// The first failure, which stopped the scope: a task's error, or the block's (with
+    /// [`try_run`](crate::ScopeOptions::try_run)).
     ///
     /// # Examples
     ///
@@ -108,7 +110,8 @@ impl<E> ScopeError<E> {
     /// arrival order.
     ///
     /// Only a task that was already finishing when the first failure came (on another
-    /// worker thread of a multi-thread runtime) can add one: a task that the failure
+    /// worker thread of a multi-thread runtime), or a [`try_run`](crate::ScopeOptions::try_run)
+    /// block that returned `Err` in the same step, can add one: a task that the failure
     /// cancelled is not an error.
     ///
     /// # Examples
@@ -165,7 +168,7 @@ impl<E> ScopeError<E> {
 
 impl<E: fmt::Display> fmt::Display for ScopeError<E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "a task of the scope failed: {}", self.first)?;
+        write!(f, "the scope failed: {}", self.first)?;
         if !self.secondary.is_empty() {
             write!(f, " (and {} more while cancelling)", self.secondary.len())?;
         }
@@ -236,3 +239,53 @@ impl fmt::Display for ExecutorError {
 }
 
 impl std::error::Error for ExecutorError {}
+
+/// Why a [`TaskHandle`](crate::TaskHandle) or [`Scope::join_next`](crate::Scope::join_next)
+/// gives no value for a task.
+///
+/// A task's error or panic is never here: the scope reports it (as [`ScopeError`] or by
+/// resuming the panic), and the task's takers only learn that it [`Failed`](Self::Failed).
+///
+/// # Examples
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// ayutil::scope(|s: ayutil::Scope<u8>| async move {
+///     let stuck = s.spawn(std::future::pending());
+///     stuck.abort();
+///     assert_eq!(stuck.await, Err(ayutil::JoinError::Cancelled));
+/// })
+/// .await
+/// .unwrap();
+/// # }
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum JoinError {
+    /// The task was stopped before completing: aborted through its handle, or cut by the
+    /// scope's time-out, `cancel()` or another task's failure.
+    Cancelled,
+    /// The task was spawned into a scope that was stopping or had finished: its future
+    /// was dropped without being polled.
+    Rejected,
+    /// The task returned `Err` or panicked; the scope reports the failure.
+    Failed,
+    /// The outcome was already taken: by [`Scope::join_next`](crate::Scope::join_next),
+    /// by an earlier await of the handle, or by the scope's final
+    /// [`results`](crate::ScopeOutput::results).
+    Taken,
+}
+
+impl fmt::Display for JoinError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Cancelled => "the task was cancelled",
+            Self::Rejected => "the task was spawned into a stopping or finished scope and never ran",
+            Self::Failed => "the task failed; its scope reports the error",
+            Self::Taken => "the task's outcome was already taken",
+        })
+    }
+}
+
+impl std::error::Error for JoinError {}

@@ -1,13 +1,13 @@
 //! [`Scope`]: the handle a scope's block (and its tasks) spawn work through.
 
-use core::future::Future;
+use core::future::{Future, poll_fn};
 use core::ops::Shl;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 
 use futures_util::FutureExt as _;
 
-use crate::scope::error::{BoxError, ExecutorError};
+use crate::scope::error::{BoxError, ExecutorError, JoinError};
 use crate::scope::executor;
 use crate::scope::options::ScopeOptions;
 use crate::scope::state::{Inner, Job, Outcome, StopReason, Unit};
@@ -24,12 +24,30 @@ use crate::scope::task::{TaskHandle, UnitGuard};
 /// scope's tasks are gone too. (A scope future that is polled once and then kept without
 /// being polled or dropped therefore keeps its parent open.)
 ///
-/// `T` is the output of the scope's tasks, collected in spawn order; `E` is the error
-/// type of fallible tasks ([`try_spawn`](Self::try_spawn)). The first failure (an `Err`
-/// or a panic) cancels every other task, and the scope returns it.
+/// `T` is the output of the scope's tasks; `E` is the error type of fallible tasks
+/// ([`try_spawn`](Self::try_spawn)) and of a failing block
+/// ([`try_run`](ScopeOptions::try_run)). The first failure (an `Err` or a panic) cancels
+/// every other task, and the scope returns it.
 ///
 /// Tasks are tokio tasks (so they need `Send + 'static` and run in parallel on a
 /// multi-thread runtime); plain tokio tasks can run beside them.
+///
+/// # Results and memory
+///
+/// Each task's outcome goes to exactly one taker, and the scope holds it only until then:
+///
+/// - the task's [`TaskHandle`], awaited (a handle awaited before its task ends always
+///   gets the outcome);
+/// - [`join_next`](Self::join_next), which hands out outcomes as tasks end;
+/// - otherwise the final [`ScopeOutput::results`](crate::ScopeOutput::results), in spawn
+///   order (outcomes taken earlier are left out).
+///
+/// So the scope's memory follows its live tasks plus the outcomes nobody took yet: a
+/// `Scope<()>` keeps nothing for a completed task (its `()` results are counted, not
+/// stored), and a scope built with
+/// [`discard_results`](ScopeOptions::discard_results) (the root scope of
+/// `#[run_as_main]`) keeps no outcome at all, so both run millions of tasks in flat
+/// memory. A scope that collects values holds each value until it is taken.
 ///
 /// # Examples
 ///
@@ -39,9 +57,8 @@ use crate::scope::task::{TaskHandle, UnitGuard};
 /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
 /// # async fn main() {
 /// let out = ayutil::scope(|s| async move {
-///     // `s.spawn(f)` and `&s << f` are the same thing (Rust wants an operator's
-///     // result used, hence the `let _`).
-///     let _ = &s << async { "first" };
+///     // `&s << f;` is `s.spawn(f);` (the seed's `run << f()`).
+///     &s << async { "first" };
 ///     let inner = s.clone();
 ///     s.spawn(async move {
 ///         tokio::time::sleep(Duration::from_secs(1)).await;
@@ -104,8 +121,10 @@ where
     /// Runs `fut` as a task of the scope (the seed's `asap`, also `&scope << fut`).
     ///
     /// It starts now, or when a slot frees under `max_concurrency`. If the scope is
-    /// already stopping (an error, a time-out, `cancel()`) or finished, the task never
-    /// starts and its result says cancelled.
+    /// already stopping (an error, a time-out, `cancel()`) or finished, the future is
+    /// dropped at once without being polled: the handle says
+    /// [`is_rejected`](TaskHandle::is_rejected), and (while the scope has not finished)
+    /// its result says cancelled.
     ///
     /// # Examples
     ///
@@ -116,7 +135,7 @@ where
     /// assert_eq!(out.results()[0].completed(), Some(&42));
     /// # }
     /// ```
-    pub fn spawn<F>(&self, fut: F) -> TaskHandle
+    pub fn spawn<F>(&self, fut: F) -> TaskHandle<T>
     where
         F: Future<Output = T> + Send + 'static,
     {
@@ -144,7 +163,7 @@ where
     /// assert_eq!(err.first().to_string(), "invalid digit found in string");
     /// # }
     /// ```
-    pub fn try_spawn<F>(&self, fut: F) -> TaskHandle
+    pub fn try_spawn<F>(&self, fut: F) -> TaskHandle<T>
     where
         F: Future<Output = Result<T, E>> + Send + 'static,
     {
@@ -172,7 +191,7 @@ where
     /// # Ok(())
     /// # }
     /// ```
-    pub fn spawn_lazy<C, F>(&self, make: C) -> TaskHandle
+    pub fn spawn_lazy<C, F>(&self, make: C) -> TaskHandle<T>
     where
         C: FnOnce() -> F + Send + 'static,
         F: Future<Output = T> + Send + 'static,
@@ -199,7 +218,7 @@ where
     /// assert_eq!(out.results()[0].completed(), Some(&5));
     /// # }
     /// ```
-    pub fn try_spawn_lazy<C, F>(&self, make: C) -> TaskHandle
+    pub fn try_spawn_lazy<C, F>(&self, make: C) -> TaskHandle<T>
     where
         C: FnOnce() -> F + Send + 'static,
         F: Future<Output = Result<T, E>> + Send + 'static,
@@ -207,9 +226,9 @@ where
         self.submit(Job::Lazy(Box::new(move || Box::pin(make()))))
     }
 
-    fn submit(&self, job: Job<T, E>) -> TaskHandle {
-        let index = self.inner.submit(job);
-        TaskHandle::new(Arc::clone(&self.inner), index)
+    fn submit(&self, job: Job<T, E>) -> TaskHandle<T> {
+        let (index, accepted) = self.inner.submit(job);
+        TaskHandle::new(&self.inner, index, accepted)
     }
 
     /// Spawns every future of `futs`, in order.
@@ -227,7 +246,7 @@ where
     /// assert_eq!(out.completed().sum::<i32>(), 6);
     /// # }
     /// ```
-    pub fn all<I>(&self, futs: I) -> Vec<TaskHandle>
+    pub fn all<I>(&self, futs: I) -> Vec<TaskHandle<T>>
     where
         I: IntoIterator,
         I::Item: Future<Output = T> + Send + 'static,
@@ -250,7 +269,7 @@ where
     /// assert_eq!(out.completed().copied().collect::<Vec<_>>(), [1, 4, 9]);
     /// # }
     /// ```
-    pub fn map<I, C, F>(&self, mut f: C, items: I) -> Vec<TaskHandle>
+    pub fn map<I, C, F>(&self, mut f: C, items: I) -> Vec<TaskHandle<T>>
     where
         I: IntoIterator,
         C: FnMut(I::Item) -> F,
@@ -281,6 +300,90 @@ where
     /// ```
     pub fn cancel(&self) {
         self.inner.stop(StopReason::Cancel);
+    }
+
+    /// Waits for the next task to end and takes its outcome (like tokio's
+    /// `JoinSet::join_next`); `None` once no task of the scope is live and every outcome
+    /// was taken.
+    ///
+    /// An outcome already waiting is returned at once (the lowest spawn index first);
+    /// otherwise the call waits for the next task to end. Taken outcomes are freed, and
+    /// left out of the final [`results`](crate::ScopeOutput::results). A task that failed
+    /// gives [`JoinError::Failed`] (the scope reports the error itself). Outcomes that an
+    /// awaiting [`TaskHandle`] receives are not seen here. With
+    /// [`discard_results`](ScopeOptions::discard_results), no outcome is kept, so this
+    /// only waits until no task is live, then returns `None`.
+    ///
+    /// `None` means "nothing right now": the block may spawn more tasks afterwards.
+    /// Called from a task of the same scope, it counts that task as live, so it does not
+    /// return `None` while that task runs.
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe: an outcome is taken only when the call returns it.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+    /// # async fn main() {
+    /// let out = ayutil::scope(|s| async move {
+    ///     for secs in [3, 1, 2] {
+    ///         s.spawn(async move {
+    ///             tokio::time::sleep(Duration::from_secs(secs)).await;
+    ///             secs
+    ///         });
+    ///     }
+    ///     let mut order = Vec::new();
+    ///     while let Some(outcome) = s.join_next().await {
+    ///         order.push(outcome.unwrap());
+    ///     }
+    ///     order
+    /// })
+    /// .await
+    /// .unwrap();
+    /// assert_eq!(out.value(), Some(&vec![1, 2, 3])); // as they ended
+    /// assert!(out.results().is_empty()); // every outcome was taken
+    /// # }
+    /// ```
+    pub async fn join_next(&self) -> Option<Result<T, JoinError>> {
+        self.join_next_with_index()
+            .await
+            .map(|(_, outcome)| outcome)
+    }
+
+    /// [`join_next`](Self::join_next), with the spawn index of the task (as
+    /// [`TaskHandle::index`] gives it).
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe: an outcome is taken only when the call returns it.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// ayutil::scope(|s: ayutil::Scope<&str>| async move {
+    ///     let a = s.spawn(async { "a" });
+    ///     let b = s.spawn(std::future::pending());
+    ///     b.abort();
+    ///     let mut seen = Vec::new();
+    ///     while let Some((index, outcome)) = s.join_next_with_index().await {
+    ///         seen.push((index, outcome));
+    ///     }
+    ///     assert_eq!(seen.len(), 2);
+    ///     assert!(seen.contains(&(a.index(), Ok("a"))));
+    ///     assert!(seen.contains(&(b.index(), Err(ayutil::JoinError::Cancelled))));
+    /// })
+    /// .await
+    /// .unwrap();
+    /// # }
+    /// ```
+    pub async fn join_next_with_index(&self) -> Option<(usize, Result<T, JoinError>)> {
+        poll_fn(|cx| self.inner.poll_join_next(cx.waker())).await
     }
 
     /// Whether the scope stopped accepting work (a failure, a time-out, `cancel()`, or it
@@ -323,16 +426,17 @@ where
     /// assert_eq!(out.results()[0].completed(), Some(&3_628_800));
     /// # }
     /// ```
-    pub fn aside<F>(&self, f: F) -> TaskHandle
+    pub fn aside<F>(&self, f: F) -> TaskHandle<T>
     where
         F: FnOnce() -> T + Send + 'static,
     {
         let (index, job) = self.blocking_job(f);
+        let accepted = job.is_some();
         if let Some(job) = job {
             let join = self.inner.handle.spawn_blocking(job);
             self.inner.register(Unit::Aside(index), join.abort_handle());
         }
-        TaskHandle::new(Arc::clone(&self.inner), index)
+        TaskHandle::new(&self.inner, index, accepted)
     }
 
     /// Like [`aside`](Self::aside), on the executor registered under `name` with
@@ -357,16 +461,17 @@ where
     /// # Ok(())
     /// # }
     /// ```
-    pub fn aside_in<F>(&self, name: &str, f: F) -> Result<TaskHandle, ExecutorError>
+    pub fn aside_in<F>(&self, name: &str, f: F) -> Result<TaskHandle<T>, ExecutorError>
     where
         F: FnOnce() -> T + Send + 'static,
     {
         let executor = executor::lookup(name)?;
         let (index, job) = self.blocking_job(f);
+        let accepted = job.is_some();
         if let Some(job) = job {
             executor.execute(Box::new(job));
         }
-        Ok(TaskHandle::new(Arc::clone(&self.inner), index))
+        Ok(TaskHandle::new(&self.inner, index, accepted))
     }
 
     /// Reserves a result slot and wraps `f` so that it reports its end exactly once.
@@ -398,16 +503,35 @@ where
     }
 }
 
-/// `&scope << fut` is [`scope.spawn(fut)`](Scope::spawn), the seed's `run << coro()`.
+/// `&scope << fut;` is [`scope.spawn(fut);`](Scope::spawn), the seed's `run << coro()`.
+///
+/// A statement: it gives no handle (so nothing to ignore with `let _ =`); use
+/// [`spawn`](Scope::spawn) to keep one.
+///
+/// # Examples
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// let out = ayutil::scope(|s| async move {
+///     &s << async { 1 };
+///     &s << async { 2 };
+/// })
+/// .await
+/// .unwrap();
+/// assert_eq!(out.completed().copied().collect::<Vec<_>>(), [1, 2]);
+/// # }
+/// ```
 impl<T, E, F> Shl<F> for &Scope<T, E>
 where
     T: Send + 'static,
     E: Send + 'static,
     F: Future<Output = T> + Send + 'static,
 {
-    type Output = TaskHandle;
+    type Output = ();
 
-    fn shl(self, fut: F) -> TaskHandle {
-        self.spawn(fut)
+    fn shl(self, fut: F) {
+        // The handle is dropped: the task stays bound to the scope.
+        drop(self.spawn(fut));
     }
 }

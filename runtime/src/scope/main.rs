@@ -13,6 +13,7 @@ use std::sync::{Arc, OnceLock};
 
 use crate::scope::handle::Scope;
 use crate::scope::options::ScopeOptions;
+use crate::scope::state::StopReason;
 
 type Hook = Box<dyn FnOnce() -> Pin<Box<dyn Future<Output = ()> + Send>> + Send>;
 
@@ -475,7 +476,8 @@ where
             })
         };
 
-        let mut options = ScopeOptions::<T, E>::default();
+        // Nobody reads the root scope's results: it holds memory only for live tasks.
+        let mut options = ScopeOptions::<T, E>::default().discard_results();
         if let Some(timeout) = timeout {
             options = options.timeout(timeout);
         }
@@ -484,6 +486,10 @@ where
                 .max_concurrency(n.get())
                 .unwrap_or_else(|_| unreachable!("NonZeroUsize is never zero"));
         }
+        // `main` is the root scope's block: its `Err` cancels the tasks, and is kept
+        // here (its type need not be the scope's `E`) even if a task fails too.
+        let mut main_error = None;
+        let main_error_slot = &mut main_error;
         let outcome = options
             .run(|scope| {
                 let _ = root.set(scope.clone());
@@ -493,21 +499,26 @@ where
                 }
                 async move {
                     run_hooks(started).await;
-                    main(scope).await
+                    let result = main(scope.clone()).await.into_main_result();
+                    if let Err(message) = result {
+                        *main_error_slot = Some(message);
+                        scope.inner().stop(StopReason::Failed);
+                    }
                 }
             })
             .await;
         watcher.abort();
         run_hooks(stopping).await;
 
-        let ok = match outcome {
-            Ok(output) => match output.into_value().map(MainOutput::into_main_result) {
-                Some(Err(message)) => {
-                    eprintln!("Error: {message}");
-                    false
-                }
-                Some(Ok(())) | None => true,
-            },
+        let main_ok = match main_error {
+            Some(message) => {
+                eprintln!("Error: {message}");
+                false
+            }
+            None => true,
+        };
+        let scope_ok = match outcome {
+            Ok(_) => true,
             Err(error) => {
                 eprintln!("Error: {:?}", error.first());
                 for later in error.secondary() {
@@ -516,7 +527,7 @@ where
                 false
             }
         };
-        let exit = if ok {
+        let exit = if main_ok && scope_ok {
             interrupted.get().copied().unwrap_or(MainExit::SUCCESS)
         } else {
             MainExit::FAILURE

@@ -4,6 +4,7 @@
 mod error;
 mod executor;
 mod handle;
+mod ledger;
 mod main;
 mod nesting;
 mod options;
@@ -12,7 +13,7 @@ mod schedule;
 mod state;
 mod task;
 
-pub use self::error::{BoxError, ExecutorError, ScopeError, ZeroConcurrencyError};
+pub use self::error::{BoxError, ExecutorError, JoinError, ScopeError, ZeroConcurrencyError};
 pub use self::executor::{Executor, ExecutorJob, register_executor};
 pub use self::handle::Scope;
 pub use self::main::{MainExit, MainHooks};
@@ -28,11 +29,17 @@ pub use self::task::TaskHandle;
 /// it, and returns only once every task of that scope finished. `main` may take the root
 /// scope as its one parameter (`async fn main(run: ayutil::Scope)`, any path to `Scope`,
 /// with or without `<T, E>`) to spawn tasks into it, or take nothing. Ctrl+C (and SIGTERM
-/// on Unix) cancels the root scope gracefully. The exit code ([`MainExit`]) is 0 on
-/// success, 1 if the body returned `Err` or a task of the root scope failed (the error
-/// is printed to stderr, as `Debug`), and 128 + the signal's number after a signal: 130
-/// for Ctrl+C, 143 for SIGTERM. A failure wins over a signal. A panic is not caught: it
-/// propagates as from a plain `main`.
+/// on Unix) cancels the root scope gracefully. The body is the root scope's block, as in
+/// [`ScopeOptions::try_run`]: when it returns `Err`, the root scope's tasks are cancelled
+/// at once. The exit code ([`MainExit`]) is 0 on success, 1 if the body returned `Err` or
+/// a task of the root scope failed (each error is printed to stderr, as `Debug`; none is
+/// dropped), and 128 + the signal's number after a signal: 130 for Ctrl+C, 143 for
+/// SIGTERM. A failure wins over a signal. A panic is not caught: it propagates as from a
+/// plain `main`.
+///
+/// Nobody reads the root scope's results, so it keeps none
+/// ([`ScopeOptions::discard_results`]): a server that spawns a task per connection in it
+/// holds memory only for the live connections.
 ///
 /// The function must be a safe, non-generic `async fn` returning `()` or `Result<(), E>`
 /// with `E: Debug`. The macro reports these mistakes itself, at the offending tokens.
@@ -88,17 +95,18 @@ pub use self::task::TaskHandle;
 /// fn main() -> std::process::ExitCode {
 ///     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
 ///     let out = runtime.block_on(
-///         ayutil::Scope::<()>::options()
+///         ayutil::Scope::<(), std::io::Error>::options()
+///             .discard_results()
 ///             .timeout(Duration::from_secs(10))
-///             .run(|run| async move {
+///             .try_run(|run| async move {
 ///                 run.spawn(async { println!("Hello !") });
-///                 Ok::<(), std::io::Error>(())
+///                 Ok(())
 ///             }),
 ///     );
 ///     // ...plus signal handling, hooks and error printing, which `#[run_as_main]` adds.
 ///     match out {
-///         Ok(out) if !matches!(out.value(), Some(Err(_))) => std::process::ExitCode::SUCCESS,
-///         _ => std::process::ExitCode::FAILURE,
+///         Ok(_) => std::process::ExitCode::SUCCESS,
+///         Err(_) => std::process::ExitCode::FAILURE,
 ///     }
 /// }
 /// ```

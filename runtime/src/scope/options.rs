@@ -14,8 +14,9 @@ use tokio::runtime::Handle;
 use crate::scope::error::{BoxError, ScopeError, ZeroConcurrencyError};
 use crate::scope::handle::Scope;
 use crate::scope::nesting::{self, ChildLink};
-use crate::scope::outcome::{ScopeOutput, TaskOutcome};
-use crate::scope::state::{Inner, Slot, StopReason};
+use crate::scope::outcome::ScopeOutput;
+use crate::rt::{limit, time};
+use crate::scope::state::{Inner, Progress, StopReason};
 use crate::scope::task::drop_caught;
 
 /// The options of a scope, then [`run`](Self::run) to open it.
@@ -50,6 +51,7 @@ use crate::scope::task::drop_caught;
 pub struct ScopeOptions<T = (), E = BoxError> {
     limit: Option<NonZeroUsize>,
     timeout: Option<Duration>,
+    discard: bool,
     _types: PhantomData<fn() -> (T, E)>,
 }
 
@@ -58,6 +60,7 @@ impl<T, E> core::fmt::Debug for ScopeOptions<T, E> {
         f.debug_struct("ScopeOptions")
             .field("max_concurrency", &self.limit)
             .field("timeout", &self.timeout)
+            .field("discard_results", &self.discard)
             .finish()
     }
 }
@@ -75,6 +78,7 @@ impl<T, E> Default for ScopeOptions<T, E> {
         Self {
             limit: None,
             timeout: None,
+            discard: false,
             _types: PhantomData,
         }
     }
@@ -87,7 +91,7 @@ where
 {
     /// At most `n` tasks of the scope run at once, including tasks spawned by tasks;
     /// the others wait in spawn order. Blocking `aside` closures and scheduled
-    /// callbacks are not counted.
+    /// callbacks are not counted. `usize::MAX` means unbounded (the default).
     ///
     /// # Errors
     ///
@@ -125,13 +129,17 @@ where
     /// # }
     /// ```
     pub fn max_concurrency(mut self, n: usize) -> Result<Self, ZeroConcurrencyError> {
-        self.limit = Some(NonZeroUsize::new(n).ok_or(ZeroConcurrencyError)?);
+        let n = NonZeroUsize::new(n).ok_or(ZeroConcurrencyError)?;
+        self.limit = limit::bounded(n.get()).and(Some(n));
         Ok(self)
     }
 
     /// A deadline, counted from the start of [`run`](Self::run): what still runs then is
     /// cancelled, and the output says [`timed_out`](ScopeOutput::timed_out). A time-out
     /// is reported, not raised as an error.
+    ///
+    /// `Duration::ZERO` cancels whatever is still running once the block first yields;
+    /// `Duration::MAX` (or any duration past the clock's range) means no deadline.
     ///
     /// # Examples
     ///
@@ -164,13 +172,53 @@ where
         self
     }
 
+    /// Keeps no task outcome: a task's value is dropped when it ends, unless its
+    /// [`TaskHandle`](crate::TaskHandle) is being awaited at that moment (then the handle
+    /// gets it). [`results`](ScopeOutput::results) is then empty and
+    /// [`join_next`](Scope::join_next) only waits for the live tasks to end.
+    ///
+    /// For scopes whose results nobody reads (a server spawning a task per connection):
+    /// they hold memory only for their live tasks, however many tasks they run. The root
+    /// scope of `#[run_as_main]` is built this way. (A `Scope<()>` that keeps its results
+    /// is nearly as cheap: completed `()` results are counted, not stored.)
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let out = ayutil::Scope::<Vec<u8>>::options()
+    ///     .discard_results()
+    ///     .run(|s| async move {
+    ///         for _ in 0..1_000 {
+    ///             s.spawn(async { vec![0; 1024] }); // freed as soon as it ends
+    ///         }
+    ///         let wanted = s.spawn(async { vec![1, 2, 3] });
+    ///         assert_eq!(wanted.await, Ok(vec![1, 2, 3])); // an awaited handle still gets it
+    ///     })
+    ///     .await
+    ///     .unwrap();
+    /// assert!(out.results().is_empty());
+    /// # }
+    /// ```
+    #[must_use]
+    pub fn discard_results(mut self) -> Self {
+        self.discard = true;
+        self
+    }
+
     /// Opens the scope, runs `block(scope)` in it, and resolves once the block and every
     /// task of the scope ended.
     ///
     /// The block runs in the caller's task (it need not be `Send`); the tasks it spawns
     /// run as tokio tasks, in parallel on a multi-thread runtime. If a task fails, times
-    /// out or [`cancel`](Scope::cancel) is called, the block is dropped at its next
-    /// `.await` along with every task, and its value is then `None`.
+    /// out or [`cancel`](Scope::cancel) is called (by the block itself, a task, or
+    /// another thread), the block is dropped at its next `.await` along with every task,
+    /// and its value is then `None`.
+    ///
+    /// The block's output is a plain value, never a failure: a block that returns a
+    /// `Result` whose `Err` should cancel the tasks and be reported wants
+    /// [`try_run`](Self::try_run).
     ///
     /// # Errors
     ///
@@ -212,50 +260,129 @@ where
         F: FnOnce(Scope<T, E>) -> Fut,
         Fut: Future<Output = R>,
     {
-        let inner = Inner::<T, E>::new(Handle::current(), self.limit);
+        self.drive(block, |_, value| Some(value)).await
+    }
+
+    /// [`run`](Self::run) for a block that can fail: the block is one more child of the
+    /// scope (as in Trio). Its `Err` is recorded like a task's: it cancels every task and
+    /// the scope returns it as the [first](ScopeError::first) failure, or as a
+    /// [secondary](ScopeError::secondary) one if a task failed first; no error is
+    /// dropped. Its `Ok` value is the output's [`value`](ScopeOutput::value).
+    ///
+    /// # Errors
+    ///
+    /// The first failure (the block's `Err` or a task's), with those that arrived while
+    /// cancelling, once every task has stopped.
+    ///
+    /// # Panics
+    ///
+    /// As [`run`](Self::run): the first panic of a task or the block resumes here.
+    ///
+    /// # Cancel safety
+    ///
+    /// As [`run`](Self::run): dropping the future aborts every task of the scope.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+    /// # async fn main() {
+    /// let started = tokio::time::Instant::now();
+    /// let err = ayutil::Scope::<(), String>::options()
+    ///     .try_run(|s| async move {
+    ///         s.spawn(tokio::time::sleep(Duration::from_secs(3600)));
+    ///         let config: Option<&str> = None;
+    ///         let config = config.ok_or("config missing")?;
+    ///         Ok(config.len())
+    ///     })
+    ///     .await
+    ///     .unwrap_err();
+    /// assert_eq!(err.first(), "config missing");
+    /// assert_eq!(started.elapsed(), Duration::ZERO); // the sleeping task was cancelled
+    /// # }
+    /// ```
+    pub async fn try_run<F, Fut, R>(self, block: F) -> Result<ScopeOutput<T, R>, ScopeError<E>>
+    where
+        F: FnOnce(Scope<T, E>) -> Fut,
+        Fut: Future<Output = Result<R, E>>,
+    {
+        self.drive(block, |inner, output| match output {
+            Ok(value) => Some(value),
+            Err(error) => {
+                inner.block_failed(error);
+                None
+            }
+        })
+        .await
+    }
+
+    /// Runs the scope; `settle` turns the block's output into its value, or records its
+    /// failure and gives `None`.
+    async fn drive<F, Fut, R>(
+        self,
+        block: F,
+        settle: impl FnOnce(&Arc<Inner<T, E>>, Fut::Output) -> Option<R>,
+    ) -> Result<ScopeOutput<T, R>, ScopeError<E>>
+    where
+        F: FnOnce(Scope<T, E>) -> Fut,
+        Fut: Future,
+    {
+        let inner = Inner::<T, E>::new(Handle::current(), self.limit, self.discard);
         if let Some(parent) = nesting::current() {
             inner.set_parent(parent);
         }
         let guard = DropGuard(Some(Arc::clone(&inner)));
         let mut link: Option<Arc<dyn ChildLink>> = Some(Arc::clone(&inner) as _);
         let mut block = pin!(Some(block(Scope::from_inner(Arc::clone(&inner)))));
-        let mut deadline = pin!(self.timeout.map(tokio::time::sleep));
+        let mut deadline = pin!(
+            self.timeout
+                .and_then(time::deadline_in)
+                .map(tokio::time::sleep_until)
+        );
+        let mut settle = Some(settle);
         let mut value = None;
 
         poll_fn(|cx| {
-            if let Some(fut) = block.as_mut().as_pin_mut() {
-                if inner.is_stopping() {
-                    drop_block(&inner, block.as_mut());
-                } else {
-                    let polled = nesting::with_current(&mut link, || {
-                        catch_unwind(AssertUnwindSafe(|| fut.poll(cx)))
-                    });
-                    match polled {
-                        Ok(Poll::Pending) => {}
-                        Ok(Poll::Ready(out)) => {
-                            value = Some(out);
-                            drop_block(&inner, block.as_mut());
-                        }
-                        Err(payload) => {
-                            inner.panicked(payload);
-                            drop_block(&inner, block.as_mut());
+            loop {
+                if let Some(fut) = block.as_mut().as_pin_mut() {
+                    if inner.is_stopping() {
+                        drop_block(&inner, block.as_mut());
+                    } else {
+                        let polled = nesting::with_current(&mut link, || {
+                            catch_unwind(AssertUnwindSafe(|| fut.poll(cx)))
+                        });
+                        match polled {
+                            Ok(Poll::Pending) => {}
+                            Ok(Poll::Ready(out)) => {
+                                drop_block(&inner, block.as_mut());
+                                let settle = settle.take().expect("the block ends once");
+                                value = settle(&inner, out);
+                            }
+                            Err(payload) => {
+                                inner.panicked(payload);
+                                drop_block(&inner, block.as_mut());
+                            }
                         }
                     }
                 }
-            }
-            if let Some(sleep) = deadline.as_mut().as_pin_mut()
-                && sleep.poll(cx).is_ready()
-            {
-                inner.stop(StopReason::Timeout);
-                deadline.set(None);
-                if block.is_some() {
-                    drop_block(&inner, block.as_mut());
+                if let Some(sleep) = deadline.as_mut().as_pin_mut()
+                    && sleep.poll(cx).is_ready()
+                {
+                    inner.stop(StopReason::Timeout);
+                    deadline.set(None);
+                    if block.is_some() {
+                        drop_block(&inner, block.as_mut());
+                    }
                 }
-            }
-            if inner.poll_done(cx.waker(), block.is_some()) {
-                Poll::Ready(())
-            } else {
-                Poll::Pending
+                match inner.poll_done(cx.waker(), block.is_some()) {
+                    Progress::Done => return Poll::Ready(()),
+                    Progress::Pending => return Poll::Pending,
+                    // The stop came while the block was polled (it called `cancel()`, or
+                    // a task failed on another thread): drop the block, then look again.
+                    Progress::DropBlock => drop_block(&inner, block.as_mut()),
+                }
             }
         })
         .await;
@@ -287,28 +414,23 @@ where
         std::panic::resume_unwind(payload);
     }
     let secondary = core::mem::take(&mut state.secondary);
-    if let Some(first) = state.first_error.take() {
-        let slots = core::mem::take(&mut state.slots);
-        drop(state);
+    let first = state.first_error.take();
+    let (timed_out, cancelled) = (state.timed_out, state.cancelled);
+    drop(state);
+    let results = inner.take_outcomes();
+    if let Some(first) = first {
         // Values of tasks that completed before the failure are dropped here, outside
         // the lock; a panicking destructor among them is resumed like any task panic.
-        if let Some(payload) = drop_caught(slots) {
+        if let Some(payload) = drop_caught(results) {
             std::panic::resume_unwind(payload);
         }
         return Err(ScopeError { first, secondary });
     }
-    let results = core::mem::take(&mut state.slots)
-        .into_iter()
-        .map(|slot| match slot {
-            Slot::Done(value) => TaskOutcome::Completed(value),
-            _ => TaskOutcome::Cancelled,
-        })
-        .collect();
     Ok(ScopeOutput {
         results,
         value,
-        timed_out: state.timed_out,
-        cancelled: state.cancelled,
+        timed_out,
+        cancelled,
     })
 }
 

@@ -100,8 +100,8 @@ impl<T> TaskOutcome<T> {
     }
 }
 
-/// What a scope produced: the results of its tasks in spawn order, the value of its
-/// block, and whether it was cut short.
+/// What a scope produced: the results of its tasks in spawn order (those nobody took
+/// earlier), the value of its block, and whether it was cut short.
 ///
 /// # Examples
 ///
@@ -130,7 +130,10 @@ pub struct ScopeOutput<T, R> {
 
 impl<T, R> ScopeOutput<T, R> {
     /// One entry per spawned task (`spawn`, `try_spawn`, `spawn_lazy`, `aside`, ...), in
-    /// spawn order.
+    /// spawn order, except the outcomes taken before the scope ended (by an awaited
+    /// [`TaskHandle`](crate::TaskHandle) or [`Scope::join_next`](crate::Scope::join_next));
+    /// empty for a scope built with
+    /// [`discard_results`](crate::ScopeOptions::discard_results).
     ///
     /// # Examples
     ///

@@ -7,7 +7,9 @@ use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 
 use futures_util::FutureExt as _;
-use tokio::time::{Instant, MissedTickBehavior};
+use tokio::time::Instant;
+
+use crate::rt::time;
 
 use crate::scope::handle::Scope;
 use crate::scope::state::{Inner, Outcome, Unit};
@@ -103,6 +105,29 @@ impl ScheduledHandle {
         self.control.as_ref().is_some_and(|c| c.unschedule(self.id))
     }
 
+    /// Whether the scope refused the callback because it was stopping or had finished:
+    /// it will never run.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// ayutil::scope(|s: ayutil::Scope| async move {
+    ///     s.cancel();
+    ///     assert!(s.after(Duration::ZERO, || async {}).is_rejected());
+    /// })
+    /// .await
+    /// .unwrap();
+    /// # }
+    /// ```
+    #[must_use]
+    pub fn is_rejected(&self) -> bool {
+        self.control.is_none()
+    }
+
     /// Lets the scope finish without waiting for this callback: once everything else
     /// ended, the callback is cancelled.
     ///
@@ -139,7 +164,12 @@ where
     ///
     /// Scheduled callbacks are not counted by `max_concurrency` and have no result slot;
     /// a panic in one fails the scope like a task's. If the scope is already stopping,
-    /// nothing is scheduled.
+    /// nothing is scheduled (the handle says [`is_rejected`](ScheduledHandle::is_rejected)).
+    ///
+    /// `Duration::ZERO` runs it as soon as the runtime gets to it; `Duration::MAX` (or any
+    /// delay past the clock's range) means never: the callback never runs, and holds the
+    /// scope open until unscheduled, told [`dont_hold_exit`](ScheduledHandle::dont_hold_exit)
+    /// or cancelled.
     ///
     /// # Examples
     ///
@@ -162,10 +192,12 @@ where
         C: FnOnce() -> F + Send + 'static,
         F: Future<Output = ()> + Send + 'static,
     {
-        self.at(Instant::now() + delay, f)
+        self.schedule_at(time::deadline_in(delay), f)
     }
 
-    /// Runs `f()` once, at `when` (a tokio `Instant`, so paused time applies).
+    /// Runs `f()` once, at `when` (a tokio `Instant`, so paused time applies). An instant
+    /// already past runs it now; one at the very end of `Instant`'s range, which tokio's
+    /// timer cannot represent, means never (see [`after`](Self::after)).
     ///
     /// # Examples
     ///
@@ -189,8 +221,16 @@ where
         C: FnOnce() -> F + Send + 'static,
         F: Future<Output = ()> + Send + 'static,
     {
+        self.schedule_at(time::reachable(when), f)
+    }
+
+    fn schedule_at<C, F>(&self, when: Option<Instant>, f: C) -> ScheduledHandle
+    where
+        C: FnOnce() -> F + Send + 'static,
+        F: Future<Output = ()> + Send + 'static,
+    {
         self.schedule(async move {
-            tokio::time::sleep_until(when).await;
+            time::sleep_until_or_never(when).await;
             f().await;
         })
     }
@@ -199,9 +239,9 @@ where
     /// unscheduled or the scope stops. Runs never overlap; a late run delays the next
     /// ones instead of bursting to catch up.
     ///
-    /// # Panics
-    ///
-    /// If `period` is zero.
+    /// `Duration::ZERO` runs `f()` back to back, yielding to the runtime between runs
+    /// (the first run right away); `Duration::MAX` (or any period past the clock's range)
+    /// means never (see [`after`](Self::after)).
     ///
     /// # Examples
     ///
@@ -226,23 +266,26 @@ where
     /// assert_eq!(ticks, 3);
     /// # }
     /// ```
-    #[track_caller]
     pub fn every<C, F>(&self, period: Duration, mut f: C) -> ScheduledHandle
     where
         C: FnMut() -> F + Send + 'static,
         F: Future<Output = ()> + Send + 'static,
     {
-        assert!(
-            !period.is_zero(),
-            "`every` needs a period greater than zero"
-        );
         self.schedule(async move {
-            let mut ticks = tokio::time::interval_at(Instant::now() + period, period);
-            ticks.set_missed_tick_behavior(MissedTickBehavior::Delay);
-            loop {
-                ticks.tick().await;
-                f().await;
+            if period.is_zero() {
+                loop {
+                    f().await;
+                    tokio::task::yield_now().await;
+                }
             }
+            let mut next = time::deadline_in(period);
+            while let Some(at) = next {
+                tokio::time::sleep_until(at).await;
+                f().await;
+                next = next_tick(at, period);
+            }
+            // A period past the clock's range: the first run never comes.
+            core::future::pending::<()>().await;
         })
     }
 
@@ -270,5 +313,14 @@ where
             control: Some(Arc::clone(inner) as Arc<dyn Control>),
             id,
         }
+    }
+}
+
+/// The deadline after a run that was due at `due`: one period later, or one period from
+/// now if the run ended late (no burst to catch up); `None` past the clock's range.
+fn next_tick(due: Instant, period: Duration) -> Option<Instant> {
+    match time::deadline_after(due, period) {
+        Some(at) if at >= Instant::now() => Some(at),
+        _ => time::deadline_in(period),
     }
 }

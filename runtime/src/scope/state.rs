@@ -1,20 +1,22 @@
 //! [`Inner`]: the shared state behind a [`Scope`](crate::Scope) and the rules that move it.
 //!
-//! Every unit of work (a spawned task, an `aside` closure, a scheduled callback) is
-//! counted while it is alive. A unit reports its end exactly once through
-//! [`Inner::finish`], either when it completes or when its future is dropped; so the scope
-//! knows that every future is gone when the counters reach zero.
+//! Every unit of work (a spawned task, queued or running, an `aside` closure, a scheduled
+//! callback) is counted while it is alive. A unit reports its end exactly once through
+//! [`Inner::finish`] (or [`Inner::settle_dropped`] for a queued future that never ran),
+//! after its future is dropped; so the scope knows that every future is gone when the
+//! counters reach zero.
 //!
-//! Locking discipline: the mutex is never held while user code runs or while tokio is
-//! asked to spawn or abort (a spawn on a runtime that shuts down drops the future on the
-//! spot, which re-enters [`Inner::finish`]). Decisions are taken under the lock and
-//! carried out after it is released, through [`Actions`].
+//! Locking discipline: the mutex is never held while user code runs (a future's or a
+//! value's destructor included) or while tokio is asked to spawn or abort (a spawn on a
+//! runtime that shuts down drops the future on the spot, which re-enters
+//! [`Inner::finish`]). Decisions are taken under the lock and carried out after it is
+//! released, through [`Actions`].
 
 use core::any::Any;
 use core::future::Future;
 use core::num::NonZeroUsize;
 use core::pin::Pin;
-use core::task::Waker;
+use core::task::{Poll, Waker};
 use std::collections::{HashMap, VecDeque};
 use std::panic::AssertUnwindSafe;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -22,7 +24,10 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use tokio::runtime::Handle;
 use tokio::task::AbortHandle;
 
+use crate::scope::error::JoinError;
+use crate::scope::ledger::{Ended, Ledger, Lookup, Slot};
 use crate::scope::nesting::ChildLink;
+use crate::scope::outcome::TaskOutcome;
 use crate::scope::task::TaskFuture;
 
 /// A panic payload, as `std::panic::catch_unwind` returns it.
@@ -50,28 +55,14 @@ pub(crate) enum Outcome<T, E> {
 /// What a unit is, which decides what its end releases.
 #[derive(Clone, Copy, Debug)]
 pub(crate) enum Unit {
-    /// A task counted by `max_concurrency`, with a result slot.
+    /// A task counted by `max_concurrency`, with a ledger slot.
     Task(usize),
-    /// A blocking closure (`aside`, `aside_in`), with a result slot, not counted.
+    /// A blocking closure (`aside`, `aside_in`), with a ledger slot, not counted.
     Aside(usize),
-    /// A scheduled callback (`after`, `at`, `every`), without a result slot.
+    /// A scheduled callback (`after`, `at`, `every`), without a ledger slot.
     Scheduled(u64),
     /// A scope opened inside this one, until all its tasks are gone.
     Child,
-}
-
-/// The result slot of one spawn.
-pub(crate) enum Slot<T> {
-    /// Queued behind `max_concurrency`.
-    Waiting,
-    /// Started; the abort handle arrives right after the spawn.
-    Running(Option<AbortHandle>),
-    /// `TaskHandle::abort` was called before the abort handle arrived.
-    AbortRequested,
-    Done(T),
-    Cancelled,
-    /// Ended with an error or a panic (the scope then returns that error).
-    Failed,
 }
 
 struct Scheduled {
@@ -81,12 +72,21 @@ struct Scheduled {
     unscheduled: bool,
 }
 
+/// A future being dropped outside the lock, and what its ledger slot says afterwards.
+struct Dropping<T, E> {
+    job: Job<T, E>,
+    /// `None` for a spawn refused after the scope finished: it was never counted.
+    index: Option<usize>,
+    ended: fn() -> Ended<T>,
+}
+
 pub(crate) struct State<T, E> {
-    pub(crate) slots: Vec<Slot<T>>,
+    ledger: Ledger<T>,
     queue: VecDeque<(usize, Job<T, E>)>,
     /// Tasks started and not ended (bounded by `max_concurrency`).
     running: usize,
-    /// Units alive: tasks, blocking closures, scheduled callbacks.
+    /// Units alive, queued tasks included: tasks, blocking closures, scheduled callbacks,
+    /// child scopes, and refused futures until they are dropped.
     outstanding: usize,
     /// Units alive that keep the scope open (all but `dont_hold_exit` schedules).
     holding: usize,
@@ -95,13 +95,22 @@ pub(crate) struct State<T, E> {
     /// No unit starts any more: an error, a panic, a time-out, `cancel()` or a drop.
     stopping: bool,
     /// The scope finished or was dropped: spawns are refused.
-    pub(crate) closed: bool,
+    closed: bool,
     pub(crate) timed_out: bool,
     pub(crate) cancelled: bool,
     pub(crate) first_error: Option<E>,
     pub(crate) secondary: Vec<E>,
     pub(crate) panic: Option<Payload>,
+    /// Outcomes are not kept for `join_next` or the final results.
+    discard: bool,
+    /// The scope's own future.
     waker: Option<Waker>,
+    /// `TaskHandle`s waiting for their task, by index.
+    awaited: HashMap<usize, Waker>,
+    /// Outcomes of awaited tasks, until their handle takes them.
+    handed: HashMap<usize, Ended<T>>,
+    /// `join_next` callers waiting for an outcome.
+    joiners: Vec<Waker>,
     /// The scope this one was opened in; released once this one is closed and empty.
     parent: Option<Arc<dyn ChildLink>>,
 }
@@ -110,10 +119,13 @@ pub(crate) struct State<T, E> {
 #[must_use]
 pub(crate) struct Actions<T, E> {
     aborts: Vec<AbortHandle>,
-    dropped: Vec<Job<T, E>>,
+    dropped: Vec<Dropping<T, E>>,
     payloads: Vec<Payload>,
+    /// A value nobody will take (`discard_results`), dropped outside the lock.
+    discarded: Option<T>,
     spawn: Option<(usize, Job<T, E>)>,
     wake: Option<Waker>,
+    wakers: Vec<Waker>,
     release_parent: Option<Arc<dyn ChildLink>>,
 }
 
@@ -123,11 +135,24 @@ impl<T, E> Default for Actions<T, E> {
             aborts: Vec::new(),
             dropped: Vec::new(),
             payloads: Vec::new(),
+            discarded: None,
             spawn: None,
             wake: None,
+            wakers: Vec::new(),
             release_parent: None,
         }
     }
+}
+
+/// What the scope's future should do after [`Inner::poll_done`].
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Progress {
+    /// Every unit ended and the block is gone: the scope is closed.
+    Done,
+    /// Wait for a wake-up.
+    Pending,
+    /// The scope is stopping and the block is still alive: drop it, then poll again.
+    DropBlock,
 }
 
 pub(crate) struct Inner<T, E> {
@@ -144,22 +169,24 @@ impl<T, E> core::fmt::Debug for Inner<T, E> {
     }
 }
 
-impl<T, E> State<T, E> {
+impl<T: 'static, E> State<T, E> {
     /// Enters the stopping phase: queued work is dropped, running work is aborted.
     fn begin_stop(&mut self, actions: &mut Actions<T, E>) {
         if self.stopping {
             return;
         }
         self.stopping = true;
-        for (index, job) in self.queue.drain(..) {
-            self.slots[index] = Slot::Cancelled;
-            actions.dropped.push(job);
-        }
-        for slot in &self.slots {
-            if let Slot::Running(Some(abort)) = slot {
-                actions.aborts.push(abort.clone());
-            }
-        }
+        // Still counted in `outstanding` until `settle_dropped`, after their drop.
+        actions
+            .dropped
+            .extend(self.queue.drain(..).map(|(index, job)| Dropping {
+                job,
+                index: Some(index),
+                ended: || Ended::Cancelled,
+            }));
+        actions
+            .aborts
+            .extend(self.ledger.abort_handles().cloned());
         actions
             .aborts
             .extend(self.scheduled.values().filter_map(|s| s.abort.clone()));
@@ -184,6 +211,37 @@ impl<T, E> State<T, E> {
         }
         self.begin_stop(actions);
     }
+
+    /// Gives the outcome of task `index` to its awaiting handle, or keeps it for
+    /// `join_next` and the results, or drops it (`discard_results`).
+    fn deliver(&mut self, index: usize, ended: Ended<T>, actions: &mut Actions<T, E>) {
+        if !self.awaited.is_empty()
+            && let Some(waker) = self.awaited.remove(&index)
+        {
+            self.ledger.end_taken(index);
+            self.handed.insert(index, ended);
+            actions.wakers.push(waker);
+        } else if self.discard {
+            self.ledger.end_taken(index);
+            if let Ended::Completed(value) = ended {
+                actions.discarded = Some(value);
+            }
+        } else {
+            self.ledger.end(index, ended);
+        }
+        // A joiner may now take this outcome, or learn that no task is left.
+        actions.wakers.append(&mut self.joiners);
+    }
+
+    /// Wakes the scope's future when the units it waits for are gone.
+    fn wake_if_idle(&mut self, actions: &mut Actions<T, E>) {
+        if self.holding == 0 || self.outstanding == 0 {
+            actions.wake = actions.wake.take().or_else(|| self.waker.take());
+        }
+        if self.closed && self.outstanding == 0 {
+            actions.release_parent = self.parent.take();
+        }
+    }
 }
 
 impl<T, E> Inner<T, E>
@@ -191,10 +249,10 @@ where
     T: Send + 'static,
     E: Send + 'static,
 {
-    pub(crate) fn new(handle: Handle, limit: Option<NonZeroUsize>) -> Arc<Self> {
+    pub(crate) fn new(handle: Handle, limit: Option<NonZeroUsize>, discard: bool) -> Arc<Self> {
         Arc::new(Self {
             state: Mutex::new(State {
-                slots: Vec::new(),
+                ledger: Ledger::new(),
                 queue: VecDeque::new(),
                 running: 0,
                 outstanding: 0,
@@ -208,7 +266,11 @@ where
                 first_error: None,
                 secondary: Vec::new(),
                 panic: None,
+                discard,
                 waker: None,
+                awaited: HashMap::new(),
+                handed: HashMap::new(),
+                joiners: Vec::new(),
                 parent: None,
             }),
             handle,
@@ -228,45 +290,68 @@ where
         self.limit.is_none_or(|limit| state.running < limit.get())
     }
 
-    /// Adds a task; starts it now or queues it. Returns its result index.
-    pub(crate) fn submit(self: &Arc<Self>, job: Job<T, E>) -> usize {
+    /// Adds a task; starts it now or queues it. Returns its index and whether the scope
+    /// accepted it (a refused future is dropped unpolled).
+    pub(crate) fn submit(self: &Arc<Self>, job: Job<T, E>) -> (usize, bool) {
         let mut actions = Actions::default();
-        let index;
-        {
+        let accepted;
+        let index = {
             let mut state = self.lock();
-            index = state.slots.len();
-            if state.closed || state.stopping {
-                state.slots.push(Slot::Cancelled);
-                actions.dropped.push(job);
+            accepted = !(state.closed || state.stopping);
+            if state.closed {
+                // The results were handed out: nothing left to record it in.
+                actions.dropped.push(Dropping {
+                    job,
+                    index: None,
+                    ended: || Ended::Rejected,
+                });
+                state.ledger.next_index()
+            } else if state.stopping {
+                // Counted until dropped: the scope does not return before.
+                let index = state.ledger.push(Slot::AbortRequested);
+                state.outstanding += 1;
+                state.holding += 1;
+                actions.dropped.push(Dropping {
+                    job,
+                    index: Some(index),
+                    ended: || Ended::Rejected,
+                });
+                index
             } else if self.has_room(&state) {
-                state.slots.push(Slot::Running(None));
+                let index = state.ledger.push(Slot::Running(None));
                 state.running += 1;
                 state.outstanding += 1;
                 state.holding += 1;
                 actions.spawn = Some((index, job));
+                index
             } else {
-                state.slots.push(Slot::Waiting);
+                let index = state.ledger.push(Slot::Queued);
+                state.outstanding += 1;
+                state.holding += 1;
                 state.queue.push_back((index, job));
+                index
             }
-        }
+        };
         self.apply(actions);
-        index
+        (index, accepted)
     }
 
     /// Reserves a slot for a blocking closure; `false` if the scope no longer accepts
-    /// work (the slot is then already `Cancelled`).
+    /// work (the slot, if any, then already says rejected).
     pub(crate) fn reserve_aside(&self) -> (usize, bool) {
         let mut state = self.lock();
-        let index = state.slots.len();
-        if state.closed || state.stopping {
-            state.slots.push(Slot::Cancelled);
-            (index, false)
-        } else {
-            state.slots.push(Slot::Running(None));
-            state.outstanding += 1;
-            state.holding += 1;
-            (index, true)
+        if state.closed {
+            return (state.ledger.next_index(), false);
         }
+        if state.stopping {
+            let index = state.ledger.push(Slot::AbortRequested);
+            state.ledger.end(index, Ended::Rejected);
+            return (index, false);
+        }
+        let index = state.ledger.push(Slot::Running(None));
+        state.outstanding += 1;
+        state.holding += 1;
+        (index, true)
     }
 
     /// Reserves an id for a scheduled callback; `None` if the scope refuses work.
@@ -294,34 +379,28 @@ where
     pub(crate) fn register(&self, unit: Unit, abort: AbortHandle) {
         let abort_now = {
             let mut state = self.lock();
+            let stopping = state.stopping;
             match unit {
-                // The unit may already have ended, and the scope finished and handed
-                // its slots out: then there is nothing to register.
-                Unit::Task(index) | Unit::Aside(index) => {
-                    let stopping = state.stopping;
-                    match state.slots.get_mut(index) {
-                        Some(slot @ Slot::Running(None)) => {
-                            *slot = Slot::Running(Some(abort.clone()));
-                            stopping
-                        }
-                        Some(slot @ Slot::AbortRequested) => {
-                            *slot = Slot::Running(Some(abort.clone()));
-                            true
-                        }
-                        _ => false,
+                // The unit may already have ended: then there is nothing to register.
+                Unit::Task(index) | Unit::Aside(index) => match state.ledger.live_slot(index) {
+                    Some(slot @ Slot::Running(None)) => {
+                        *slot = Slot::Running(Some(abort.clone()));
+                        stopping
                     }
-                }
+                    Some(slot @ Slot::AbortRequested) => {
+                        *slot = Slot::Running(Some(abort.clone()));
+                        true
+                    }
+                    _ => false,
+                },
                 Unit::Child => false,
-                Unit::Scheduled(id) => {
-                    let stopping = state.stopping;
-                    match state.scheduled.get_mut(&id) {
-                        Some(entry) => {
-                            entry.abort = Some(abort.clone());
-                            stopping || entry.unscheduled
-                        }
-                        None => false,
+                Unit::Scheduled(id) => match state.scheduled.get_mut(&id) {
+                    Some(entry) => {
+                        entry.abort = Some(abort.clone());
+                        stopping || entry.unscheduled
                     }
-                }
+                    None => false,
+                },
             }
         };
         if abort_now {
@@ -346,45 +425,68 @@ where
             if holds {
                 state.holding -= 1;
             }
-            let slot = match outcome {
-                Outcome::Value(value) => Slot::Done(value),
-                Outcome::Cancelled => Slot::Cancelled,
+            let ended = match outcome {
+                Outcome::Value(value) => Ended::Completed(value),
+                Outcome::Cancelled => Ended::Cancelled,
                 Outcome::Error(error) => {
                     state.record_error(error, &mut actions);
-                    Slot::Failed
+                    Ended::Failed
                 }
                 Outcome::Panic(payload) => {
                     state.record_panic(payload, &mut actions);
-                    Slot::Failed
+                    Ended::Failed
                 }
             };
             if let Unit::Task(index) | Unit::Aside(index) = unit {
-                state.slots[index] = slot;
+                state.deliver(index, ended, &mut actions);
             }
             if matches!(unit, Unit::Task(_)) && !state.stopping {
-                while self.has_room(&state) {
-                    let Some((next, job)) = state.queue.pop_front() else {
-                        break;
-                    };
-                    if !matches!(state.slots[next], Slot::Waiting) {
-                        // Aborted through its handle while queued.
-                        actions.dropped.push(job);
-                        continue;
-                    }
-                    state.slots[next] = Slot::Running(None);
+                self.start_next(&mut state, &mut actions);
+            }
+            state.wake_if_idle(&mut actions);
+        }
+        self.apply(actions);
+    }
+
+    /// Starts the first queued task if there is room; queued tasks aborted through their
+    /// handle are dropped on the way.
+    fn start_next(&self, state: &mut State<T, E>, actions: &mut Actions<T, E>) {
+        // After a burst of queued tasks, give the memory back.
+        if state.queue.capacity() > 4 * state.queue.len() + 1024 {
+            let len = state.queue.len();
+            state.queue.shrink_to(2 * len);
+        }
+        while self.has_room(state) {
+            let Some((next, job)) = state.queue.pop_front() else {
+                break;
+            };
+            match state.ledger.live_slot(next) {
+                Some(slot @ Slot::Queued) => {
+                    *slot = Slot::Running(None);
                     state.running += 1;
-                    state.outstanding += 1;
-                    state.holding += 1;
                     actions.spawn = Some((next, job));
                     break;
                 }
+                _ => actions.dropped.push(Dropping {
+                    job,
+                    index: Some(next),
+                    ended: || Ended::Cancelled,
+                }),
             }
-            if state.holding == 0 || state.outstanding == 0 {
-                actions.wake = actions.wake.take().or_else(|| state.waker.take());
+        }
+    }
+
+    /// Records that the counted futures of `dropped` are gone.
+    fn settle_dropped(self: &Arc<Self>, dropped: Vec<(usize, Ended<T>)>) {
+        let mut actions = Actions::default();
+        {
+            let mut state = self.lock();
+            for (index, ended) in dropped {
+                state.outstanding -= 1;
+                state.holding -= 1;
+                state.deliver(index, ended, &mut actions);
             }
-            if state.closed && state.outstanding == 0 {
-                actions.release_parent = state.parent.take();
-            }
+            state.wake_if_idle(&mut actions);
         }
         self.apply(actions);
     }
@@ -402,6 +504,13 @@ where
         self.apply(actions);
     }
 
+    /// Records the failure of the scope's block (`try_run`): kept like a task's error.
+    pub(crate) fn block_failed(self: &Arc<Self>, error: E) {
+        let mut actions = Actions::default();
+        self.lock().record_error(error, &mut actions);
+        self.apply(actions);
+    }
+
     /// Stops the scope because of `reason`; the first reason wins.
     pub(crate) fn stop(self: &Arc<Self>, reason: StopReason) {
         let mut actions = Actions::default();
@@ -411,12 +520,13 @@ where
                 match reason {
                     StopReason::Cancel => state.cancelled = true,
                     StopReason::Timeout => state.timed_out = true,
-                    StopReason::Dropped => {}
+                    StopReason::Failed | StopReason::Dropped => {}
                 }
                 state.begin_stop(&mut actions);
             }
             if let StopReason::Dropped = reason {
                 state.closed = true;
+                actions.wakers.append(&mut state.joiners);
                 if state.outstanding == 0 {
                     actions.release_parent = state.parent.take();
                 }
@@ -434,10 +544,10 @@ where
     pub(crate) fn abort_one(&self, index: usize) {
         let abort = {
             let mut state = self.lock();
-            // Out of range: the scope finished and handed its slots out.
-            match state.slots.get_mut(index) {
-                Some(slot @ Slot::Waiting) => {
-                    *slot = Slot::Cancelled;
+            match state.ledger.live_slot(index) {
+                // Dropped when it reaches the head of the queue, or when the scope stops.
+                Some(slot @ Slot::Queued) => {
+                    *slot = Slot::AbortRequested;
                     None
                 }
                 Some(Slot::Running(Some(abort))) => Some(abort.clone()),
@@ -456,17 +566,71 @@ where
     /// Whether a blocking closure may still start: the scope goes on and its handle did
     /// not abort it (executors of `aside_in` give no abort handle).
     pub(crate) fn may_start(&self, index: usize) -> bool {
-        let state = self.lock();
-        let aborted = matches!(state.slots.get(index), Some(Slot::AbortRequested));
+        let mut state = self.lock();
+        let aborted = matches!(state.ledger.live_slot(index), Some(Slot::AbortRequested));
         !(state.stopping || state.closed || aborted)
     }
 
     pub(crate) fn is_finished(&self, index: usize) -> bool {
-        // Out of range: the scope finished, so every task did.
-        self.lock()
-            .slots
-            .get(index)
-            .is_none_or(|slot| matches!(slot, Slot::Done(_) | Slot::Cancelled | Slot::Failed))
+        !self.lock().ledger.is_live(index)
+    }
+
+    /// Polled by an awaited `TaskHandle`: its task's outcome once it ended.
+    pub(crate) fn poll_take(&self, index: usize, waker: &Waker) -> Poll<Result<T, JoinError>> {
+        let mut joiners = Vec::new();
+        let polled = {
+            let mut state = self.lock();
+            if let Some(ended) = state.handed.remove(&index) {
+                Poll::Ready(ended.into_result())
+            } else {
+                match state.ledger.take(index) {
+                    Lookup::Live => {
+                        match state.awaited.get(&index) {
+                            Some(w) if w.will_wake(waker) => {}
+                            _ => {
+                                state.awaited.insert(index, waker.clone());
+                            }
+                        }
+                        Poll::Pending
+                    }
+                    Lookup::Ended(ended) => {
+                        // A joiner may now learn that no outcome is left.
+                        joiners = core::mem::take(&mut state.joiners);
+                        Poll::Ready(ended.into_result())
+                    }
+                    Lookup::Gone => Poll::Ready(Err(JoinError::Taken)),
+                }
+            }
+        };
+        joiners.into_iter().for_each(Waker::wake);
+        polled
+    }
+
+    /// An awaiting `TaskHandle` is dropped: its task's outcome, if handed already, is
+    /// returned so that the caller drops it outside the lock.
+    pub(crate) fn release(&self, index: usize) -> Option<Ended<T>> {
+        let mut state = self.lock();
+        state.awaited.remove(&index);
+        state.handed.remove(&index)
+    }
+
+    /// Polled by `join_next`: the ended outcome with the lowest index, or `None` once no
+    /// task is live and no outcome is left.
+    pub(crate) fn poll_join_next(
+        &self,
+        waker: &Waker,
+    ) -> Poll<Option<(usize, Result<T, JoinError>)>> {
+        let mut state = self.lock();
+        if let Some((index, ended)) = state.ledger.take_first() {
+            return Poll::Ready(Some((index, ended.into_result())));
+        }
+        if state.closed || state.ledger.live() == 0 {
+            return Poll::Ready(None);
+        }
+        if !state.joiners.iter().any(|w| w.will_wake(waker)) {
+            state.joiners.push(waker.clone());
+        }
+        Poll::Pending
     }
 
     /// Stops a scheduled callback; `false` if it already ended.
@@ -518,17 +682,22 @@ where
         }
     }
 
-    /// Polled by the scope's future: registers its waker and, once the block is gone
-    /// (`block_alive == false`), reports whether every unit ended. Closes the scope in the
-    /// same critical section, so no spawn slips in afterwards.
-    pub(crate) fn poll_done(self: &Arc<Self>, waker: &Waker, block_alive: bool) -> bool {
+    /// Polled by the scope's future after it polled the block: registers its waker and
+    /// says what to do next. Checking for a stop and registering the waker happen in one
+    /// critical section, so a stop that comes while the block was polled (from the
+    /// block itself or from another thread) is never missed. Closes the scope once the
+    /// block is gone and every unit ended, so no spawn slips in afterwards.
+    pub(crate) fn poll_done(self: &Arc<Self>, waker: &Waker, block_alive: bool) -> Progress {
         let mut actions = Actions::default();
-        let done = {
+        let progress = {
             let mut state = self.lock();
-            if !block_alive && state.outstanding == 0 {
+            if block_alive && (state.stopping || state.closed) {
+                Progress::DropBlock
+            } else if !block_alive && state.outstanding == 0 {
                 state.closed = true;
                 actions.release_parent = state.parent.take();
-                true
+                actions.wakers.append(&mut state.joiners);
+                Progress::Done
             } else {
                 if !block_alive && state.holding == 0 {
                     // Only `dont_hold_exit` callbacks remain: they end with the scope.
@@ -542,11 +711,24 @@ where
                     Some(w) if w.will_wake(waker) => {}
                     _ => state.waker = Some(waker.clone()),
                 }
-                false
+                Progress::Pending
             }
         };
         self.apply(actions);
-        done
+        progress
+    }
+
+    /// The task outcomes nobody took, in spawn order; the ledger is empty afterwards.
+    pub(crate) fn take_outcomes(&self) -> Vec<TaskOutcome<T>> {
+        let ledger = core::mem::replace(&mut self.lock().ledger, Ledger::new());
+        ledger.into_outcomes()
+    }
+
+    /// Slots the ledger holds, for tests of memory.
+    #[cfg(test)]
+    pub(crate) fn stored(&self) -> usize {
+        let state = self.lock();
+        state.ledger.stored() + state.queue.len() + state.handed.len() + state.awaited.len()
     }
 
     fn apply(self: &Arc<Self>, actions: Actions<T, E>) {
@@ -554,17 +736,29 @@ where
             aborts,
             dropped,
             payloads,
+            discarded,
             spawn,
             wake,
+            wakers,
             release_parent,
         } = actions;
         for abort in aborts {
             abort.abort();
         }
-        for job in dropped {
-            // A queued future's destructor is user code: a panic there is recorded.
-            if let Err(payload) = std::panic::catch_unwind(AssertUnwindSafe(move || drop(job))) {
-                self.panicked(payload);
+        if !dropped.is_empty() {
+            let mut settled = Vec::with_capacity(dropped.len());
+            for Dropping { job, index, ended } in dropped {
+                // A queued future's destructor is user code: a panic there is recorded.
+                if let Err(payload) = std::panic::catch_unwind(AssertUnwindSafe(move || drop(job)))
+                {
+                    self.panicked(payload);
+                }
+                if let Some(index) = index {
+                    settled.push((index, ended()));
+                }
+            }
+            if !settled.is_empty() {
+                self.settle_dropped(settled);
             }
         }
         for payload in payloads {
@@ -574,6 +768,11 @@ where
                 core::mem::forget(again);
             }
         }
+        if let Some(value) = discarded
+            && let Err(payload) = std::panic::catch_unwind(AssertUnwindSafe(move || drop(value)))
+        {
+            self.panicked(payload);
+        }
         if let Some((index, job)) = spawn {
             let join = self
                 .handle
@@ -581,6 +780,9 @@ where
             self.register(Unit::Task(index), join.abort_handle());
         }
         if let Some(waker) = wake {
+            waker.wake();
+        }
+        for waker in wakers {
             waker.wake();
         }
         if let Some(parent) = release_parent {
@@ -605,10 +807,126 @@ where
     }
 }
 
-/// Why a scope stops early, apart from failures.
+/// Why a scope stops early, apart from a task's failure.
 #[derive(Clone, Copy, Debug)]
 pub(crate) enum StopReason {
     Cancel,
     Timeout,
+    /// The block failed in a way the scope does not record (`#[run_as_main]`'s `main`
+    /// returned `Err`, which it reports itself).
+    Failed,
     Dropped,
+}
+
+#[cfg(test)]
+mod tests {
+    //! Memory follows live work: scopes that run many short tasks, with few alive at a
+    //! time, hold a bounded number of slots. (`examples/soak.rs` measures the resident
+    //! set of the same workloads through the public API.)
+
+    use std::sync::Arc;
+
+    use tokio::sync::{Semaphore, oneshot};
+
+    use crate::{Scope, ScopeOptions};
+
+    const LIVE: usize = 100;
+
+    /// Spawns `tasks` tasks through `spawn`, at most `LIVE` alive at a time, and returns
+    /// the most slots the scope held, sampled every 1,000 spawns.
+    async fn peak_slots<T, E>(s: &Scope<T, E>, tasks: usize, spawn: impl Fn(usize, Box<dyn FnOnce() + Send>)) -> usize
+    where
+        T: Send + 'static,
+        E: Send + 'static,
+    {
+        let live = Arc::new(Semaphore::new(LIVE));
+        let mut peak = 0;
+        for i in 0..tasks {
+            let permit = Arc::clone(&live).acquire_owned().await.unwrap();
+            spawn(i, Box::new(move || drop(permit)));
+            if i % 1_000 == 0 {
+                peak = peak.max(s.inner().stored());
+            }
+        }
+        peak
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_unit_scope_of_a_million_tasks_holds_slots_only_for_live_ones() {
+        // Bug: one result slot per task ever spawned (2,000,000 `()` tasks: +30 MiB).
+        const TASKS: usize = 1_000_000;
+        let (stop, stopped) = oneshot::channel::<()>();
+        let out = crate::scope(|s: Scope| async move {
+            // A task that lives through the whole run, like a server's accept loop.
+            s.spawn(async move { stopped.await.unwrap() });
+            let peak = peak_slots(&s, TASKS, |_, release| {
+                s.spawn(async move {
+                    tokio::task::yield_now().await;
+                    release();
+                });
+            })
+            .await;
+            stop.send(()).unwrap();
+            peak
+        })
+        .await
+        .unwrap();
+        let peak = *out.value().unwrap();
+        assert!(peak <= 4 * LIVE + 256, "peak of {peak} slots");
+        assert_eq!(out.results().len(), TASKS + 1);
+        assert_eq!(out.completed().count(), TASKS + 1);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_collecting_scope_holds_each_value_only_until_it_is_taken() {
+        const TASKS: usize = 200_000;
+        let out = crate::scope(|s: Scope<u64>| async move {
+            let mut peak = 0;
+            let mut sum = 0;
+            for i in 0..TASKS {
+                s.spawn(async move {
+                    tokio::task::yield_now().await;
+                    i as u64
+                });
+                if i >= LIVE {
+                    sum += s.join_next().await.unwrap().unwrap();
+                }
+                if i % 1_000 == 0 {
+                    peak = peak.max(s.inner().stored());
+                }
+            }
+            while let Some(value) = s.join_next().await {
+                sum += value.unwrap();
+            }
+            (peak, sum)
+        })
+        .await
+        .unwrap();
+        let (peak, sum) = *out.value().unwrap();
+        assert!(peak <= 4 * LIVE + 256, "peak of {peak} slots");
+        assert_eq!(sum, (0..TASKS as u64).sum::<u64>());
+        assert!(out.results().is_empty());
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_discarding_scope_holds_slots_only_for_live_tasks() {
+        const TASKS: usize = 200_000;
+        let out = ScopeOptions::<u64>::default()
+            .discard_results()
+            .run(|s| async move {
+                peak_slots(&s, TASKS, |i, release| {
+                    s.spawn(async move {
+                        tokio::task::yield_now().await;
+                        release();
+                        i as u64
+                    });
+                })
+                .await
+            })
+            .await
+            .unwrap();
+        let peak = *out.value().unwrap();
+        assert!(peak <= 4 * LIVE + 256, "peak of {peak} slots");
+        assert!(out.results().is_empty());
+    }
 }

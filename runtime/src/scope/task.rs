@@ -6,13 +6,29 @@ use core::task::{Context, Poll};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 
+use crate::scope::error::JoinError;
+use crate::scope::ledger::Ended;
 use crate::scope::nesting::{self, ChildLink};
 use crate::scope::state::{BoxTask, Inner, Job, Outcome, Unit};
 
-/// A handle on one task of a [`Scope`](crate::Scope): abort it, or ask whether it ended.
+/// A handle on one task of a [`Scope`](crate::Scope): await its output, abort it, or ask
+/// whether it ended.
+///
+/// Awaiting the handle (it is a future, like tokio's `JoinHandle`) gives the task's value,
+/// or a [`JoinError`] saying why there is none. Each task's outcome goes to exactly one
+/// taker: a handle that is awaited before its task ends always gets it; otherwise the
+/// first of the handle, [`Scope::join_next`](crate::Scope::join_next) and the scope's
+/// final [`results`](crate::ScopeOutput::results) to ask takes it, and the others see it
+/// [`Taken`](JoinError::Taken). A task's error or panic is never handed out: the scope
+/// reports it, and the handle gets [`JoinError::Failed`].
+///
+/// A task spawned into a scope that is stopping or finished never runs (its future is
+/// dropped at once): its handle says [`is_rejected`](Self::is_rejected), and awaiting it
+/// gives [`JoinError::Rejected`].
 ///
 /// Dropping the handle neither detaches nor cancels anything: the task stays bound to its
-/// scope, which waits for it.
+/// scope, which waits for it. (Dropped while it awaits, the handle gives up the outcome,
+/// which is then dropped.)
 ///
 /// # Examples
 ///
@@ -22,41 +38,48 @@ use crate::scope::state::{BoxTask, Inner, Job, Outcome, Unit};
 /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
 /// # async fn main() {
 /// let out = ayutil::scope(|s| async move {
-///     s.spawn(async { 1 });
+///     let quick = s.spawn(async { 1 });
 ///     let slow = s.spawn(async {
 ///         tokio::time::sleep(Duration::from_secs(60)).await;
 ///         2
 ///     });
+///     assert_eq!(quick.await, Ok(1)); // taken here: not in the final results
 ///     slow.abort();
 /// })
 /// .await
 /// .unwrap();
-/// assert_eq!(out.results()[0].completed(), Some(&1));
-/// assert!(out.results()[1].is_cancelled());
+/// assert_eq!(out.results(), [ayutil::TaskOutcome::Cancelled]);
 /// # }
 /// ```
-#[derive(Clone)]
-pub struct TaskHandle {
-    control: Arc<dyn Control>,
+pub struct TaskHandle<T = ()> {
+    control: Arc<dyn Control<T>>,
     index: usize,
+    rejected: bool,
+    /// Polled while its task was live: the scope hands the outcome to this handle.
+    awaiting: bool,
+    /// Returned its output already.
+    done: bool,
 }
 
-impl core::fmt::Debug for TaskHandle {
+impl<T> core::fmt::Debug for TaskHandle<T> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("TaskHandle")
             .field("index", &self.index)
+            .field("rejected", &self.rejected)
             .field("finished", &self.is_finished())
             .finish()
     }
 }
 
-/// The part of a scope a [`TaskHandle`] needs, without the scope's type parameters.
-trait Control: Send + Sync {
+/// The part of a scope a [`TaskHandle`] needs, without the scope's error type.
+trait Control<T>: Send + Sync {
     fn abort(&self, index: usize);
     fn is_finished(&self, index: usize) -> bool;
+    fn poll_take(&self, index: usize, cx: &mut Context<'_>) -> Poll<Result<T, JoinError>>;
+    fn release(&self, index: usize) -> Option<Ended<T>>;
 }
 
-impl<T, E> Control for Inner<T, E>
+impl<T, E> Control<T> for Inner<T, E>
 where
     T: Send + 'static,
     E: Send + 'static,
@@ -68,21 +91,36 @@ where
     fn is_finished(&self, index: usize) -> bool {
         Inner::is_finished(self, index)
     }
+
+    fn poll_take(&self, index: usize, cx: &mut Context<'_>) -> Poll<Result<T, JoinError>> {
+        Inner::poll_take(self, index, cx.waker())
+    }
+
+    fn release(&self, index: usize) -> Option<Ended<T>> {
+        Inner::release(self, index)
+    }
 }
 
-impl TaskHandle {
-    pub(crate) fn new<T, E>(inner: Arc<Inner<T, E>>, index: usize) -> Self
+impl<T> TaskHandle<T> {
+    pub(crate) fn new<E>(inner: &Arc<Inner<T, E>>, index: usize, accepted: bool) -> Self
     where
         T: Send + 'static,
         E: Send + 'static,
     {
         // Unsized coercion of the scope's own `Arc`: no allocation per task.
-        let control: Arc<dyn Control> = inner;
-        Self { control, index }
+        let control: Arc<dyn Control<T>> = Arc::clone(inner) as _;
+        Self {
+            control,
+            index,
+            rejected: !accepted,
+            awaiting: false,
+            done: false,
+        }
     }
 
-    /// Stops this task only: a queued task never starts, a running one is dropped at its
-    /// next scheduling point. The scope goes on; this task's result says it was
+    /// Stops this task only: a queued task never starts (its future is dropped when its
+    /// turn comes, or when the scope stops), a running one is dropped at its next
+    /// scheduling point. The scope goes on; this task's outcome says it was
     /// cancelled (unless it had already completed). Aborting is never an error.
     ///
     /// # Examples
@@ -104,10 +142,12 @@ impl TaskHandle {
     /// # }
     /// ```
     pub fn abort(&self) {
-        self.control.abort(self.index);
+        if !self.rejected {
+            self.control.abort(self.index);
+        }
     }
 
-    /// Whether the task ended (completed, failed or cancelled).
+    /// Whether the task ended (completed, failed, cancelled, or never ran).
     ///
     /// # Examples
     ///
@@ -131,11 +171,37 @@ impl TaskHandle {
     /// ```
     #[must_use]
     pub fn is_finished(&self) -> bool {
-        self.control.is_finished(self.index)
+        self.rejected || self.control.is_finished(self.index)
     }
 
-    /// The position of this task's result in
-    /// [`ScopeOutput::results`](crate::ScopeOutput::results).
+    /// Whether the scope refused the task because it was stopping (a failure, a
+    /// time-out, `cancel()`) or had finished: the future was dropped without being
+    /// polled. Awaiting the handle then gives [`JoinError::Rejected`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// ayutil::scope(|s: ayutil::Scope<u8>| async move {
+    ///     assert!(!s.spawn(async { 1 }).is_rejected());
+    ///     s.cancel();
+    ///     let late = s.spawn(async { 2 });
+    ///     assert!(late.is_rejected());
+    ///     assert_eq!(late.await, Err(ayutil::JoinError::Rejected));
+    /// })
+    /// .await
+    /// .unwrap();
+    /// # }
+    /// ```
+    #[must_use]
+    pub fn is_rejected(&self) -> bool {
+        self.rejected
+    }
+
+    /// The spawn index of this task: its position in
+    /// [`ScopeOutput::results`](crate::ScopeOutput::results) when no outcome was taken
+    /// before the scope ended (taken outcomes are left out of the results).
     ///
     /// # Examples
     ///
@@ -157,6 +223,44 @@ impl TaskHandle {
     #[must_use]
     pub fn index(&self) -> usize {
         self.index
+    }
+}
+
+/// Waits for the task and takes its outcome (see [`TaskHandle`] for who gets it).
+///
+/// # Cancel safety
+///
+/// Dropping the wait gives nothing up unless the task ended meanwhile: the outcome is
+/// held for this handle, and the next poll returns it; dropping the handle itself then
+/// drops the outcome.
+impl<T> Future for TaskHandle<T> {
+    type Output = Result<T, JoinError>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        if self.rejected {
+            return Poll::Ready(Err(JoinError::Rejected));
+        }
+        if self.done {
+            return Poll::Ready(Err(JoinError::Taken));
+        }
+        let polled = self.control.poll_take(self.index, cx);
+        match polled {
+            Poll::Pending => self.awaiting = true,
+            Poll::Ready(_) => {
+                self.awaiting = false;
+                self.done = true;
+            }
+        }
+        polled
+    }
+}
+
+impl<T> Drop for TaskHandle<T> {
+    fn drop(&mut self) {
+        if self.awaiting {
+            // The outcome (if handed already) is dropped here, outside the scope's lock.
+            drop(self.control.release(self.index));
+        }
     }
 }
 

@@ -248,7 +248,8 @@ where
     ///
     /// The run is lazy: its driver task starts on the first poll. A stage error ends the
     /// stream with one `Err` after the outputs already delivered; zero stages or zero items
-    /// end it at once with no output. [`WaterfallRun::timeline`] records every cell.
+    /// end it at once with no output. [`WaterfallRun::timeline`] records every cell (see
+    /// [`WaterfallRun::record_timeline`] to turn it off).
     ///
     /// # Examples
     ///
@@ -278,7 +279,10 @@ where
     ///
     /// The consumer pulls `items` when it polls the run, and at most `window` items are
     /// inside the run at once (pulled but not yet yielded), so a slow consumer holds the
-    /// source back and memory stays bounded even for an endless stream.
+    /// source back and memory stays bounded even for an endless stream. For the same
+    /// reason a streamed run records no [`Timeline`](crate::Timeline) unless asked to
+    /// ([`WaterfallRun::record_timeline`]). `NonZeroUsize::MAX` sets no window: the source
+    /// is pulled as fast as it yields.
     ///
     /// # Examples
     ///

@@ -205,6 +205,9 @@ pub(crate) struct Grid<W> {
     /// `finished[r][i]`: column `delivered[r] + i` finished (its value is in the work).
     finished: Vec<VecDeque<bool>>,
     timeline: Arc<Mutex<Timeline>>,
+    /// Whether cells are recorded on the timeline: off, the grid keeps no memory per
+    /// cell, which an endless streamed run needs.
+    record: bool,
     work: W,
     /// Cells started so far: the timeline index of the next one.
     started: usize,
@@ -235,6 +238,7 @@ impl<W: Work> Grid<W> {
             delivered: vec![0; rows],
             finished: (0..rows).map(|_| VecDeque::new()).collect(),
             timeline,
+            record: true,
             work,
             started: 0,
             starting: Vec::new(),
@@ -247,6 +251,11 @@ impl<W: Work> Grid<W> {
 
     pub(crate) fn timeline(&self) -> Arc<Mutex<Timeline>> {
         self.timeline.clone()
+    }
+
+    /// Records every cell on the timeline (the default), or none.
+    pub(crate) fn set_record(&mut self, record: bool) {
+        self.record = record;
     }
 
     fn rows(&self) -> usize {
@@ -284,7 +293,10 @@ impl<W: Work> Grid<W> {
                 starting.push((row, col));
             }
         }
-        if !starting.is_empty() {
+        if !self.record {
+            self.started += starting.len();
+            starting.clear();
+        } else if !starting.is_empty() {
             let mut timeline = lock(&self.timeline);
             for (row, col) in starting.drain(..) {
                 let index = timeline.start(row, col, now);
@@ -365,7 +377,7 @@ impl<W: Work> Grid<W> {
             })
             .await;
             now = origin.elapsed();
-            {
+            if self.record {
                 let mut timeline = lock(&self.timeline);
                 for &(_, _, index, _) in &ended {
                     timeline.end(index, now);

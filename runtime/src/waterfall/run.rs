@@ -16,7 +16,8 @@ use super::grid::{DriveEnd, Grid, Value, Work, lock};
 use super::outputs::OutputRx;
 use super::timeline::Timeline;
 
-type Pending = Box<dyn FnOnce() -> JoinHandle<DriveEnd> + Send>;
+/// Spawns the driver; the flag says whether it records the timeline.
+type Pending = Box<dyn FnOnce(bool) -> JoinHandle<DriveEnd> + Send>;
 
 /// The streamed input of [`Waterfall::run_stream`](crate::Waterfall::run_stream), boxed.
 pub(crate) type BoxedItems = Pin<Box<dyn Stream<Item = Value> + Send>>;
@@ -71,6 +72,8 @@ pub struct WaterfallRun<O> {
     yielded: usize,
     feed: Option<Feed>,
     timeline: Arc<Mutex<Timeline>>,
+    /// Whether the driver will record the timeline; read when it is spawned.
+    record: bool,
     _output: PhantomData<fn() -> O>,
 }
 
@@ -81,6 +84,7 @@ impl<O: Send + 'static> WaterfallRun<O> {
         items: Option<(BoxedItems, usize)>,
     ) -> Self {
         let timeline = grid.timeline();
+        let record = items.is_none();
         let (feed, commands) = match items {
             Some((items, window)) => {
                 let (to_driver, commands) = mpsc::unbounded_channel();
@@ -94,14 +98,19 @@ impl<O: Send + 'static> WaterfallRun<O> {
             }
             None => (None, None),
         };
-        let spawn: Pending =
-            Box::new(move || tokio::spawn(async move { grid.drive(commands).await.0 }));
+        // A streamed run may never end: it records no timeline unless asked to.
+        let spawn: Pending = Box::new(move |record| {
+            let mut grid = grid;
+            grid.set_record(record);
+            tokio::spawn(async move { grid.drive(commands).await.0 })
+        });
         Self {
             state: State::Idle(Mutex::new(spawn)),
             outputs,
             yielded: 0,
             feed,
             timeline,
+            record,
             _output: PhantomData,
         }
     }
@@ -127,8 +136,40 @@ impl<O: Send + 'static> WaterfallRun<O> {
         }
     }
 
+    /// Records the run's [`Timeline`] (`true`) or not (`false`).
+    ///
+    /// A run of [`Waterfall::run`](crate::Waterfall::run) records it by default: one
+    /// [`CellSpan`](crate::CellSpan) per cell, kept as long as the run. A run of
+    /// [`Waterfall::run_stream`](crate::Waterfall::run_stream) does not, so that an endless
+    /// stream runs in bounded memory; turn it on for a stream you know ends. Takes effect
+    /// when the run starts (its first poll); called later, it changes nothing.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::num::NonZeroUsize;
+    /// use futures::StreamExt;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let wf = ayutil::Waterfall::<u8>::new().stage("id", NonZeroUsize::MAX, |x| async move { x });
+    /// let items = futures::stream::iter([1, 2, 3]);
+    /// let mut run = wf.run_stream(items, NonZeroUsize::MIN).record_timeline(true);
+    /// while run.next().await.is_some() {}
+    /// assert_eq!(run.timeline().cells().len(), 3);
+    ///
+    /// let mut quiet = wf.run([1, 2, 3]).record_timeline(false);
+    /// while quiet.next().await.is_some() {}
+    /// assert!(quiet.timeline().cells().is_empty());
+    /// # }
+    /// ```
+    pub fn record_timeline(mut self, record: bool) -> Self {
+        self.record = record;
+        self
+    }
+
     /// A snapshot of the run's timeline: every cell started so far, with its end if it has
-    /// finished. Take it after the stream ended to see the whole run.
+    /// finished. Take it after the stream ended to see the whole run. Empty when the run
+    /// does not [record](Self::record_timeline) it (the default of a streamed run).
     ///
     /// # Examples
     ///
@@ -165,7 +206,7 @@ impl<O: Send + 'static> Stream for WaterfallRun<O> {
                         unreachable!()
                     };
                     let spawn = spawn.into_inner().unwrap_or_else(PoisonError::into_inner);
-                    this.state = State::Running(spawn());
+                    this.state = State::Running(spawn(this.record));
                 }
                 State::Running(_) => {
                     this.pull(cx);

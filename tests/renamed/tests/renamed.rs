@@ -2,6 +2,7 @@
 //! macro, built as one test binary (faster to build than a binary per file).
 
 mod cached;
+mod eager;
 mod link;
 mod provider;
 mod run_as_main;

@@ -1,0 +1,8 @@
+use ayutil::eager;
+
+#[eager]
+async fn count(text: &str) -> usize {
+    text.len()
+}
+
+fn main() {}
