@@ -204,6 +204,7 @@ where
     F::Output: BagResult<T, E>,
 {
     let shared = Arc::clone(shared);
+    let task = crate::rt::inherit::handed(task);
     Box::pin(async move {
         if let Some(value) = task.await.into_bag_result()? {
             shared.buf().push_back(value);

@@ -258,6 +258,7 @@ where
     F: Future + Send + 'static,
     F::Output: BagResult<T, E>,
 {
+    let task = crate::rt::inherit::handed(task);
     let seq = shared.buf().reserve(Slot::Waiting);
     let mut guard = SlotGuard {
         shared: Arc::clone(shared),
