@@ -99,7 +99,8 @@ impl<T: Send + 'static, E: Send + 'static> Bag<T, E> {
     ///
     /// # Panics
     ///
-    /// Panics when called outside a tokio runtime.
+    /// Panics outside a tokio runtime, at the caller, with the message of
+    /// [`NoRuntime`](crate::NoRuntime).
     ///
     /// # Examples
     ///
@@ -356,7 +357,8 @@ impl<T: Send + 'static, E: Send + 'static> Putter<T, E> {
     ///
     /// # Panics
     ///
-    /// Panics when called outside a tokio runtime.
+    /// Panics outside a tokio runtime, at the caller, with the message of
+    /// [`NoRuntime`](crate::NoRuntime).
     ///
     /// # Examples
     ///

@@ -144,7 +144,8 @@ impl<T: Send + 'static, E: Send + 'static> OrderedBag<T, E> {
     ///
     /// # Panics
     ///
-    /// Panics when called outside a tokio runtime.
+    /// Panics outside a tokio runtime, at the caller, with the message of
+    /// [`NoRuntime`](crate::NoRuntime).
     ///
     /// # Examples
     ///
@@ -416,7 +417,8 @@ impl<T: Send + 'static, E: Send + 'static> OrderedPutter<T, E> {
     ///
     /// # Panics
     ///
-    /// Panics when called outside a tokio runtime.
+    /// Panics outside a tokio runtime, at the caller, with the message of
+    /// [`NoRuntime`](crate::NoRuntime).
     ///
     /// # Examples
     ///

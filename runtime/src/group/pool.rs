@@ -129,7 +129,8 @@ impl<E: Send + 'static> Pool<E> {
     ///
     /// # Panics
     ///
-    /// Panics when called outside a tokio runtime.
+    /// Panics outside a tokio runtime, at the caller, with the message of
+    /// [`NoRuntime`](crate::NoRuntime).
     ///
     /// # Examples
     ///
@@ -162,7 +163,8 @@ impl<E: Send + 'static> Pool<E> {
     ///
     /// # Panics
     ///
-    /// Panics when polled outside a tokio runtime.
+    /// The first poll panics outside a tokio runtime, with the message of
+    /// [`NoRuntime`](crate::NoRuntime).
     ///
     /// # Cancel safety
     ///

@@ -97,7 +97,11 @@ pub(crate) fn try_runtime() -> Result<Handle, NoRuntime> {
 /// The runtime of the calling thread; panics with [`NoRuntime`]'s message without one.
 #[track_caller]
 pub(crate) fn runtime() -> Handle {
-    try_runtime().unwrap_or_else(|no| no.panic())
+    // A `match`, not `unwrap_or_else`: a closure would end the `#[track_caller]` chain.
+    match try_runtime() {
+        Ok(runtime) => runtime,
+        Err(no_runtime) => no_runtime.panic(),
+    }
 }
 
 /// Spawns `fut` on the runtime of the calling thread.

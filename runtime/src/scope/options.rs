@@ -226,7 +226,8 @@ where
     /// # Panics
     ///
     /// If a task or the block panicked, the first panic resumes here, once every task
-    /// has stopped: a panic wins over an error. Also panics outside a tokio runtime.
+    /// has stopped: a panic wins over an error. The first poll panics outside a tokio
+    /// runtime, with the message of [`NoRuntime`](crate::NoRuntime).
     ///
     /// # Cancel safety
     ///
