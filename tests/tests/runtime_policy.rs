@@ -92,7 +92,10 @@ fn no_runtime_is_a_public_send_sync_error_that_says_what_to_do() {
     assert!(std::error::Error::source(&err).is_none());
     let message = cause.to_string();
     assert!(message.starts_with("no tokio runtime here"), "{message}");
-    assert!(message.contains("#[tokio::main]"), "names the remedy: {message}");
+    assert!(
+        message.contains("#[tokio::main]"),
+        "names the remedy: {message}"
+    );
     let any: anyhow::Error = cause.into();
     assert_eq!(format!("{any:#}"), message);
 }
@@ -158,7 +161,9 @@ fn a_funnel_panics_once_a_future_waits_and_needs_no_runtime_before() {
 
 #[test]
 fn try_funnel_panics_once_a_future_waits() {
-    let items = [Ok::<_, std::io::Error>(std::future::pending::<Result<u8, _>>())];
+    let items = [Ok::<_, std::io::Error>(
+        std::future::pending::<Result<u8, _>>(),
+    )];
     let mut funnel = ayutil::try_funnel(futures::stream::iter(items));
     assert_panics_with_message(|| drop(block_on(funnel.next())));
 }

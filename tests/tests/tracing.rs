@@ -293,8 +293,22 @@ async fn bag_tasks_run_in_the_span_of_their_spawn() {
                 Some(3)
             })
         });
-        assert_eq!(bag.into_stream().map(Result::unwrap).collect::<Vec<_>>().await.len(), 2);
-        assert_eq!(ordered.into_stream().map(Result::unwrap).collect::<Vec<_>>().await, [3]);
+        assert_eq!(
+            bag.into_stream()
+                .map(Result::unwrap)
+                .collect::<Vec<_>>()
+                .await
+                .len(),
+            2
+        );
+        assert_eq!(
+            ordered
+                .into_stream()
+                .map(Result::unwrap)
+                .collect::<Vec<_>>()
+                .await,
+            [3]
+        );
     })
     .await;
     assert_in("bag task", "bag");
@@ -344,10 +358,20 @@ async fn waterfall_cells_run_in_the_span_of_the_run() {
     // A pushed cell keeps the span of its push.
     let (mut branches, shoots) = ayutil::branch_shoot::<u8>(1, 2);
     elsewhere(async {
-        handed_in("shoot 0", || shoots[0].push(async { later("shoot cell 0").await; 0 }))
-            .unwrap();
-        handed_in("shoot 1", || shoots[1].push(async { later("shoot cell 1").await; 1 }))
-            .unwrap();
+        handed_in("shoot 0", || {
+            shoots[0].push(async {
+                later("shoot cell 0").await;
+                0
+            })
+        })
+        .unwrap();
+        handed_in("shoot 1", || {
+            shoots[1].push(async {
+                later("shoot cell 1").await;
+                1
+            })
+        })
+        .unwrap();
         let branch = branches.remove(0);
         assert_eq!(branch.take(2).count().await, 2);
     })

@@ -63,7 +63,6 @@ pub(crate) fn handed_fn<R>(f: impl FnOnce() -> R) -> impl FnOnce() -> R {
     }
 }
 
-
 /// `make`, handed over here: the future it makes later is made, polled and dropped inside
 /// the span current now.
 #[inline]

@@ -195,7 +195,10 @@ mod tests {
             std::panic::catch_unwind(|| drop(spawn_blocking(|| {}))).unwrap_err(),
             std::panic::catch_unwind(|| drop(runtime())).unwrap_err(),
         ] {
-            assert_eq!(payload.downcast_ref::<String>().unwrap(), NoRuntime::MESSAGE);
+            assert_eq!(
+                payload.downcast_ref::<String>().unwrap(),
+                NoRuntime::MESSAGE
+            );
         }
     }
 
