@@ -133,14 +133,14 @@ where
     runtime.spawn(fut)
 }
 
-/// Spawns `fut` into `set`, from a task of the runtime (a driver spawning its work).
-#[track_caller]
+/// Spawns `fut` into `set`. Only called from a task of the runtime (a driver spawning its
+/// work), where the runtime always is: no need to look for it first.
 pub(crate) fn spawn_into<F>(set: &mut JoinSet<F::Output>, fut: F) -> AbortHandle
 where
     F: Future + Send + 'static,
     F::Output: Send + 'static,
 {
-    set.spawn_on(fut, &runtime())
+    set.spawn(fut)
 }
 
 /// Runs `f` on the blocking pool of the runtime of the calling thread; panics with
