@@ -81,3 +81,28 @@ pub(crate) fn handed_lazy<F: Future>(make: impl FnOnce() -> F) -> impl FnOnce() 
         }
     }
 }
+
+// With the feature, `tests/tests/tracing.rs` checks the span of every hand-over site.
+#[cfg(all(test, not(feature = "tracing")))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn without_the_feature_a_hand_over_is_the_work_itself() {
+        async fn work() -> u8 {
+            1
+        }
+        let fut = work();
+        let size = core::mem::size_of_val(&fut);
+        // The same type, not a wrapper: nothing captured, nothing to poll through.
+        let fut: core::pin::Pin<Box<_>> = Box::pin(handed(fut));
+        assert_eq!(core::mem::size_of_val(&*fut), size);
+        let f = |x: u8| move || x + 1;
+        let g = handed_fn(f(1));
+        assert_eq!(core::mem::size_of_val(&g), core::mem::size_of_val(&f(1)));
+        assert_eq!(g(), 2);
+        let make = handed_lazy(work);
+        assert_eq!(core::mem::size_of_val(&make), 0);
+        drop(make());
+    }
+}
