@@ -9,7 +9,10 @@ use tokio::sync::{Semaphore, mpsc, watch};
 
 use crate::batcher::Batcher;
 use crate::batcher::driver::{self, Config};
+use crate::NoRuntime;
+use crate::rt::inherit::handed;
 use crate::rt::limit::bounded;
+use crate::rt::spawn;
 
 /// Configures and starts a [`Batcher`]. Made by [`Batcher::builder`].
 ///
@@ -202,8 +205,7 @@ impl BatcherBuilder {
                 max_volume: self.max_volume,
             });
         }
-        let runtime =
-            tokio::runtime::Handle::try_current().map_err(|_| BatcherConfigError::NoRuntime)?;
+        let runtime = spawn::try_runtime().map_err(BatcherConfigError::NoRuntime)?;
 
         let cfg = Config {
             max_volume: self.max_volume,
@@ -219,7 +221,9 @@ impl BatcherBuilder {
         let (report_tx, report_rx) = watch::channel(None);
         // Detached on purpose: the driver ends by itself once the batcher is closed or every
         // handle is dropped, after flushing what was put.
-        drop(runtime.spawn(driver::drive(cfg, handler, capacity.clone(), rx, report_tx)));
+        // The driver, and through it every handler call, runs in the span current here.
+        let driver = handed(driver::drive(cfg, handler, capacity.clone(), rx, report_tx));
+        drop(spawn::spawn_on(&runtime, driver));
         Ok(Batcher {
             tx,
             capacity,
@@ -262,7 +266,7 @@ pub enum BatcherConfigError {
         max_volume: usize,
     },
     /// `build` was called outside a tokio runtime, where the driver task cannot start.
-    NoRuntime,
+    NoRuntime(NoRuntime),
 }
 
 impl fmt::Display for BatcherConfigError {
@@ -278,9 +282,7 @@ impl fmt::Display for BatcherConfigError {
                 f,
                 "capacity ({capacity}) must be at least max_volume ({max_volume})"
             ),
-            Self::NoRuntime => f.write_str(
-                "Batcher must be built inside a tokio runtime (it spawns its driver task)",
-            ),
+            Self::NoRuntime(no_runtime) => no_runtime.fmt(f),
         }
     }
 }

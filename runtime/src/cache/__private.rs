@@ -8,7 +8,7 @@ use std::task::{Context, Poll};
 use std::hash::Hash;
 use std::num::NonZeroUsize;
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
-use std::sync::{Mutex, OnceLock, PoisonError};
+use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
 
 use futures_util::FutureExt as _;
@@ -17,6 +17,8 @@ pub use super::fn_cache::FnCache;
 pub use super::shared_error::{FromSharedError, SharedError};
 pub use super::task::CachedTask;
 
+use crate::rt::inherit::handed;
+use crate::rt::{lock, spawn};
 use super::flight::{Outcome, Wait, panic_message};
 use super::fn_cache::{Lookup, Ticket};
 
@@ -68,7 +70,7 @@ impl Slot {
         }
         // Another instantiation of a generic `impl`. No user code runs under this lock,
         // so a poisoned lock still holds a sound list.
-        let mut others = self.others.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut others = lock::lock(&self.others);
         let found = others
             .iter()
             .find_map(|any| (*any as &dyn Any).downcast_ref::<FnCache<K, V>>());
@@ -371,7 +373,7 @@ where
             // The body is polled by the waiters themselves and moves to a spawned task as
             // soon as one of them is dropped (see `flight.rs`): no task per miss.
             let flight = ticket.flight();
-            flight.set_body(Box::pin(drive(ticket, make())));
+            flight.set_body(Box::pin(handed(drive(ticket, make()))));
             Running::waiting(flight.wait())
         }
     }
@@ -399,7 +401,7 @@ where
         Lookup::Join(flight) => Running::waiting(flight.wait()),
         Lookup::Lead(ticket) => {
             let flight = ticket.flight();
-            drop(tokio::task::spawn_local(drive(ticket, make())));
+            drop(spawn::spawn_local(handed(drive(ticket, make()))));
             Running::waiting(flight.wait())
         }
     }
@@ -427,7 +429,7 @@ where
         Lookup::Join(flight) => CachedTask::running(flight),
         Lookup::Lead(ticket) => {
             let flight = ticket.flight();
-            drop(tokio::spawn(drive(ticket, make())));
+            drop(spawn::spawn(handed(drive(ticket, make()))));
             CachedTask::running(flight)
         }
     }
@@ -454,7 +456,7 @@ where
         Lookup::Join(flight) => CachedTask::running(flight),
         Lookup::Lead(ticket) => {
             let flight = ticket.flight();
-            drop(tokio::task::spawn_local(drive(ticket, make())));
+            drop(spawn::spawn_local(handed(drive(ticket, make()))));
             CachedTask::running(flight)
         }
     }

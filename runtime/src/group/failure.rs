@@ -4,6 +4,8 @@ use std::any::Any;
 use std::fmt;
 use std::sync::Mutex;
 
+use crate::rt::lock;
+
 /// Why one task of a [`Group`](crate::Group), [`Pool`](crate::Pool),
 /// [`TaskSet`](crate::TaskSet), [`Bag`](crate::Bag) or [`OrderedBag`](crate::OrderedBag)
 /// did not succeed: it returned an error, or it panicked.
@@ -187,9 +189,7 @@ impl TaskPanic {
     /// # }
     /// ```
     pub fn into_payload(self) -> Box<dyn Any + Send> {
-        self.payload
-            .into_inner()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+        lock::into_inner(self.payload)
     }
 }
 

@@ -144,7 +144,8 @@ impl<T: Send + 'static, E: Send + 'static> OrderedBag<T, E> {
     ///
     /// # Panics
     ///
-    /// Panics when called outside a tokio runtime.
+    /// Panics outside a tokio runtime, at the caller, with the message of
+    /// [`NoRuntime`](crate::NoRuntime).
     ///
     /// # Examples
     ///
@@ -258,6 +259,7 @@ where
     F: Future + Send + 'static,
     F::Output: BagResult<T, E>,
 {
+    let task = crate::rt::inherit::handed(task);
     let seq = shared.buf().reserve(Slot::Waiting);
     let mut guard = SlotGuard {
         shared: Arc::clone(shared),
@@ -415,7 +417,8 @@ impl<T: Send + 'static, E: Send + 'static> OrderedPutter<T, E> {
     ///
     /// # Panics
     ///
-    /// Panics when called outside a tokio runtime.
+    /// Panics outside a tokio runtime, at the caller, with the message of
+    /// [`NoRuntime`](crate::NoRuntime).
     ///
     /// # Examples
     ///

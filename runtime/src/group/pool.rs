@@ -9,6 +9,7 @@ use std::sync::Arc;
 use tokio::sync::oneshot;
 
 use super::engine::{AwaitStart, Collect, Owner, Spawned};
+use crate::rt::inherit::handed;
 use super::group_error::GroupError;
 use super::pool_size_error::PoolSizeError;
 use super::task_result::TaskResult;
@@ -128,7 +129,8 @@ impl<E: Send + 'static> Pool<E> {
     ///
     /// # Panics
     ///
-    /// Panics when called outside a tokio runtime.
+    /// Panics outside a tokio runtime, at the caller, with the message of
+    /// [`NoRuntime`](crate::NoRuntime).
     ///
     /// # Examples
     ///
@@ -150,6 +152,7 @@ impl<E: Send + 'static> Pool<E> {
         F: Future + Send + 'static,
         F::Output: TaskResult<E>,
     {
+        let task = handed(task);
         let job = Box::pin(async move { task.await.into_task_result() });
         // The owner is alive (we hold it), so the core is not closed.
         let _ = self.owner.core.spawn(job, None);
@@ -160,7 +163,8 @@ impl<E: Send + 'static> Pool<E> {
     ///
     /// # Panics
     ///
-    /// Panics when polled outside a tokio runtime.
+    /// The first poll panics outside a tokio runtime, with the message of
+    /// [`NoRuntime`](crate::NoRuntime).
     ///
     /// # Cancel safety
     ///
@@ -189,6 +193,7 @@ impl<E: Send + 'static> Pool<E> {
         F::Output: TaskResult<E>,
     {
         let (started_tx, started_rx) = oneshot::channel();
+        let task = handed(task);
         let job = Box::pin(async move { task.await.into_task_result() });
         let core = &self.owner.core;
         // Not held across the `await`: a refused job is not `Sync`.

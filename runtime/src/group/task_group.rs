@@ -6,6 +6,7 @@ use core::future::Future;
 use std::sync::Arc;
 
 use super::engine::{Collect, Owner};
+use crate::rt::inherit::handed;
 use super::group_error::GroupError;
 use super::task_result::TaskResult;
 
@@ -83,7 +84,8 @@ impl<E: Send + 'static> Group<E> {
     ///
     /// # Panics
     ///
-    /// Panics when called outside a tokio runtime.
+    /// Panics outside a tokio runtime, at the caller, with the message of
+    /// [`NoRuntime`](crate::NoRuntime).
     ///
     /// # Examples
     ///
@@ -103,6 +105,7 @@ impl<E: Send + 'static> Group<E> {
         F: Future + Send + 'static,
         F::Output: TaskResult<E>,
     {
+        let task = handed(task);
         let job = Box::pin(async move { task.await.into_task_result() });
         // The owner is alive (we hold it), so the core is not closed.
         let _ = self.owner.core.spawn(job, None);

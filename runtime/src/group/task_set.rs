@@ -8,6 +8,7 @@ use core::time::Duration;
 use std::sync::Arc;
 
 use super::engine::{Collect, Owner};
+use crate::rt::inherit::handed;
 use super::task_result::TaskResult;
 use super::task_set_error::TaskSetError;
 
@@ -94,7 +95,8 @@ impl<E: Send + 'static> TaskSet<E> {
     ///
     /// # Panics
     ///
-    /// Panics when called outside a tokio runtime.
+    /// Panics outside a tokio runtime, at the caller, with the message of
+    /// [`NoRuntime`](crate::NoRuntime).
     ///
     /// # Examples
     ///
@@ -119,6 +121,7 @@ impl<E: Send + 'static> TaskSet<E> {
         F: Future + Send + 'static,
         F::Output: TaskResult<E>,
     {
+        let task = handed(task);
         let job = Box::pin(async move { task.await.into_task_result() });
         // The owner is alive (we hold it), so the core is not closed.
         let _ = self.owner.core.spawn(job, None);
