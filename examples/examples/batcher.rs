@@ -1,9 +1,10 @@
-//! async-utils' `Waterfall`: batch many small requests into a few round-trips.
+//! `Batcher`: many small requests become a few batched round-trips. Run: `cargo run --example batcher`.
 //!
 //! 300 tasks each look up one user; the batcher turns them into queries of at most 64 ids,
 //! or whatever arrived within 10 ms of a batch's first id. Each task gets its own user back.
-//! Audit events are put-and-go: the one failing batch is reported by `close`, and the
-//! events still waiting when `close` is called are flushed instead of lost.
+//! Audit events are put without waiting for their result (`put`): the one failing batch is
+//! reported by `close`, and the events still waiting when `close` is called are flushed
+//! instead of lost.
 
 use std::num::NonZeroUsize;
 use std::sync::Arc;

@@ -1,7 +1,8 @@
-//! The seed's "Execution scope" (Trio's nursery): at most 10 tasks at once, a time-out,
-//! and code after the scope that runs only once every task completed or was cancelled.
+//! `Scope`: at most 10 tasks at once, a time-out, then code after the scope. Run: `cargo run --example execution_scope`.
 //!
-//! The seed sleeps 0 to 15 seconds with a 12 second time-out; here a tenth of that.
+//! A port of ayo's "Execution scope" demo (Trio's nursery): the code after the scope runs only
+//! once every task completed or was cancelled. ayo's demo sleeps 0 to 15 seconds with a 12
+//! second time-out; here a tenth of that.
 
 use std::num::NonZeroUsize;
 use std::time::Duration;

@@ -1,6 +1,8 @@
-//! Soak: pushes 1,000,000 items or tasks through every long-lived primitive, at most
-//! about 100 alive at a time, and prints how much resident memory each one grew by per
-//! item. Memory must follow live work: the goal is at most 2 bytes per item everywhere.
+//! Soak: a million items through every long-lived primitive, memory per item. Run: `cargo run --release --example soak`.
+//!
+//! Pushes 1,000,000 items or tasks through every long-lived primitive, at most about 100
+//! alive at a time, and prints how much resident memory each one grew by per item. Memory
+//! must follow live work: the goal is at most 2 bytes per item everywhere.
 //!
 //! Each primitive first runs a warm-up of 200,000 items (so the allocator's growth to
 //! the steady state is not counted), then the measured 1,000,000 on the same instance;

@@ -1,4 +1,4 @@
-//! A tour of ayutil: every feature in a few lines. Run it with `cargo run --example tour`.
+//! A tour of ayutil: every feature in a few lines. Run: `cargo run --example tour`.
 
 use std::convert::Infallible;
 use std::num::NonZeroUsize;

@@ -10,7 +10,9 @@ use tokio::sync::{Semaphore, mpsc, watch};
 
 use crate::batcher::driver::{self, Config};
 use crate::batcher::{Batcher, BatcherConfigError};
+use crate::rt::inherit::handed;
 use crate::rt::limit::bounded;
+use crate::rt::spawn;
 
 /// Configures and starts a [`Batcher`]. Made by [`Batcher::builder`].
 ///
@@ -206,8 +208,7 @@ impl BatcherBuilder {
                 max_volume: self.max_volume.get(),
             });
         }
-        let runtime =
-            tokio::runtime::Handle::try_current().map_err(|_| BatcherConfigError::NoRuntime)?;
+        let runtime = spawn::try_runtime().map_err(BatcherConfigError::NoRuntime)?;
 
         let cfg = Config {
             max_volume: self.max_volume.get(),
@@ -223,7 +224,9 @@ impl BatcherBuilder {
         let (report_tx, report_rx) = watch::channel(None);
         // Detached on purpose: the driver ends by itself once the batcher is closed or every
         // handle is dropped, after flushing what was put.
-        drop(runtime.spawn(driver::drive(cfg, handler, capacity.clone(), rx, report_tx)));
+        // The driver, and through it every handler call, runs in the span current here.
+        let driver = handed(driver::drive(cfg, handler, capacity.clone(), rx, report_tx));
+        drop(spawn::spawn_on(&runtime, driver));
         Ok(Batcher {
             tx,
             capacity,

@@ -19,6 +19,8 @@ use tokio::time::{Instant, sleep_until};
 
 use crate::Panicked;
 use crate::batcher::ticket::Reply;
+use crate::rt::inherit::handed;
+use crate::rt::spawn;
 use crate::rt::time::deadline_after;
 use crate::batcher::{BatchError, BatchFailure, BatcherCloseError};
 
@@ -214,7 +216,8 @@ where
             let put_and_go = batch.put_and_go();
             self.release_room(batch.items.len());
             let task = run_batch(Arc::clone(&self.handler), batch.items, batch.replies);
-            let id = self.running.spawn(task).id();
+            // Inside the driver's span: the span current where the batcher was built.
+            let id = spawn::spawn_into(&mut self.running, handed(task)).id();
             self.running_put_and_go.insert(id, put_and_go);
         }
     }

@@ -9,8 +9,8 @@ use core::fmt;
 use std::error::Error;
 use std::sync::Arc;
 
-use crate::Panicked;
 use crate::rt::cause;
+use crate::{NoRuntime, Panicked};
 
 /// Why one item of a [`Batcher`](crate::Batcher) got no result.
 ///
@@ -542,7 +542,7 @@ pub enum BatcherConfigError {
         max_volume: usize,
     },
     /// `build` was called outside a tokio runtime, where the driver task cannot start.
-    NoRuntime,
+    NoRuntime(NoRuntime),
 }
 
 impl fmt::Display for BatcherConfigError {
@@ -556,11 +556,11 @@ impl fmt::Display for BatcherConfigError {
                 f,
                 "capacity ({capacity}) must be at least max_volume ({max_volume})"
             ),
-            Self::NoRuntime => f.write_str(
-                "Batcher must be built inside a tokio runtime (it spawns its driver task)",
-            ),
+            Self::NoRuntime(no_runtime) => no_runtime.fmt(f),
         }
     }
 }
 
+/// The `NoRuntime` variant is transparent (it displays as the [`NoRuntime`] inside); the
+/// others describe the mistake themselves. None has a cause to chain.
 impl Error for BatcherConfigError {}

@@ -17,9 +17,10 @@
 use std::future::Future;
 use std::mem;
 use std::pin::Pin;
-use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::task::{Context, Poll, Wake, Waker};
 
+use crate::rt::{lock, spawn};
 use tokio::runtime::Handle;
 
 use crate::Panicked;
@@ -187,7 +188,7 @@ impl<V: Clone + Send + Sync + 'static> Flight<V> {
     }
 
     fn lock(&self) -> MutexGuard<'_, State<V>> {
-        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+        lock::lock(&self.state)
     }
 
     /// Hands the body to the waiters, who poll it until it is shared.
@@ -236,10 +237,7 @@ impl<V: Clone + Send + Sync + 'static> Flight<V> {
             if let Some(outcome) = state.outcome.as_ref() {
                 return outcome.clone();
             }
-            state = self
-                .ready
-                .wait(state)
-                .unwrap_or_else(PoisonError::into_inner);
+            state = lock::wait(&self.ready, state);
         }
     }
 }
@@ -251,7 +249,7 @@ fn spawn_body<V>(mut state: MutexGuard<'_, State<V>>, runtime: &Handle) {
     };
     drop(state);
     // Detached on purpose: the body stores the outcome and wakes the waiters itself.
-    drop(runtime.spawn(body));
+    drop(spawn::spawn_on(runtime, body));
 }
 
 /// Wakes every parked waiter, so that one of them polls the idle body.
@@ -306,7 +304,7 @@ impl<V: Clone + Send + Sync + 'static> Future for Wait<V> {
         }
         // Shared with another task and no runtime to spawn on: the parked waiters take
         // turns, polling the body with the flight's waker when it was woken.
-        let turns = state.waiters.shared_with(cx.waker()) && Handle::try_current().is_err();
+        let turns = state.waiters.shared_with(cx.waker()) && spawn::try_runtime().is_err();
         if turns {
             state.waiters.park(slot, cx.waker());
             if !state.woken {
@@ -348,7 +346,7 @@ impl<V: Clone + Send + Sync + 'static> Future for Wait<V> {
         }
         // Shared with another task, and still pending after this poll (which may have
         // been the last one it needed: then no task is spawned).
-        if let Ok(runtime) = Handle::try_current() {
+        if let Ok(runtime) = spawn::try_runtime() {
             spawn_body(state, &runtime);
         } else if state.woken {
             // A wake-up the flight's waker took during the poll goes to every waiter; so
@@ -364,7 +362,7 @@ impl<V> Drop for Wait<V> {
         if self.done {
             return;
         }
-        let mut state = self.flight.state.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut state = lock::lock(&self.flight.state);
         if state.outcome.is_some() {
             return;
         }
@@ -376,7 +374,7 @@ impl<V> Drop for Wait<V> {
             return;
         }
         // The body may be registered with this waiter's waker: it must move on.
-        if let Ok(runtime) = Handle::try_current() {
+        if let Ok(runtime) = spawn::try_runtime() {
             spawn_body(state, &runtime);
         } else if state.waiters.parked > 0 {
             // No runtime to spawn on (dropped outside one): leave the body to the others.

@@ -9,6 +9,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use super::{Eager, NotDone};
 use crate::Panicked;
 use crate::rt::inherit::Inherited;
+use crate::rt::spawn as rt_spawn;
 
 /// A future started at once: polled a first time, on the caller's stack, until it waits,
 /// finishes or panics.
@@ -208,13 +209,9 @@ where
     F: Future + Send + 'static,
     F::Output: Send + 'static,
 {
-    let Ok(runtime) = tokio::runtime::Handle::try_current() else {
-        panic!(
-            "the eager body waits, but there is no tokio runtime here to continue it on; \
-             call it inside a runtime, or drive it with `ayutil::CoroStart`"
-        )
-    };
-    Eager::continuing(runtime.spawn(Inherited::capture().wrap(fut)))
+    // Without a runtime: the policy's panic, at the caller (`CoroStart` is the way to
+    // start a body outside one).
+    Eager::continuing(rt_spawn::spawn(Inherited::capture().wrap(fut)))
 }
 
 #[cold]
@@ -227,7 +224,7 @@ where
 {
     // tokio's own panic outside a `LocalSet` names the `LocalSet` and, through
     // `#[track_caller]`, points at the caller.
-    Eager::continuing(tokio::task::spawn_local(Inherited::capture().wrap(fut)))
+    Eager::continuing(rt_spawn::spawn_local(Inherited::capture().wrap(fut)))
 }
 
 impl<F: Future> IntoFuture for CoroStart<F> {

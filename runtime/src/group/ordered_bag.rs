@@ -142,7 +142,8 @@ impl<T: Send + 'static, E: Send + 'static> OrderedBag<T, E> {
     ///
     /// # Panics
     ///
-    /// Panics when called outside a tokio runtime.
+    /// Panics outside a tokio runtime, at the caller, with the message of
+    /// [`NoRuntime`](crate::NoRuntime).
     ///
     /// # Examples
     ///
@@ -256,6 +257,7 @@ where
     F: Future + Send + 'static,
     F::Output: BagResult<T, E>,
 {
+    let task = crate::rt::inherit::handed(task);
     let seq = shared.buf().reserve(Slot::Waiting);
     let mut guard = SlotGuard {
         shared: Arc::clone(shared),
@@ -413,7 +415,8 @@ impl<T: Send + 'static, E: Send + 'static> OrderedPutter<T, E> {
     ///
     /// # Panics
     ///
-    /// Panics when called outside a tokio runtime.
+    /// Panics outside a tokio runtime, at the caller, with the message of
+    /// [`NoRuntime`](crate::NoRuntime).
     ///
     /// # Examples
     ///

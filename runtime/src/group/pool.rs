@@ -10,6 +10,7 @@ use tokio::sync::oneshot;
 
 use super::engine::{AwaitStart, Collect, Owner, Spawned};
 use super::error::{GroupError, TaskResult};
+use crate::rt::inherit::handed;
 
 /// A [`Group`](crate::Group) that runs at most `n` task bodies at once, admitting queued
 /// tasks in FIFO order.
@@ -115,7 +116,8 @@ impl<E: Send + 'static> Pool<E> {
     ///
     /// # Panics
     ///
-    /// Panics when called outside a tokio runtime.
+    /// Panics outside a tokio runtime, at the caller, with the message of
+    /// [`NoRuntime`](crate::NoRuntime).
     ///
     /// # Examples
     ///
@@ -138,6 +140,7 @@ impl<E: Send + 'static> Pool<E> {
         F: Future + Send + 'static,
         F::Output: TaskResult<E>,
     {
+        let task = handed(task);
         let job = Box::pin(async move { task.await.into_task_result() });
         // The owner is alive (we hold it), so the core is not closed.
         let _ = self.owner.core.spawn(job, None);
@@ -148,7 +151,8 @@ impl<E: Send + 'static> Pool<E> {
     ///
     /// # Panics
     ///
-    /// Panics when polled outside a tokio runtime.
+    /// The first poll panics outside a tokio runtime, with the message of
+    /// [`NoRuntime`](crate::NoRuntime).
     ///
     /// # Cancel safety
     ///
@@ -178,6 +182,7 @@ impl<E: Send + 'static> Pool<E> {
         F::Output: TaskResult<E>,
     {
         let (started_tx, started_rx) = oneshot::channel();
+        let task = handed(task);
         let job = Box::pin(async move { task.await.into_task_result() });
         let core = &self.owner.core;
         // Not held across the `await`: a refused job is not `Sync`.

@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 use super::engine::{Collect, Owner};
 use super::error::{TaskResult, TaskSetError};
+use crate::rt::inherit::handed;
 
 /// Background tasks that are waited for together; a failing task never cancels its
 /// siblings, and every failure is returned.
@@ -93,7 +94,8 @@ impl<E: Send + 'static> TaskSet<E> {
     ///
     /// # Panics
     ///
-    /// Panics when called outside a tokio runtime.
+    /// Panics outside a tokio runtime, at the caller, with the message of
+    /// [`NoRuntime`](crate::NoRuntime).
     ///
     /// # Examples
     ///
@@ -118,6 +120,7 @@ impl<E: Send + 'static> TaskSet<E> {
         F: Future + Send + 'static,
         F::Output: TaskResult<E>,
     {
+        let task = handed(task);
         let job = Box::pin(async move { task.await.into_task_result() });
         // The owner is alive (we hold it), so the core is not closed.
         let _ = self.owner.core.spawn(job, None);

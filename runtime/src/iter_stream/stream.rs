@@ -5,11 +5,13 @@ use core::num::NonZeroUsize;
 use core::pin::Pin;
 use core::task::{Context, Poll};
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::Mutex;
 
 use futures_core::{FusedStream, Stream};
 use crate::Panicked;
 use crate::rt::channel::{self, Receiver, Sender};
+use crate::rt::inherit::handed_fn;
+use crate::rt::spawn;
+use crate::rt::start::Start;
 
 type Message<T> = Result<T, Panicked>;
 type Starter<T> = Box<dyn FnOnce(Sender<Message<T>>) + Send + 'static>;
@@ -39,10 +41,13 @@ type Starter<T> = Box<dyn FnOnce(Sender<Message<T>>) + Send + 'static>;
 /// A zero buffer is impossible by type: `buffer` is a [`NonZeroUsize`];
 /// `NonZeroUsize::MAX` means an unbounded buffer (the worker never waits for the consumer).
 ///
+/// With the `tracing` feature, the iterator runs inside the span current at the stream's
+/// first poll, as the body of a stream would.
+///
 /// # Panics
 ///
-/// The first poll panics when it is not inside a tokio runtime, as
-/// [`spawn_blocking`](tokio::task::spawn_blocking) does.
+/// The first poll panics when it is not inside a tokio runtime, with the message of
+/// [`NoRuntime`](crate::NoRuntime).
 ///
 /// # Examples
 ///
@@ -65,11 +70,9 @@ where
     I: IntoIterator + Send + 'static,
     I::Item: Send + 'static,
 {
+    let starter: Starter<I::Item> = Box::new(move |tx| run_worker(iter, &tx));
     IterStream {
-        state: State::Idle {
-            starter: Mutex::new(Some(Box::new(move |tx| run_worker(iter, &tx)))),
-            buffer,
-        },
+        work: Start::new((starter, buffer)),
     }
 }
 
@@ -112,42 +115,26 @@ where
 /// ```
 #[must_use = "streams do nothing unless polled"]
 pub struct IterStream<T> {
-    state: State<T>,
-}
-
-enum State<T> {
-    /// Not polled yet. The `Mutex` is never locked (only `get_mut` is used): it makes the
-    /// stream `Sync` without asking the iterator to be `Sync`.
-    Idle {
-        starter: Mutex<Option<Starter<T>>>,
-        buffer: NonZeroUsize,
-    },
-    Running(Receiver<Message<T>>),
-    Done,
+    /// The worker and the buffer size, then the receiving end of the worker's items.
+    work: Start<(Starter<T>, NonZeroUsize), Receiver<Message<T>>>,
 }
 
 impl<T: Send + 'static> Stream for IterStream<T> {
     type Item = Result<T, Panicked>;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        if let State::Idle { starter, buffer } = &mut self.state {
-            let start = starter
-                .get_mut()
-                .unwrap_or_else(std::sync::PoisonError::into_inner)
-                .take()
-                .expect("an idle IterStream always holds its starter");
+        let Some(rx) = self.work.get_or_start(|(start, buffer)| {
             // `NonZeroUsize::MAX` means an unbounded buffer.
             let (tx, rx) = channel::channel(buffer.get());
             // Detached on purpose: the worker stops by itself once `rx` is dropped.
-            drop(tokio::task::spawn_blocking(move || start(tx)));
-            self.state = State::Running(rx);
-        }
-        let State::Running(rx) = &mut self.state else {
+            drop(spawn::spawn_blocking(handed_fn(move || start(tx))));
+            rx
+        }) else {
             return Poll::Ready(None);
         };
         match rx.poll_recv(cx) {
             Poll::Ready(None) => {
-                self.state = State::Done;
+                self.work.finish();
                 Poll::Ready(None)
             }
             other => other,
@@ -155,28 +142,25 @@ impl<T: Send + 'static> Stream for IterStream<T> {
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
-        match &self.state {
-            State::Running(rx) => (rx.len(), None),
-            State::Idle { .. } => (0, None),
-            State::Done => (0, Some(0)),
+        match self.work.started() {
+            Some(rx) => (rx.len(), None),
+            None if self.work.is_idle() => (0, None),
+            None => (0, Some(0)),
         }
     }
 }
 
 impl<T: Send + 'static> FusedStream for IterStream<T> {
     fn is_terminated(&self) -> bool {
-        matches!(self.state, State::Done)
+        self.work.is_finished()
     }
 }
 
 impl<T> fmt::Debug for IterStream<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let state = match &self.state {
-            State::Idle { .. } => "idle",
-            State::Running(_) => "running",
-            State::Done => "done",
-        };
-        f.debug_struct("IterStream").field("state", &state).finish()
+        f.debug_struct("IterStream")
+            .field("state", &self.work.phase())
+            .finish()
     }
 }
 

@@ -4,26 +4,7 @@ use core::fmt;
 
 use crate::rt::cause;
 
-/// The error type of scopes that do not name one: any error, boxed.
-///
-/// # Examples
-///
-/// Tasks with different error types share one scope: `?` boxes each error.
-///
-/// ```
-/// # #[tokio::main(flavor = "current_thread")]
-/// # async fn main() {
-/// let err = ayutil::scope(|s: ayutil::Scope<u8>| async move {
-///     s.try_spawn(async { Ok("42".parse::<u8>()?) }); // could fail with `ParseIntError`
-///     s.try_spawn(async { Ok(u8::try_from(300_u32)?) }); // fails with `TryFromIntError`
-/// })
-/// .await
-/// .unwrap_err();
-/// let first: &ayutil::BoxError = err.first();
-/// assert!(first.is::<std::num::TryFromIntError>());
-/// # }
-/// ```
-pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+pub(crate) use crate::BoxError;
 
 /// A scope failed: the first failure is reported (a task that returned `Err`, or the
 /// block of [`try_run`](crate::ScopeOptions::try_run)), and the errors that arrived while

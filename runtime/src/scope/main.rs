@@ -11,6 +11,7 @@ use core::time::Duration;
 use std::process::{ExitCode, Termination};
 use std::sync::{Arc, OnceLock};
 
+use crate::rt::spawn;
 use crate::scope::handle::Scope;
 use crate::scope::options::ScopeOptions;
 use crate::scope::state::StopReason;
@@ -461,7 +462,7 @@ where
         let signal = interrupt();
         let watcher = {
             let (root, interrupted) = (Arc::clone(&root), Arc::clone(&interrupted));
-            tokio::spawn(async move {
+            spawn::spawn(async move {
                 let exit = signal.await;
                 let _ = interrupted.set(exit);
                 if let Some(scope) = root.get() {

@@ -9,13 +9,11 @@ use core::time::Duration;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 
-use tokio::runtime::Handle;
-
 use crate::scope::error::{BoxError, ScopeError};
 use crate::scope::handle::Scope;
 use crate::scope::nesting::{self, ChildLink};
 use crate::scope::outcome::ScopeOutput;
-use crate::rt::{limit, time};
+use crate::rt::{limit, spawn, time};
 use crate::scope::state::{Inner, Progress, StopReason};
 use crate::scope::task::drop_caught;
 
@@ -223,7 +221,8 @@ where
     /// # Panics
     ///
     /// If a task or the block panicked, the first panic resumes here, once every task
-    /// has stopped: a panic wins over an error. Also panics outside a tokio runtime.
+    /// has stopped: a panic wins over an error. The first poll panics outside a tokio
+    /// runtime, with the message of [`NoRuntime`](crate::NoRuntime).
     ///
     /// # Cancel safety
     ///
@@ -324,7 +323,7 @@ where
         F: FnOnce(Scope<T, E>) -> Fut,
         Fut: Future,
     {
-        let inner = Inner::<T, E>::new(Handle::current(), self.limit, self.discard);
+        let inner = Inner::<T, E>::new(spawn::runtime(), self.limit, self.discard);
         if let Some(parent) = nesting::current() {
             inner.set_parent(parent);
         }
