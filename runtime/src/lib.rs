@@ -15,6 +15,7 @@
 mod cfg;
 
 mod rt;
+pub use crate::rt::panic::Panicked;
 pub use crate::rt::spawn::NoRuntime;
 
 /// Any error, boxed: `Box<dyn std::error::Error + Send + Sync>`.

@@ -53,7 +53,7 @@ fn panic_of(f: impl FnOnce()) -> (String, String) {
 
 /// `NoRuntime`'s message, as returned by an API that reports the error.
 fn no_runtime() -> String {
-    match Batcher::builder(1, Duration::from_millis(1))
+    match Batcher::builder(NonZeroUsize::MIN, Duration::from_millis(1))
         .build(|items: Vec<u8>| async move { Ok::<_, std::io::Error>(items) })
     {
         Err(BatcherConfigError::NoRuntime(cause)) => cause.to_string(),
@@ -79,7 +79,7 @@ fn assert_panics_with_message(f: impl FnOnce()) {
 #[test]
 fn no_runtime_is_a_public_send_sync_error_that_says_what_to_do() {
     fn error<E: std::error::Error + Send + Sync + 'static>(_: &E) {}
-    let err = Batcher::builder(1, Duration::from_millis(1))
+    let err = Batcher::builder(NonZeroUsize::MIN, Duration::from_millis(1))
         .build(|items: Vec<u8>| async move { Ok::<_, std::io::Error>(items) })
         .unwrap_err();
     let BatcherConfigError::NoRuntime(cause) = err.clone() else {
@@ -107,12 +107,12 @@ fn group_spawn_panics_at_the_caller() {
 
 #[test]
 fn pool_spawn_panics_at_the_caller() {
-    assert_panics_at_caller(|| Pool::new(2).unwrap().spawn(async {}));
+    assert_panics_at_caller(|| Pool::new(NonZeroUsize::new(2).unwrap()).spawn(async {}));
 }
 
 #[test]
 fn pool_spawn_wait_panics_at_its_first_poll() {
-    let pool = Pool::new(1).unwrap();
+    let pool = Pool::new(NonZeroUsize::MIN);
     let wait = pool.spawn_wait(async {}); // lazy: nothing yet
     assert_panics_with_message(|| block_on(wait));
 }
@@ -184,7 +184,7 @@ fn branch_shoot_panics_at_the_caller() {
 
 #[test]
 fn batcher_build_returns_the_error() {
-    let err = Batcher::builder(4, Duration::from_millis(1))
+    let err = Batcher::builder(NonZeroUsize::new(4).unwrap(), Duration::from_millis(1))
         .build(|items: Vec<u8>| async move { Ok::<_, std::io::Error>(items) })
         .unwrap_err();
     assert!(matches!(err, BatcherConfigError::NoRuntime(_)), "{err:?}");

@@ -183,8 +183,7 @@ async fn a_queued_scope_task_keeps_the_span_of_its_spawn_not_of_the_task_that_fr
     probe();
     elsewhere(async {
         Scope::<()>::options()
-            .max_concurrency(1)
-            .unwrap()
+            .max_concurrency(NonZeroUsize::MIN)
             .run(|s| async move {
                 handed_in("first", || s.spawn(later("queued first")));
                 for _ in 0..10 {
@@ -241,7 +240,7 @@ async fn group_pool_and_task_set_tasks_run_in_the_span_of_their_spawn() {
     probe();
     elsewhere(async {
         let group = Group::new();
-        let pool = Pool::new(1).unwrap();
+        let pool = Pool::new(NonZeroUsize::MIN);
         let tasks = TaskSet::<std::convert::Infallible>::new();
         for _ in 0..5 {
             handed_in("group", || group.spawn(later("group task")));
@@ -386,7 +385,7 @@ async fn batch_handler_calls_run_in_the_span_of_the_build() {
     // A batch mixes the items of many callers: the handler, handed over at `build`, runs
     // in the span current there.
     let batcher = handed_in("build", || {
-        Batcher::builder(2, Duration::from_millis(1))
+        Batcher::builder(NonZeroUsize::new(2).unwrap(), Duration::from_millis(1))
             .build(|items: Vec<u8>| async move {
                 later("batch handler").await;
                 Ok::<_, std::io::Error>(items)

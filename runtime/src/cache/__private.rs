@@ -7,8 +7,8 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::hash::Hash;
 use std::num::NonZeroUsize;
-use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
-use std::sync::{Mutex, OnceLock};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use futures_util::FutureExt as _;
@@ -19,8 +19,9 @@ pub use super::task::CachedTask;
 
 use crate::rt::inherit::handed;
 use crate::rt::{lock, spawn};
-use super::flight::{Outcome, Wait, panic_message};
+use super::flight::{Outcome, Wait};
 use super::fn_cache::{Lookup, Ticket};
+use crate::Panicked;
 
 /// The static behind one cached function's `FnCache`. It is not generic, so it can be
 /// declared inside an associated function whose key type mentions `Self`.
@@ -284,7 +285,7 @@ where
 {
     let outcome = match AssertUnwindSafe(future).catch_unwind().await {
         Ok(value) => Outcome::Value(value),
-        Err(payload) => Outcome::Panicked(panic_message(&*payload)),
+        Err(payload) => Outcome::Panicked(Arc::new(Panicked::new(payload))),
     };
     ticket.finish(outcome);
 }
@@ -480,8 +481,10 @@ where
                 value
             }
             Err(payload) => {
-                ticket.finish(Outcome::Panicked(panic_message(&*payload)));
-                resume_unwind(payload)
+                // The leader resumes the original payload; the joiners share a copy.
+                let panicked = Panicked::new(payload);
+                ticket.finish(Outcome::Panicked(Arc::new(panicked.copy())));
+                panicked.resume()
             }
         },
     }

@@ -23,13 +23,15 @@ use std::task::{Context, Poll, Wake, Waker};
 use crate::rt::{lock, spawn};
 use tokio::runtime::Handle;
 
+use crate::Panicked;
+
 /// How a flight ended.
 #[derive(Clone)]
 pub(crate) enum Outcome<V> {
     /// The body returned this value.
     Value(V),
-    /// The body panicked with this message.
-    Panicked(Arc<str>),
+    /// The body panicked; every waiter resumes it (see [`Panicked::resume_shared`]).
+    Panicked(Arc<Panicked>),
     /// The body was dropped before it finished (its runtime shut down).
     Abandoned,
 }
@@ -40,7 +42,7 @@ impl<V> Outcome<V> {
     pub(crate) fn into_value(self) -> V {
         match self {
             Outcome::Value(value) => value,
-            Outcome::Panicked(message) => std::panic::resume_unwind(Box::new(message.to_string())),
+            Outcome::Panicked(panicked) => panicked.resume_shared(),
             Outcome::Abandoned => panic!(
                 "#[cached]: the computation was dropped before it finished (its runtime shut down)"
             ),
@@ -385,16 +387,5 @@ impl<V> Drop for Wait<V> {
             drop(state);
             drop(body);
         }
-    }
-}
-
-/// The text of a panic payload (`&str` and `String` payloads; others get a placeholder).
-pub(crate) fn panic_message(payload: &(dyn std::any::Any + Send)) -> Arc<str> {
-    if let Some(s) = payload.downcast_ref::<&str>() {
-        Arc::from(*s)
-    } else if let Some(s) = payload.downcast_ref::<String>() {
-        Arc::from(s.as_str())
-    } else {
-        Arc::from("#[cached] body panicked with a non-string payload")
     }
 }

@@ -4,10 +4,10 @@ use core::fmt;
 use core::future::{Future, IntoFuture};
 use core::pin::Pin;
 use core::task::{Context, Poll, Waker};
-use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
-use std::thread;
+use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use super::{Eager, NotDone};
+use crate::Panicked;
 use crate::rt::inherit::Inherited;
 use crate::rt::spawn as rt_spawn;
 
@@ -53,8 +53,9 @@ pub struct CoroStart<F: Future> {
 enum Start<F: Future> {
     /// Waited during the first poll.
     Blocked(Pin<Box<F>>),
-    /// Finished (or panicked) during the first poll.
-    Done(thread::Result<F::Output>),
+    /// Finished (or panicked) during the first poll. The panic is held as a [`Panicked`]
+    /// (`Sync`, unlike a bare payload) and resumed where the output is taken.
+    Done(Result<F::Output, Panicked>),
 }
 
 impl<F: Future> CoroStart<F> {
@@ -78,7 +79,7 @@ impl<F: Future> CoroStart<F> {
         let state = match catch_unwind(AssertUnwindSafe(|| fut.as_mut().poll(&mut cx))) {
             Ok(Poll::Ready(output)) => Start::Done(Ok(output)),
             Ok(Poll::Pending) => Start::Blocked(fut),
-            Err(payload) => Start::Done(Err(payload)),
+            Err(payload) => Start::Done(Err(Panicked::new(payload))),
         };
         Self { state }
     }
@@ -136,7 +137,7 @@ impl<F: Future> CoroStart<F> {
     pub fn into_output(self) -> Result<F::Output, NotDone<F>> {
         match self.state {
             Start::Done(Ok(output)) => Ok(output),
-            Start::Done(Err(payload)) => resume_unwind(payload),
+            Start::Done(Err(panicked)) => panicked.resume(),
             Start::Blocked(_) => Err(NotDone::new(self)),
         }
     }
@@ -277,7 +278,7 @@ pub struct Continuation<F: Future> {
 
 enum Continue<F: Future> {
     Blocked(Pin<Box<F>>),
-    Done(thread::Result<F::Output>),
+    Done(Result<F::Output, Panicked>),
     Taken,
 }
 
@@ -296,7 +297,7 @@ impl<F: Future> Future for Continuation<F> {
         }
         match core::mem::replace(&mut this.state, Continue::Taken) {
             Continue::Done(Ok(output)) => Poll::Ready(output),
-            Continue::Done(Err(payload)) => resume_unwind(payload),
+            Continue::Done(Err(panicked)) => panicked.resume(),
             Continue::Blocked(_) => unreachable!("handled above"),
             Continue::Taken => panic!("`Continuation` polled after it returned its output"),
         }

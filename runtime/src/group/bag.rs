@@ -10,11 +10,9 @@ use std::sync::Arc;
 
 use futures_core::Stream;
 
-use super::bag_closed::BagClosed;
-use super::bag_result::BagResult;
 use super::bag_shared::{Buffer, Shared};
 use super::engine::{Collect, Core, Job, Owner};
-use super::group_error::GroupError;
+use super::error::{BagClosed, BagResult, GroupError};
 
 impl<T: Send> Buffer for VecDeque<T> {
     type Item = T;

@@ -27,10 +27,10 @@ use tokio::sync::{Notify, oneshot};
 use tokio::runtime::RuntimeFlavor;
 use tokio::task::AbortHandle;
 
+use super::error::{GroupError, TaskFailure};
+use crate::Panicked;
 use crate::rt::lock::lock;
 use crate::rt::spawn;
-use super::failure::{TaskFailure, TaskPanic};
-use super::group_error::GroupError;
 use super::join_round::{Ended, JoinRounds};
 
 /// A type-erased task body; its output is already converted to `Result<(), E>`.
@@ -180,10 +180,6 @@ impl<E: Send + 'static> Core<E> {
             idle_waker: AtomicWaker::new(),
             rounds: JoinRounds::default(),
         })
-    }
-
-    pub(crate) fn limit(&self) -> usize {
-        self.limit
     }
 
     /// Queues or starts `job`. Returns it back if the core was closed.
@@ -513,7 +509,7 @@ async fn worker<E: Send + 'static>(
             }
             Err(payload) => {
                 drop(job);
-                (Some(TaskFailure::Panic(TaskPanic::new(payload))), None)
+                (Some(TaskFailure::Panic(Panicked::new(payload))), None)
             }
         };
         let retire = (!linger).then_some(slot);

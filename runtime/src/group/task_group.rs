@@ -6,9 +6,8 @@ use core::future::Future;
 use std::sync::Arc;
 
 use super::engine::{Collect, Owner};
+use super::error::{GroupError, TaskResult};
 use crate::rt::inherit::handed;
-use super::group_error::GroupError;
-use super::task_result::TaskResult;
 
 /// A cloneable set of tasks: [`spawn`](Self::spawn) from anywhere (including from inside
 /// the group's own tasks), then [`join`](Self::join) to wait until none is left.

@@ -8,9 +8,8 @@ use core::time::Duration;
 use std::sync::Arc;
 
 use super::engine::{Collect, Owner};
+use super::error::{TaskResult, TaskSetError};
 use crate::rt::inherit::handed;
-use super::task_result::TaskResult;
-use super::task_set_error::TaskSetError;
 
 /// Background tasks that are waited for together; a failing task never cancels its
 /// siblings, and every failure is returned.
@@ -112,7 +111,7 @@ impl<E: Send + 'static> TaskSet<E> {
     /// });
     /// let err = tasks.join().await.unwrap_err();
     /// assert_eq!(err.failures().len(), 1);
-    /// assert_eq!(err.to_string(), "1 task(s) failed; first: task failed: inner");
+    /// assert_eq!(err.failures()[0].to_string(), "inner");
     /// # }
     /// ```
     #[track_caller]

@@ -7,13 +7,13 @@ use core::task::{Context, Poll};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use futures_core::{FusedStream, Stream};
-use crate::iter_stream::IterPanicked;
+use crate::Panicked;
 use crate::rt::channel::{self, Receiver, Sender};
 use crate::rt::inherit::handed_fn;
 use crate::rt::spawn;
 use crate::rt::start::Start;
 
-type Message<T> = Result<T, IterPanicked>;
+type Message<T> = Result<T, Panicked>;
 type Starter<T> = Box<dyn FnOnce(Sender<Message<T>>) + Send + 'static>;
 
 /// Wraps a blocking iterator into a [`Stream`] whose items are produced on a blocking thread.
@@ -29,7 +29,9 @@ type Starter<T> = Box<dyn FnOnce(Sender<Message<T>>) + Send + 'static>;
 ///
 /// The stream yields `Ok(item)` for each item and ends when the iterator ends. If the
 /// iterator panics (in `into_iter`, `next` or its `Drop`), the stream yields every item
-/// produced before the panic, then one `Err(`[`IterPanicked`]`)`, then ends.
+/// produced before the panic, then one `Err(`[`Panicked`]`)`, then ends: the panic is a
+/// value the consumer reads like the items (see [`Panicked`] for when ayutil resumes a panic
+/// instead).
 ///
 /// Dropping the stream stops the worker before it reads the next item: an item being read at
 /// that moment is finished and then dropped, and the iterator is dropped on the worker thread
@@ -76,7 +78,7 @@ where
 
 /// Stream returned by [`iter_stream`].
 ///
-/// Yields `Ok(item)` for each item of the iterator, then at most one `Err(`[`IterPanicked`]`)`
+/// Yields `Ok(item)` for each item of the iterator, then at most one `Err(`[`Panicked`]`)`
 /// if the iterator panicked, then ends. It is fused: after `None` it keeps returning `None`.
 ///
 /// # Cancel safety
@@ -118,7 +120,7 @@ pub struct IterStream<T> {
 }
 
 impl<T: Send + 'static> Stream for IterStream<T> {
-    type Item = Result<T, IterPanicked>;
+    type Item = Result<T, Panicked>;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let Some(rx) = self.work.get_or_start(|(start, buffer)| {
@@ -170,7 +172,7 @@ where
 {
     // A panic caught here is sent to the stream; if the stream is gone, it is dropped with the
     // message (there is nobody left to tell).
-    let send_panic = |payload| drop(tx.blocking_send(Err(IterPanicked::new(payload))));
+    let send_panic = |payload| drop(tx.blocking_send(Err(Panicked::new(payload))));
 
     let mut iter = match catch_unwind(AssertUnwindSafe(|| source.into_iter())) {
         Ok(iter) => iter,

@@ -47,10 +47,12 @@ use tokio::task::{AbortHandle, JoinHandle, JoinSet};
 /// # Examples
 ///
 /// ```
+/// use std::num::NonZeroUsize;
 /// use std::time::Duration;
 ///
 /// // No runtime here: building a batcher (which spawns its driver) reports it.
-/// let err = ayutil::Batcher::builder(10, Duration::from_millis(5))
+/// let volume = NonZeroUsize::new(10).unwrap();
+/// let err = ayutil::Batcher::builder(volume, Duration::from_millis(5))
 ///     .build(|items: Vec<u32>| async move { Ok::<_, std::io::Error>(items) })
 ///     .unwrap_err();
 /// let ayutil::BatcherConfigError::NoRuntime(cause) = err else { unreachable!() };
@@ -59,7 +61,7 @@ use tokio::task::{AbortHandle, JoinHandle, JoinSet};
 /// // Inside one, the same call succeeds.
 /// let rt = tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap();
 /// let _entered = rt.enter();
-/// assert!(ayutil::Batcher::builder(10, Duration::from_millis(5))
+/// assert!(ayutil::Batcher::builder(volume, Duration::from_millis(5))
 ///     .build(|items: Vec<u32>| async move { Ok::<_, std::io::Error>(items) })
 ///     .is_ok());
 /// ```

@@ -97,7 +97,7 @@ where
     T: Send + 'static,
     E: Send + 'static,
 {
-    /// The options of a new scope: `Scope::<T, E>::options().max_concurrency(n)?.run(..)`.
+    /// The options of a new scope: `Scope::<T, E>::options().max_concurrency(n).run(..)`.
     ///
     /// # Examples
     ///
@@ -179,10 +179,12 @@ where
     /// # Examples
     ///
     /// ```
+    /// use std::num::NonZeroUsize;
+    ///
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// let out = ayutil::Scope::<u32>::options()
-    ///     .max_concurrency(10)?
+    ///     .max_concurrency(NonZeroUsize::new(10).unwrap())
     ///     .run(|s| async move {
     ///         for i in 0..10_000 {
     ///             s.spawn_lazy(move || async move { i % 7 });

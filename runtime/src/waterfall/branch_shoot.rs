@@ -186,6 +186,7 @@ impl Work for Pushed {
 /// # }
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum ShootError {
     /// The shoot already has one cell in every branch.
     Full {
