@@ -8,8 +8,11 @@
 use proc_macro::TokenStream;
 
 mod attr;
+mod compose;
 mod errors;
 mod link;
+mod named;
+mod respan;
 
 mod cached;
 mod eager;
