@@ -40,3 +40,31 @@ pub(crate) fn moved_to(
     item.attrs.insert(at, syn::parse_quote!(#[#path(#args)]));
     item.into_token_stream()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::first_to_run_before;
+    use syn::Attribute;
+
+    fn attrs(tokens: proc_macro2::TokenStream) -> Vec<Attribute> {
+        let item: syn::ItemFn = syn::parse2(quote::quote!(#tokens fn f() {})).unwrap();
+        item.attrs
+    }
+
+    #[test]
+    fn each_macro_waits_for_the_ones_before_it() {
+        let all = attrs(
+            quote::quote!(#[doc = "x"] #[eager] #[ay::cached(max = 1)] #[ayutil::provider(a, from = P)]),
+        );
+        assert_eq!(first_to_run_before(&all, "provider"), None);
+        assert_eq!(first_to_run_before(&all, "cached"), Some(3));
+        assert_eq!(first_to_run_before(&all, "eager"), Some(2));
+    }
+
+    #[test]
+    fn other_attributes_are_not_waited_for() {
+        let other = attrs(quote::quote!(#[inline] #[eager] #[tokio::main] #[cache]));
+        assert_eq!(first_to_run_before(&other, "eager"), None);
+        assert_eq!(first_to_run_before(&other, "cached"), None);
+    }
+}

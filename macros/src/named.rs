@@ -26,3 +26,34 @@ pub(crate) fn is_type(ty: &Type, name: &str) -> bool {
 pub(crate) fn is_attr(attr: &Attribute, name: &str) -> bool {
     ends_with(attr.path(), name)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::is_type;
+    use syn::Type;
+
+    fn ty(text: &str) -> Type {
+        syn::parse_str(text).unwrap()
+    }
+
+    #[test]
+    fn a_type_is_named_by_its_last_segment() {
+        assert!(is_type(&ty("Result<u8, E>"), "Result"));
+        assert!(is_type(&ty("std::io::Result<()>"), "Result"));
+        assert!(is_type(&ty("(ayutil::Scope)"), "Scope"));
+        // A type forwarded by `macro_rules!` arrives in an invisible group.
+        let inner: proc_macro2::TokenStream = "Scope<u8>".parse().unwrap();
+        let group = proc_macro2::Group::new(proc_macro2::Delimiter::None, inner);
+        let grouped: Type = syn::parse2(proc_macro2::TokenTree::Group(group).into()).unwrap();
+        assert!(matches!(grouped, Type::Group(_)));
+        assert!(is_type(&grouped, "Scope"));
+    }
+
+    #[test]
+    fn other_shapes_are_not_named() {
+        assert!(!is_type(&ty("Result::Ok"), "Result"));
+        assert!(!is_type(&ty("<T as Tr>::Result"), "Result"));
+        assert!(!is_type(&ty("&Result<u8, E>"), "Result"));
+        assert!(!is_type(&ty("MyResult"), "Result"));
+    }
+}
