@@ -52,6 +52,21 @@ impl<T> Attr<T> {
         }
     }
 
+    /// Reads the option's value with `read` (one of the helpers below) and stores it. A
+    /// malformed value is returned, for [`parse_options`] to report and skip; a repeated
+    /// option is pushed to `errors`.
+    pub(crate) fn read(
+        &mut self,
+        key: &Ident,
+        input: ParseStream<'_>,
+        errors: &mut Errors,
+        read: impl FnOnce(&Ident, ParseStream<'_>) -> syn::Result<T>,
+    ) -> syn::Result<()> {
+        let value = read(key, input)?;
+        self.set(key, value, errors);
+        Ok(())
+    }
+
     pub(crate) fn get(&self) -> Option<&T> {
         self.value.as_ref().map(|(_, value)| value)
     }

@@ -3,6 +3,7 @@
 
 use proc_macro2::{Span, TokenStream};
 use quote::ToTokens;
+use syn::ItemFn;
 
 /// Collects every mistake into one `syn::Error`.
 #[derive(Default)]
@@ -35,6 +36,18 @@ impl Errors {
         self.0.unwrap_or_else(|| {
             syn::Error::new(Span::call_site(), "ayutil's macro failed without a message")
         })
+    }
+}
+
+/// The attribute's item as a function. When it is not one, its syntax error joins the
+/// option mistakes already in `errors`, which the caller reports beside the item.
+pub(crate) fn parse_fn(item: &TokenStream, errors: &mut Errors) -> Option<ItemFn> {
+    match syn::parse2(item.clone()) {
+        Ok(function) => Some(function),
+        Err(err) => {
+            errors.push(err);
+            None
+        }
     }
 }
 

@@ -3,13 +3,19 @@
 //!
 //! Each macro lives in its own module, split into `parse` (tokens into a typed struct),
 //! `validate` (rules between arguments) and `expand` (quote). Entry points stay a few
-//! lines long.
+//! lines long. What several macros need is written once: `attr` (the option parser),
+//! `errors` (collecting mistakes, reading the item), `compose` (the order in which the
+//! attribute macros run on one function), `named` (a type or attribute by its path's last
+//! segment) and `respan`.
 
 use proc_macro::TokenStream;
 
 mod attr;
+mod compose;
 mod errors;
 mod link;
+mod named;
+mod respan;
 
 mod cached;
 mod eager;

@@ -34,6 +34,7 @@ use syn::spanned::Spanned;
 use syn::{FnArg, Pat, ReceiverKind};
 
 use super::validate::{KeyArg, KeyPlan, Plan, Runner, ValuePlan, owned_copy};
+use crate::respan::respan;
 
 /// Tuples implement `Hash` and `Eq` up to 12 elements; longer keys nest.
 const MAX_TUPLE: usize = 12;
@@ -367,21 +368,4 @@ fn starts_item(trees: &[TokenTree], i: usize) -> bool {
         }
         _ => false,
     }
-}
-
-/// `tokens` with every span (through groups) set to `span`.
-fn respan(tokens: TokenStream, span: Span) -> TokenStream {
-    tokens
-        .into_iter()
-        .map(|mut tree| {
-            if let TokenTree::Group(group) = &tree {
-                let mut new = Group::new(group.delimiter(), respan(group.stream(), span));
-                new.set_span(span);
-                tree = TokenTree::Group(new);
-            } else {
-                tree.set_span(span);
-            }
-            tree
-        })
-        .collect()
 }

@@ -10,20 +10,16 @@ mod validate;
 
 use proc_macro2::TokenStream;
 use quote::quote;
-use syn::{Attribute, ItemFn};
+use syn::ItemFn;
 
-use crate::attr;
-use crate::errors::{Errors, with_item};
+use crate::errors::{Errors, parse_fn, with_item};
+use crate::{attr, compose};
 
 pub(crate) fn expand_entry(args: TokenStream, item: TokenStream) -> TokenStream {
     let mut errors = Errors::default();
     let parsed = parse::parse(args.clone(), &mut errors);
-    let item_fn = match syn::parse2::<ItemFn>(item.clone()) {
-        Ok(item_fn) => item_fn,
-        Err(err) => {
-            errors.push(err);
-            return with_item(errors.into_error(), item);
-        }
+    let Some(item_fn) = parse_fn(&item, &mut errors) else {
+        return with_item(errors.into_error(), item);
     };
     if let Some(reordered) = below_provider(&args, &parsed, &item_fn) {
         return reordered;
@@ -34,31 +30,20 @@ pub(crate) fn expand_entry(args: TokenStream, item: TokenStream) -> TokenStream 
     }
 }
 
-/// `#[cached]` written above `#[provider]`: the provider must go first, so that its
-/// injected parameter is never part of the key and its `_with` variant (which takes the
-/// dependency explicitly) is not cached. Re-emits the function with `#[cached]` moved
-/// right below `#[provider]`; `#[provider]` then keeps it on the provided function only.
-///
-/// ```text
-/// #[cached(opts)] #[provider(db, from = DB)] fn f(..)  =>  #[provider(db, from = DB)] #[::ayutil::cached(opts)] fn f(..)
-/// ```
+/// `#[cached]` written above `#[provider]`: the provider must go first (see
+/// [`crate::compose`]), so the function is re-emitted with `#[cached]` moved right below
+/// `#[provider]`, which then keeps it on the provided function only.
 fn below_provider(
     args: &TokenStream,
     parsed: &parse::CachedArgs,
     item: &ItemFn,
 ) -> Option<TokenStream> {
-    let at = item.attrs.iter().position(is_provider)?;
+    let at = compose::first_to_run_before(&item.attrs, "cached")?;
     let krate = attr::crate_tokens(parsed.krate.get());
-    let mut item = item.clone();
-    let cached: Attribute = syn::parse_quote!(#[#krate::cached(#args)]);
-    item.attrs.insert(at + 1, cached);
-    Some(quote!(#item))
-}
-
-/// An attribute named `provider` (`#[provider]`, `#[ayutil::provider]`, `#[ay::provider]`).
-fn is_provider(attr: &Attribute) -> bool {
-    attr.path()
-        .segments
-        .last()
-        .is_some_and(|segment| segment.ident == "provider")
+    Some(compose::moved_to(
+        item.clone(),
+        at + 1,
+        &quote!(#krate::cached),
+        args,
+    ))
 }

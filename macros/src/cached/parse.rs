@@ -58,10 +58,7 @@ pub(crate) fn parse(tokens: TokenStream, errors: &mut Errors) -> CachedArgs {
     };
     attr::parse_options(tokens, &OPTIONS, errors, |key, input, errors| {
         match key.to_string().as_str() {
-            "ttl" => {
-                let ttl = attr::duration(key, input)?;
-                args.ttl.set(key, ttl, errors);
-            }
+            "ttl" => args.ttl.read(key, input, errors, attr::duration)?,
             "max" => {
                 let lit = attr::int_literal(key, input, "max = 100")?;
                 let max: usize = lit.base10_parse()?;
@@ -85,28 +82,14 @@ pub(crate) fn parse(tokens: TokenStream, errors: &mut Errors) -> CachedArgs {
                 let expr: Expr = attr::value(key, input, "key: Type = expression")?;
                 args.key.set(key, KeyOption { ty, expr }, errors);
             }
-            "cache_errors" => set_flag(&mut args.cache_errors, key, input, errors)?,
-            "local" => set_flag(&mut args.local, key, input, errors)?,
-            "task" => set_flag(&mut args.task, key, input, errors)?,
-            "in_impl" => set_flag(&mut args.in_impl, key, input, errors)?,
-            "crate" => {
-                let path = attr::crate_path(key, input)?;
-                args.krate.set(key, path, errors);
-            }
+            "cache_errors" => args.cache_errors.read(key, input, errors, attr::flag)?,
+            "local" => args.local.read(key, input, errors, attr::flag)?,
+            "task" => args.task.read(key, input, errors, attr::flag)?,
+            "in_impl" => args.in_impl.read(key, input, errors, attr::flag)?,
+            "crate" => args.krate.read(key, input, errors, attr::crate_path)?,
             _ => return Ok(Parsed::Unknown),
         }
         Ok(Parsed::Known)
     });
     args
-}
-
-fn set_flag(
-    slot: &mut Flag,
-    key: &syn::Ident,
-    input: syn::parse::ParseStream<'_>,
-    errors: &mut Errors,
-) -> syn::Result<()> {
-    attr::flag(key, input)?;
-    slot.set(key, (), errors);
-    Ok(())
 }

@@ -7,8 +7,8 @@ use syn::spanned::Spanned;
 use syn::{FnArg, GenericParam, Ident, ItemFn, Pat, ReceiverKind, ReturnType, Type};
 
 use super::parse::{CachedArgs, KeyOption};
-use crate::attr;
 use crate::errors::Errors;
+use crate::{attr, named};
 
 /// What `expand` needs, checked.
 pub(crate) struct Plan {
@@ -327,18 +327,6 @@ fn key_args(item: &ItemFn) -> Vec<KeyArg> {
 /// Whether the return type is spelled `Result<..>` (any path ending in `Result`, such as
 /// `anyhow::Result<T>` or `io::Result<T>`): then its error is shared with every caller of
 /// a failed computation, and only `Ok` values are stored unless `cache_errors` is given.
-pub(crate) fn returns_result(ty: &Type) -> bool {
-    match ty {
-        Type::Path(path) => {
-            path.qself.is_none()
-                && path
-                    .path
-                    .segments
-                    .last()
-                    .is_some_and(|s| s.ident == "Result")
-        }
-        Type::Paren(inner) => returns_result(&inner.elem),
-        Type::Group(inner) => returns_result(&inner.elem),
-        _ => false,
-    }
+fn returns_result(ty: &Type) -> bool {
+    named::is_type(ty, "Result")
 }

@@ -25,20 +25,22 @@
 //! `async fn` and `#[eager]` wraps their result: either order of the attributes gives the
 //! same function.
 
-use proc_macro2::{Group, Span, TokenStream, TokenTree};
+use proc_macro2::TokenStream;
 use quote::{ToTokens, format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::{FnArg, ItemFn, Pat, ReturnType};
 
 use super::validate::Plan;
+use crate::compose;
+use crate::respan::respan;
 
-pub(crate) fn expand(plan: &Plan, args: TokenStream, mut function: ItemFn) -> TokenStream {
+pub(crate) fn expand(plan: &Plan, args: TokenStream, function: ItemFn) -> TokenStream {
     let krate = &plan.krate;
     if plan.defer {
-        function
-            .attrs
-            .push(syn::parse_quote!(#[#krate::__private::eager::eager(#args)]));
-        return function.into_token_stream();
+        // Below every attribute, so it runs last (see `crate::compose`).
+        let at = function.attrs.len();
+        let path = quote!(#krate::__private::eager::eager);
+        return compose::moved_to(function, at, &path, &args);
     }
 
     let ItemFn {
@@ -121,21 +123,4 @@ pub(crate) fn expand(plan: &Plan, args: TokenStream, mut function: ItemFn) -> To
             #body
         }
     }
-}
-
-/// `tokens` with every span set to `span`.
-fn respan(tokens: TokenStream, span: Span) -> TokenStream {
-    tokens
-        .into_iter()
-        .map(|mut tree| {
-            if let TokenTree::Group(group) = &tree {
-                let mut new = Group::new(group.delimiter(), respan(group.stream(), span));
-                new.set_span(span);
-                tree = TokenTree::Group(new);
-            } else {
-                tree.set_span(span);
-            }
-            tree
-        })
-        .collect()
 }

@@ -10,17 +10,13 @@ mod validate;
 
 use proc_macro2::TokenStream;
 
-use crate::errors::{Errors, with_item};
+use crate::errors::{Errors, parse_fn, with_item};
 
 pub(crate) fn expand_entry(args: TokenStream, item: TokenStream) -> TokenStream {
     let mut errors = Errors::default();
     let parsed = parse::parse(args.clone(), &mut errors);
-    let function = match syn::parse2::<syn::ItemFn>(item.clone()) {
-        Ok(function) => function,
-        Err(err) => {
-            errors.push(err);
-            return with_item(errors.into_error(), item);
-        }
+    let Some(function) = parse_fn(&item, &mut errors) else {
+        return with_item(errors.into_error(), item);
     };
     match validate::validate(parsed, &function, errors) {
         Ok(plan) => expand::expand(&plan, args, function),

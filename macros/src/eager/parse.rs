@@ -32,14 +32,8 @@ pub(crate) fn parse(tokens: TokenStream, errors: &mut Errors) -> EagerArgs {
     };
     attr::parse_options(tokens, &OPTIONS, errors, |key, input, errors| {
         match key.to_string().as_str() {
-            "local" => {
-                attr::flag(key, input)?;
-                args.local.set(key, (), errors);
-            }
-            "crate" => {
-                let path = attr::crate_path(key, input)?;
-                args.krate.set(key, path, errors);
-            }
+            "local" => args.local.read(key, input, errors, attr::flag)?,
+            "crate" => args.krate.read(key, input, errors, attr::crate_path)?,
             _ => return Ok(Parsed::Unknown),
         }
         Ok(Parsed::Known)

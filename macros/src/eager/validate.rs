@@ -4,13 +4,13 @@
 use proc_macro2::TokenStream;
 use quote::ToTokens;
 use syn::{
-    Attribute, FnArg, GenericArgument, ItemFn, Lifetime, Pat, PathArguments, ReceiverKind, Type,
-    TypeParamBound,
+    Attribute, FnArg, GenericArgument, ItemFn, Lifetime, Pat, Path, PathArguments, ReceiverKind,
+    Type, TypeParamBound,
 };
 
 use super::parse::EagerArgs;
-use crate::attr;
 use crate::errors::Errors;
+use crate::{attr, compose, named};
 
 /// What `expand` needs: everything here has been checked.
 pub(crate) struct Plan {
@@ -23,9 +23,6 @@ pub(crate) struct Plan {
     /// last. Either order of the attributes then means the same.
     pub(crate) defer: bool,
 }
-
-/// Attribute macros of ayutil that rewrite an `async fn` and must run before `#[eager]`.
-const RUN_BEFORE: [&str; 2] = ["cached", "provider"];
 
 pub(crate) fn validate(
     args: EagerArgs,
@@ -109,20 +106,7 @@ fn first_borrow(ty: &Type) -> Option<TokenStream> {
             {
                 return Some(span);
             }
-            path.path
-                .segments
-                .iter()
-                .find_map(|segment| match &segment.arguments {
-                    PathArguments::AngleBracketed(args) => {
-                        args.args.iter().find_map(|arg| match arg {
-                            GenericArgument::Lifetime(lifetime) => non_static(lifetime),
-                            GenericArgument::Type(ty) => first_borrow(ty),
-                            GenericArgument::AssocType(assoc) => first_borrow(&assoc.ty),
-                            _ => None,
-                        })
-                    }
-                    _ => None,
-                })
+            path_borrow(&path.path)
         }
         Type::ImplTrait(bounds) => bounds.bounds.iter().find_map(bound_borrow),
         Type::TraitObject(bounds) => bounds.bounds.iter().find_map(bound_borrow),
@@ -139,25 +123,25 @@ fn first_borrow(ty: &Type) -> Option<TokenStream> {
 fn bound_borrow(bound: &TypeParamBound) -> Option<TokenStream> {
     match bound {
         TypeParamBound::Lifetime(lifetime) => non_static(lifetime),
-        TypeParamBound::Trait(trait_bound) => {
-            trait_bound
-                .path
-                .segments
-                .iter()
-                .find_map(|segment| match &segment.arguments {
-                    PathArguments::AngleBracketed(args) => {
-                        args.args.iter().find_map(|arg| match arg {
-                            GenericArgument::Lifetime(lifetime) => non_static(lifetime),
-                            GenericArgument::Type(ty) => first_borrow(ty),
-                            GenericArgument::AssocType(assoc) => first_borrow(&assoc.ty),
-                            _ => None,
-                        })
-                    }
-                    _ => None,
-                })
-        }
+        TypeParamBound::Trait(trait_bound) => path_borrow(&trait_bound.path),
         _ => None,
     }
+}
+
+/// The first borrow in the generic arguments of `path` (`Cow<'a, str>`, `Vec<&str>`,
+/// `Iterator<Item = &str>`).
+fn path_borrow(path: &Path) -> Option<TokenStream> {
+    path.segments
+        .iter()
+        .find_map(|segment| match &segment.arguments {
+            PathArguments::AngleBracketed(args) => args.args.iter().find_map(|arg| match arg {
+                GenericArgument::Lifetime(lifetime) => non_static(lifetime),
+                GenericArgument::Type(ty) => first_borrow(ty),
+                GenericArgument::AssocType(assoc) => first_borrow(&assoc.ty),
+                _ => None,
+            }),
+            _ => None,
+        })
 }
 
 fn non_static(lifetime: &Lifetime) -> Option<TokenStream> {
@@ -166,16 +150,10 @@ fn non_static(lifetime: &Lifetime) -> Option<TokenStream> {
 
 /// Whether another ayutil attribute must run first; reports a second `#[eager]`.
 fn check_attributes(attrs: &[Attribute], errors: &mut Errors) -> bool {
-    let mut defer = false;
     for attr in attrs {
-        let Some(last) = attr.path().segments.last() else {
-            continue;
-        };
-        if last.ident == "eager" {
+        if named::is_attr(attr, "eager") {
             errors.push_spanned(attr, "`#[eager]` is given twice; give it once");
-        } else if RUN_BEFORE.iter().any(|name| last.ident == name) {
-            defer = true;
         }
     }
-    defer
+    compose::first_to_run_before(attrs, "eager").is_some()
 }

@@ -38,9 +38,10 @@
 use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
-use syn::{Attribute, FnArg, ItemFn, Meta, Pat};
+use syn::{FnArg, ItemFn, Meta, Pat};
 
 use super::validate::Plan;
+use crate::named;
 
 pub(crate) fn expand(plan: &Plan, function: ItemFn) -> TokenStream {
     let ItemFn {
@@ -110,7 +111,7 @@ pub(crate) fn expand(plan: &Plan, function: ItemFn) -> TokenStream {
     // dependency must never answer a call that passes another.
     let other_attrs = attrs.iter().filter(|attr| {
         let own_doc = attr.path().is_ident("doc") && matches!(attr.meta, Meta::NameValue(_));
-        !own_doc && !is_cached(attr)
+        !own_doc && !named::is_attr(attr, "cached")
     });
     let stmts = &block.stmts;
 
@@ -126,14 +127,6 @@ pub(crate) fn expand(plan: &Plan, function: ItemFn) -> TokenStream {
         #[allow(dead_code)]
         #vis #explicit_sig #block
     }
-}
-
-/// An attribute named `cached` (`#[cached]`, `#[ayutil::cached(..)]`, `#[ay::cached]`).
-fn is_cached(attr: &Attribute) -> bool {
-    attr.path()
-        .segments
-        .last()
-        .is_some_and(|segment| segment.ident == "cached")
 }
 
 fn param_name(pat: &Pat) -> String {

@@ -45,18 +45,13 @@ pub(crate) fn parse(tokens: TokenStream, errors: &mut Errors) -> ProviderArgs {
     attr::parse_options(tokens, &OPTIONS, errors, |key, input, errors| {
         let is_option = input.peek(Token![=]);
         match key.to_string().as_str() {
-            "from" if is_option => {
-                let from = attr::value(key, input, "from = PROVIDER")?;
-                args.from.set(key, from, errors);
-            }
-            "explicit" if is_option => {
-                let explicit = attr::value(key, input, "explicit = fn_name")?;
-                args.explicit.set(key, explicit, errors);
-            }
-            "crate" => {
-                let path = attr::crate_path(key, input)?;
-                args.krate.set(key, path, errors);
-            }
+            "from" if is_option => args.from.read(key, input, errors, |key, input| {
+                attr::value(key, input, "from = PROVIDER")
+            })?,
+            "explicit" if is_option => args.explicit.read(key, input, errors, |key, input| {
+                attr::value(key, input, "explicit = fn_name")
+            })?,
+            "crate" => args.krate.read(key, input, errors, attr::crate_path)?,
             _ if is_option => return Ok(Parsed::Unknown),
             // A bare name: a parameter the provider may fill.
             _ => args.names.push(key.clone()),

@@ -12,17 +12,13 @@ mod validate;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use crate::errors::Errors;
+use crate::errors::{Errors, parse_fn};
 
 pub(crate) fn expand_entry(args: TokenStream, item: TokenStream) -> TokenStream {
     let mut errors = Errors::default();
     let args = parse::parse(args, &mut errors);
-    let func = match syn::parse2::<syn::ItemFn>(item.clone()) {
-        Ok(func) => func,
-        Err(err) => {
-            errors.push(err);
-            return with_item(errors.into_error(), item);
-        }
+    let Some(func) = parse_fn(&item, &mut errors) else {
+        return with_item(errors.into_error(), item);
     };
     match validate::validate(args, func, errors) {
         Ok(plan) => expand::expand(&plan),

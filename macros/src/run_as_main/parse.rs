@@ -2,7 +2,8 @@
 //! `hooks = expr`, `crate = …`) and the function, into [`MainArgs`] and a `syn::ItemFn`.
 
 use proc_macro2::TokenStream;
-use syn::{Expr, ExprLit, Lit, Path};
+use syn::parse::ParseStream;
+use syn::{Expr, ExprLit, Ident, Lit, Path};
 
 use crate::attr::{self, Attr, DurationArg, Options, Parsed};
 use crate::errors::Errors;
@@ -49,30 +50,19 @@ pub(crate) fn parse(tokens: TokenStream, errors: &mut Errors) -> MainArgs {
     };
     attr::parse_options(tokens, &OPTIONS, errors, |key, input, errors| {
         match key.to_string().as_str() {
-            "flavor" => {
-                let value: Expr = attr::value(key, input, "flavor = \"current_thread\"")?;
-                args.flavor.set(key, flavor(&value)?, errors);
-            }
-            "worker_threads" => {
-                let n = attr::positive_int(key, input)?;
-                args.worker_threads.set(key, n, errors);
-            }
+            "flavor" => args.flavor.read(key, input, errors, flavor)?,
+            "worker_threads" => args
+                .worker_threads
+                .read(key, input, errors, attr::positive_int)?,
             "max_concurrency" => {
-                let n = attr::positive_int(key, input)?;
-                args.max_concurrency.set(key, n, errors);
+                args.max_concurrency
+                    .read(key, input, errors, attr::positive_int)?
             }
-            "timeout" => {
-                let timeout = attr::duration(key, input)?;
-                args.timeout.set(key, timeout, errors);
-            }
-            "hooks" => {
-                let hooks = attr::value(key, input, "hooks = my_hooks()")?;
-                args.hooks.set(key, hooks, errors);
-            }
-            "crate" => {
-                let path = attr::crate_path(key, input)?;
-                args.krate.set(key, path, errors);
-            }
+            "timeout" => args.timeout.read(key, input, errors, attr::duration)?,
+            "hooks" => args.hooks.read(key, input, errors, |key, input| {
+                attr::value(key, input, "hooks = my_hooks()")
+            })?,
+            "crate" => args.krate.read(key, input, errors, attr::crate_path)?,
             _ => return Ok(Parsed::Unknown),
         }
         Ok(Parsed::Known)
@@ -80,11 +70,13 @@ pub(crate) fn parse(tokens: TokenStream, errors: &mut Errors) -> MainArgs {
     args
 }
 
-fn flavor(value: &Expr) -> syn::Result<Flavor> {
+/// `flavor = "current_thread"` or `flavor = "multi_thread"`.
+fn flavor(key: &Ident, input: ParseStream<'_>) -> syn::Result<Flavor> {
+    let value: Expr = attr::value(key, input, "flavor = \"current_thread\"")?;
     let expected = "expected `flavor = \"current_thread\"` or `flavor = \"multi_thread\"`";
     let Expr::Lit(ExprLit {
         lit: Lit::Str(s), ..
-    }) = value
+    }) = &value
     else {
         return Err(syn::Error::new_spanned(value, expected));
     };

@@ -7,8 +7,8 @@ use syn::spanned::Spanned;
 use syn::{FnArg, ItemFn, Pat, ReturnType, Safety, Type};
 
 use super::parse::{Flavor, MainArgs};
-use crate::attr;
 use crate::errors::Errors;
+use crate::{attr, named};
 
 /// What `expand` needs.
 pub(crate) struct Plan {
@@ -132,17 +132,5 @@ fn check_inputs(func: &ItemFn, errors: &mut Errors) -> Option<(Box<Pat>, Box<Typ
 
 /// Whether `ty` names `Scope` (through any path: `ayutil::Scope`, `Scope<u8>`).
 fn is_scope(ty: &Type) -> bool {
-    match ty {
-        Type::Path(path) => {
-            path.qself.is_none()
-                && path
-                    .path
-                    .segments
-                    .last()
-                    .is_some_and(|seg| seg.ident == "Scope")
-        }
-        Type::Group(group) => is_scope(&group.elem),
-        Type::Paren(paren) => is_scope(&paren.elem),
-        _ => false,
-    }
+    named::is_type(ty, "Scope")
 }
