@@ -9,23 +9,17 @@
 use core::cell::RefCell;
 use std::sync::Arc;
 
-/// The parent side of a nested scope.
-pub(crate) trait ChildLink: Send + Sync {
-    /// A child scope opened in this scope.
-    fn open_child(&self);
-    /// That child scope finished, and all its tasks are gone.
-    fn close_child(self: Arc<Self>);
-}
+use crate::scope::control::Control;
 
 thread_local! {
-    static CURRENT: RefCell<Option<Arc<dyn ChildLink>>> = const { RefCell::new(None) };
+    static CURRENT: RefCell<Option<Arc<dyn Control>>> = const { RefCell::new(None) };
 }
 
 /// Runs `f` with `link` as the current scope, then takes it back (also on unwind).
-pub(crate) fn with_current<R>(link: &mut Option<Arc<dyn ChildLink>>, f: impl FnOnce() -> R) -> R {
+pub(crate) fn with_current<R>(link: &mut Option<Arc<dyn Control>>, f: impl FnOnce() -> R) -> R {
     struct Restore<'a> {
-        link: &'a mut Option<Arc<dyn ChildLink>>,
-        previous: Option<Arc<dyn ChildLink>>,
+        link: &'a mut Option<Arc<dyn Control>>,
+        previous: Option<Arc<dyn Control>>,
     }
     impl Drop for Restore<'_> {
         fn drop(&mut self) {
@@ -39,6 +33,6 @@ pub(crate) fn with_current<R>(link: &mut Option<Arc<dyn ChildLink>>, f: impl FnO
 }
 
 /// The scope whose task or block is being polled on this thread, if any.
-pub(crate) fn current() -> Option<Arc<dyn ChildLink>> {
+pub(crate) fn current() -> Option<Arc<dyn Control>> {
     CURRENT.with(|c| c.borrow().clone())
 }

@@ -24,9 +24,9 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use tokio::runtime::Handle;
 use tokio::task::AbortHandle;
 
+use crate::scope::control::Control;
 use crate::scope::error::JoinError;
 use crate::scope::ledger::{Ended, Ledger, Lookup, Slot};
-use crate::scope::nesting::ChildLink;
 use crate::scope::outcome::TaskOutcome;
 use crate::scope::task::TaskFuture;
 
@@ -112,7 +112,7 @@ pub(crate) struct State<T, E> {
     /// `join_next` callers waiting for an outcome.
     joiners: Vec<Waker>,
     /// The scope this one was opened in; released once this one is closed and empty.
-    parent: Option<Arc<dyn ChildLink>>,
+    parent: Option<Arc<dyn Control>>,
 }
 
 /// Side effects decided under the lock and carried out after it is released.
@@ -126,7 +126,7 @@ pub(crate) struct Actions<T, E> {
     spawn: Option<(usize, Job<T, E>)>,
     wake: Option<Waker>,
     wakers: Vec<Waker>,
-    release_parent: Option<Arc<dyn ChildLink>>,
+    release_parent: Option<Arc<dyn Control>>,
 }
 
 impl<T, E> Default for Actions<T, E> {
@@ -492,7 +492,7 @@ where
     }
 
     /// Registers this scope as a child of `parent` (see [`nesting`](crate::scope::nesting)).
-    pub(crate) fn set_parent(&self, parent: Arc<dyn ChildLink>) {
+    pub(crate) fn set_parent(&self, parent: Arc<dyn Control>) {
         parent.open_child();
         self.lock().parent = Some(parent);
     }
@@ -791,11 +791,36 @@ where
     }
 }
 
-impl<T, E> ChildLink for Inner<T, E>
+impl<T, E> Control for Inner<T, E>
 where
     T: Send + 'static,
     E: Send + 'static,
 {
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+
+    fn abort_task(&self, index: usize) {
+        self.abort_one(index);
+    }
+
+    fn is_task_finished(&self, index: usize) -> bool {
+        self.is_finished(index)
+    }
+
+    fn release_task(&self, index: usize) {
+        // Returned after the lock is released: the outcome is dropped here, outside it.
+        drop(self.release(index));
+    }
+
+    fn unschedule(&self, id: u64) -> bool {
+        Inner::unschedule(self, id)
+    }
+
+    fn dont_hold(&self, id: u64) {
+        self.apply_dont_hold(id);
+    }
+
     fn open_child(&self) {
         let mut state = self.lock();
         state.outstanding += 1;

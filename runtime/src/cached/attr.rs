@@ -1,23 +1,4 @@
-//! Caches: the `#[cached]` attribute and its [`FnCache`], [`CachedTask`], [`LruMap`] and
-//! [`TtlLruMap`].
-
-mod flight;
-mod fn_cache;
-mod lru;
-mod shared_error;
-mod stats;
-mod task;
-mod ttl;
-
-#[doc(hidden)]
-pub mod __private;
-
-pub use self::fn_cache::FnCache;
-pub use self::lru::LruMap;
-pub use self::shared_error::{FromSharedError, SharedError};
-pub use self::stats::CacheStats;
-pub use self::task::CachedTask;
-pub use self::ttl::TtlLruMap;
+//! [`cached`]: the attribute macro, documented here where its doctests can run.
 
 /// Memoizes a function: one computation per key, shared by every concurrent caller.
 ///
@@ -209,4 +190,10 @@ pub use self::ttl::TtlLruMap;
 ///     SLOT.get_or_init(Some(1000), Some(Duration::from_secs(300)), store_ok)
 /// }
 /// ```
+///
+/// [`FnCache`]: crate::cache::FnCache
+/// [`CacheStats`]: crate::cache::CacheStats
+/// [`CachedTask`]: crate::cache::CachedTask
+/// [`FromSharedError`]: crate::cache::FromSharedError
+/// [`SharedError`]: crate::cache::SharedError
 pub use ayutil_macros::cached;
