@@ -10,7 +10,7 @@ use futures_util::FutureExt as _;
 use crate::scope::error::{BoxError, ExecutorError, JoinError};
 use crate::scope::executor;
 use crate::scope::state::{Inner, Job, Outcome, StopReason, Unit};
-use crate::scope::task::{TaskHandle, UnitGuard};
+use crate::scope::task::{TaskFuture, TaskHandle, UnitGuard};
 
 /// An execution scope (Trio's nursery, ayo's `ExecutionScope`): tasks spawned in it are
 /// guaranteed to have ended, completed or cancelled, when the scope's `.await` returns.
@@ -207,7 +207,10 @@ where
     }
 
     fn submit(&self, job: Job<T, E>) -> TaskHandle<T> {
-        let (index, accepted) = self.inner.submit(job);
+        let (index, accepted, start) = self.inner.submit(job);
+        if let Some(start) = start {
+            TaskFuture::spawn(&self.inner, start);
+        }
         TaskHandle::new(&self.inner, index, accepted)
     }
 

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use crate::scope::control::Control;
 use crate::scope::error::JoinError;
 use crate::scope::nesting;
-use crate::scope::state::{BoxTask, Inner, Job, Outcome, Unit};
+use crate::scope::state::{BoxTask, Inner, Job, Outcome, Start, Unit};
 
 /// A handle on one task of a [`Scope`](crate::Scope): await its output, abort it, or ask
 /// whether it ended.
@@ -287,8 +287,20 @@ where
         }
     }
 
+    /// Spawns the task `start` on the scope's runtime, and registers it in the scope.
+    pub(crate) fn spawn(inner: &Arc<Inner<T, E>>, start: Start<T, E>) {
+        let Start { index, job } = start;
+        let join = inner
+            .handle
+            .spawn(TaskFuture::new(Arc::clone(inner), index, job));
+        inner.register(Unit::Task(index), join.abort_handle());
+    }
+
+    /// Reports the task's end; spawns the queued task that takes its slot, if any.
     fn end(&mut self, outcome: Outcome<T, E>) {
-        self.inner.finish(Unit::Task(self.index), outcome);
+        if let Some(next) = self.inner.finish_task(self.index, outcome) {
+            Self::spawn(&self.inner, next);
+        }
     }
 }
 
