@@ -3,7 +3,7 @@
 //! | type | for |
 //! |---|---|
 //! | [`Scope`] (and [`scope`]) | a block whose tasks end with it: results in spawn order, a concurrency limit, a time-out, the first failure cancels the rest |
-//! | [`run_as_main`] | `fn main` as the root scope of the program, with Ctrl+C handling and exit codes |
+//! | [`run_as_main`](macro@run_as_main) | `fn main` as the root scope of the program, with Ctrl+C handling and exit codes |
 //! | [`Group`] | a cloneable set of tasks; `join` waits for all, including those spawned meanwhile |
 //! | [`Pool`] | a `Group` that runs at most `n` tasks at once |
 //! | [`TaskSet`] | background tasks: failures never cancel siblings, every error is returned, an exit time-out |

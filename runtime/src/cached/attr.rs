@@ -38,7 +38,7 @@
 /// | `in_impl` | the function is an associated function in an `impl` block (needed only when it has no `self` receiver and its signature does not mention `Self`): the handle becomes `Self::<name>_cache()`. |
 ///
 /// Durations and `crate` are written the same way in every ayutil attribute
-/// ([`provider`](crate::provider), [`run_as_main`](crate::run_as_main)).
+/// ([`provider`](macro@crate::provider), [`run_as_main`](macro@crate::run_as_main)).
 ///
 /// # Errors
 ///
@@ -56,7 +56,7 @@
 ///
 /// # With `#[provider]`
 ///
-/// `#[cached]` and [`#[provider]`](crate::provider) compose in either order. The
+/// `#[cached]` and [`#[provider]`](macro@crate::provider) compose in either order. The
 /// provided parameter is never part of the key: the key is made of the parameters the
 /// caller passes, and the provider runs inside the computation, only on a miss. The
 /// explicit variant `<name>_with`, which takes the dependency as an argument, is not
@@ -104,7 +104,7 @@
 /// A method of a *trait* `impl` cannot take the attribute: the generated
 /// `<name>_cache()` would not be a member of the trait (rustc says "method `<name>_cache`
 /// is not a member of trait"). Cache an inherent method and call it from the trait
-/// method. The same holds for [`#[provider]`](crate::provider) and its `<name>_with`.
+/// method. The same holds for [`#[provider]`](macro@crate::provider) and its `<name>_with`.
 ///
 /// # Examples
 ///

@@ -4,7 +4,7 @@
 /// returns an [`Eager`] future for the rest.
 ///
 /// `#[eager] async fn f(args) -> T` becomes `fn f(args) -> Eager<T>`: the body starts on
-/// the caller's stack at the call, as [`eager`](fn@crate::future::eager) does for any future. A body that
+/// the caller's stack at the call, as [`eager`][eager-fn] does for any future. A body that
 /// finishes (or panics) during the call is held in the `Eager`, and nothing is spawned; a
 /// body that waits continues as a tokio task, which is why the body must be
 /// `Send + 'static`. With `#[eager(local)]` it continues on the current
@@ -69,4 +69,5 @@
 /// ```
 ///
 /// [`Eager`]: crate::future::Eager
+/// [eager-fn]: fn@crate::future::eager
 pub use ayutil_macros::eager;

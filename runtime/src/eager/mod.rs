@@ -1,5 +1,5 @@
-//! Eager start: [`eager`], [`eager_local`] and [`CoroStart`] run a future at once, on the
-//! caller's stack, until it first waits.
+//! Eager start: [`eager`](fn@eager), [`eager_local`] and [`CoroStart`] run a future at
+//! once, on the caller's stack, until it first waits.
 //!
 //! Rust futures are lazy: nothing runs until the first poll. An eager future starts the
 //! moment it is called, like an `async` method in C#: the caller gets control back when

@@ -1,5 +1,5 @@
 //! [`link!`](crate::link!) and [`try_link!`](crate::try_link!): gather futures, async
-//! functions, sync callables and plain values into one tuple; and [`offload`], blocking
+//! functions, sync callables and plain values into one tuple; and [`offload()`], blocking
 //! work as a future that can be one of them.
 
 mod macros;

@@ -15,7 +15,7 @@ use crate::scope::task::{TaskFuture, TaskHandle, UnitGuard};
 /// An execution scope (Trio's nursery, ayo's `ExecutionScope`): tasks spawned in it are
 /// guaranteed to have ended, completed or cancelled, when the scope's `.await` returns.
 ///
-/// A `Scope` is the handle given to the block of [`ScopeOptions::run`](crate::ScopeOptions::run) (or [`scope`](crate::scope),
+/// A `Scope` is the handle given to the block of [`ScopeOptions::run`] (or [`scope`](crate::scope()),
 /// or `#[run_as_main]`). It is cheap to clone and `Send + Sync`: move clones into tasks
 /// so they spawn siblings, which the scope also waits for. Scopes nest: a scope opened
 /// by a task or by the block of another scope registers in it, so cancelling the outer
@@ -71,6 +71,8 @@ use crate::scope::task::{TaskFuture, TaskHandle, UnitGuard};
 /// assert_eq!(results, ["first", "second", "spawned by a task"]);
 /// # }
 /// ```
+///
+/// [`ScopeOptions::run`]: crate::ScopeOptions::run
 pub struct Scope<T = (), E = BoxError> {
     inner: Arc<Inner<T, E>>,
 }

@@ -1,5 +1,6 @@
-//! How a scope finds its parent: while a scope polls one of its tasks (or its block), it
-//! is the *current* scope of the thread, and a scope opened there registers in it.
+//! [`current`] and [`with_current`]: how a scope finds its parent. While a scope polls one
+//! of its tasks (or its block), it is the *current* scope of the thread, and a scope
+//! opened there registers in it.
 //!
 //! A registered child counts as one unit of its parent until the child's last task is
 //! gone, so a parent that aborts a task holding a child scope still waits until the

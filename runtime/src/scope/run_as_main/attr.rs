@@ -1,6 +1,6 @@
 //! [`run_as_main`]: the attribute macro, documented here where its doctests can run.
 
-/// Runs `async fn main()` in a root [`Scope`](crate::Scope) on a new tokio runtime (the seed's
+/// Runs `async fn main()` in a root [`Scope`] on a new tokio runtime (the seed's
 /// `@ayo.run_as_main()`).
 ///
 /// The generated `fn main` builds the runtime, opens the root scope, runs the body in
@@ -8,7 +8,7 @@
 /// scope as its one parameter (`async fn main(run: ayutil::Scope)`, any path to `Scope`,
 /// with or without `<T, E>`) to spawn tasks into it, or take nothing. Ctrl+C (and SIGTERM
 /// on Unix) cancels the root scope gracefully. The body is the root scope's block, as in
-/// [`ScopeOptions::try_run`](crate::ScopeOptions::try_run): when it returns `Err`, the root scope's tasks are cancelled
+/// [`ScopeOptions::try_run`]: when it returns `Err`, the root scope's tasks are cancelled
 /// at once. The exit code ([`MainExit`]) is 0 on success, 1 if the body returned `Err` or
 /// a task of the root scope failed (each error is printed to stderr, as `Debug`; none is
 /// dropped), and 128 + the signal's number after a signal: 130 for Ctrl+C, 143 for
@@ -16,7 +16,7 @@
 /// plain `main`.
 ///
 /// Nobody reads the root scope's results, so it keeps none
-/// ([`ScopeOptions::discard_results`](crate::ScopeOptions::discard_results)): a server that spawns a task per connection in it
+/// ([`ScopeOptions::discard_results`]): a server that spawns a task per connection in it
 /// holds memory only for the live connections.
 ///
 /// The function must be a safe, non-generic `async fn` returning `()` or `Result<(), E>`
@@ -34,7 +34,7 @@
 /// | `crate = ay` / `crate = "ay"` | the path of `ayutil` when the dependency is renamed |
 ///
 /// Durations and `crate` are written the same way in every ayutil attribute
-/// ([`cached`](crate::cached), [`provider`](crate::provider)).
+/// ([`cached`](macro@crate::cached), [`provider`](macro@crate::provider)).
 ///
 /// The body becomes an `async move` block in the generated function; tasks the scope
 /// spawns are tokio tasks, so they need `Send + 'static`.
@@ -89,6 +89,9 @@
 /// }
 /// ```
 ///
+/// [`Scope`]: crate::Scope
+/// [`ScopeOptions::try_run`]: crate::ScopeOptions::try_run
+/// [`ScopeOptions::discard_results`]: crate::ScopeOptions::discard_results
 /// [`MainExit`]: crate::MainExit
 /// [`MainHooks`]: crate::MainHooks
 pub use ayutil_macros::run_as_main;
