@@ -4,6 +4,7 @@
 //! once every task completed or was cancelled. ayo's demo sleeps 0 to 15 seconds with a 12
 //! second time-out; here a tenth of that.
 
+use std::num::NonZeroUsize;
 use std::time::Duration;
 
 use ayutil::Scope;
@@ -22,7 +23,7 @@ async fn zzz(tenths: u64) -> u64 {
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let out = Scope::<u64>::options()
-        .max_concurrency(10)?
+        .max_concurrency(NonZeroUsize::new(10).unwrap())
         .timeout(Duration::from_millis(1200))
         .run(|run| async move {
             for i in 0..20 {

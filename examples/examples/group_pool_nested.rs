@@ -5,6 +5,7 @@
 //! and the whole run takes two sleeps (about 0.2 s). A `Pool(10)` runs the same work at most
 //! ten calls at a time (about 1.1 s).
 
+use std::num::NonZeroUsize;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -50,7 +51,7 @@ async fn main() {
     // Pool(10): the same nested spawns, at most ten calls at once.
     let start = Instant::now();
     let sum = Arc::new(AtomicU64::new(0));
-    let pool = Pool::new(10).expect("10 is a valid limit");
+    let pool = Pool::new(NonZeroUsize::new(10).unwrap());
     for i in 0..10 {
         let p = pool.clone();
         let sum = Arc::clone(&sum);

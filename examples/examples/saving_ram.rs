@@ -11,6 +11,7 @@
 //! `cargo run --release --example saving_ram` (lazy), add `-- eager` for the comparison.
 //! Each mode runs in its own process so that freed memory does not skew the other.
 
+use std::num::NonZeroUsize;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -41,7 +42,7 @@ async fn measure(lazy: bool) -> Result<(), Box<dyn std::error::Error>> {
     let g = Arc::clone(&gate);
     let before = rss();
     let out = Scope::<u8>::options()
-        .max_concurrency(10)?
+        .max_concurrency(NonZeroUsize::new(10).unwrap())
         .run(|run| async move {
             for _ in 0..10 {
                 let g = Arc::clone(&g);
@@ -96,7 +97,7 @@ async fn main(run_in_top: Scope) -> Result<(), Box<dyn std::error::Error>> {
 
     // ayo's demo: 10 000 callables, at most 10 futures alive at once.
     let out = Scope::<u64>::options()
-        .max_concurrency(10)?
+        .max_concurrency(NonZeroUsize::new(10).unwrap())
         .run(|run| async move {
             for _ in 0..10_000 {
                 // Pass a callable that makes the future, not the future itself.

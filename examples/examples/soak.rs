@@ -173,7 +173,7 @@ async fn soak_group() -> Readings {
 }
 
 async fn soak_pool() -> Readings {
-    let pool = Pool::new(LIVE).expect("a limit above zero");
+    let pool = Pool::new(NonZeroUsize::new(LIVE).unwrap());
     let live = Live::new();
     let readings = measured(|n| {
         let (pool, live) = (&pool, &live);
@@ -258,8 +258,8 @@ async fn soak_ordered_bag() -> Readings {
 }
 
 async fn soak_batcher() -> Readings {
-    let batcher = Batcher::builder(10, Duration::from_millis(1))
-        .max_concurrency(10)
+    let batcher = Batcher::builder(NonZeroUsize::new(10).unwrap(), Duration::from_millis(1))
+        .max_concurrency(NonZeroUsize::new(10).unwrap())
         .build(|items: Vec<u64>| async move {
             tokio::task::yield_now().await;
             Ok::<_, Infallible>(items)

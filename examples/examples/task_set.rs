@@ -32,6 +32,7 @@ async fn main() {
                 match failure {
                     TaskFailure::Error(e) => println!("error: {e}"),
                     TaskFailure::Panic(p) => println!("panic: {p}"),
+                    other => println!("failure: {other}"),
                 }
             }
             println!("{} job(s) cancelled by the exit timeout", err.cancelled());

@@ -15,6 +15,29 @@
 mod cfg;
 
 mod rt;
+pub use crate::rt::panic::Panicked;
+pub use crate::rt::spawn::NoRuntime;
+
+/// Any error, boxed: `Box<dyn std::error::Error + Send + Sync>`.
+///
+/// The error type of scopes that do not name one (the default `E` of `Scope`), and the
+/// error of a fallible waterfall stage. `?` converts any error into it, so work with different
+/// error types can share one `BoxError`; the concrete error can be recovered with
+/// `downcast_ref`. The same type as `tower::BoxError`.
+///
+/// # Examples
+///
+/// ```
+/// fn parse(text: &str) -> Result<u8, ayutil::BoxError> {
+///     let wide: u32 = text.parse()?; // `ParseIntError`
+///     Ok(u8::try_from(wide)?) // `TryFromIntError`
+/// }
+///
+/// assert_eq!(parse("42").unwrap(), 42);
+/// assert!(parse("300").unwrap_err().is::<std::num::TryFromIntError>());
+/// assert!(parse("x").unwrap_err().is::<std::num::ParseIntError>());
+/// ```
+pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
 // The features: private modules, each behind its Cargo feature.
 mod link;

@@ -81,7 +81,7 @@ impl<T: Send + 'static, E: Send + 'static> Driver<T, E> {
     ///
     /// # Panics
     ///
-    /// Outside a tokio runtime, as `tokio::spawn`.
+    /// Outside a tokio runtime, with the spawn policy's message.
     pub(crate) fn spawn() -> Self {
         let shared = Arc::new(Mutex::new(Exchange {
             jobs: Vec::new(),
@@ -91,7 +91,7 @@ impl<T: Send + 'static, E: Send + 'static> Driver<T, E> {
             stopped: false,
             consumer: None,
         }));
-        let task = tokio::spawn(drive(StopOnDrop(shared.clone())));
+        let task = crate::rt::spawn::spawn(drive(StopOnDrop(shared.clone())));
         Self {
             shared,
             staged: Mutex::new(Vec::new()),

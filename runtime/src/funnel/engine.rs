@@ -38,7 +38,7 @@ fn start<T, E, Fut>(cx: &mut Context<'_>, fut: Fut) -> Started<T, E>
 where
     Fut: Future<Output = Result<T, E>> + Send + 'static,
 {
-    let mut fut = Box::pin(fut);
+    let mut fut = Box::pin(crate::rt::inherit::handed(fut));
     match fut.as_mut().poll(cx) {
         Poll::Ready(out) => Started::Done(out),
         Poll::Pending => Started::Pending(fut),

@@ -10,11 +10,9 @@ use std::sync::Arc;
 
 use futures_core::Stream;
 
-use super::bag_closed::BagClosed;
-use super::bag_result::BagResult;
 use super::bag_shared::{Buffer, Shared};
 use super::engine::{Collect, Core, Job, Owner};
-use super::group_error::GroupError;
+use super::error::{BagClosed, BagResult, GroupError};
 
 impl<T: Send> Buffer for VecDeque<T> {
     type Item = T;
@@ -99,7 +97,8 @@ impl<T: Send + 'static, E: Send + 'static> Bag<T, E> {
     ///
     /// # Panics
     ///
-    /// Panics when called outside a tokio runtime.
+    /// Panics outside a tokio runtime, at the caller, with the message of
+    /// [`NoRuntime`](crate::NoRuntime).
     ///
     /// # Examples
     ///
@@ -204,6 +203,7 @@ where
     F::Output: BagResult<T, E>,
 {
     let shared = Arc::clone(shared);
+    let task = crate::rt::inherit::handed(task);
     Box::pin(async move {
         if let Some(value) = task.await.into_bag_result()? {
             shared.buf().push_back(value);
@@ -355,7 +355,8 @@ impl<T: Send + 'static, E: Send + 'static> Putter<T, E> {
     ///
     /// # Panics
     ///
-    /// Panics when called outside a tokio runtime.
+    /// Panics outside a tokio runtime, at the caller, with the message of
+    /// [`NoRuntime`](crate::NoRuntime).
     ///
     /// # Examples
     ///

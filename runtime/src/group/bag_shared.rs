@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use futures_util::task::AtomicWaker;
 
 use super::engine::Core;
-use super::group_error::GroupError;
+use super::error::GroupError;
 
 /// Where values wait for the consumer: arrival order (`Bag`) or spawn order
 /// (`OrderedBag`).

@@ -10,11 +10,9 @@ use std::sync::Arc;
 
 use futures_core::Stream;
 
-use super::bag_closed::BagClosed;
-use super::bag_result::BagResult;
 use super::bag_shared::{Buffer, Shared};
 use super::engine::{Collect, Core, Job, Owner};
-use super::group_error::GroupError;
+use super::error::{BagClosed, BagResult, GroupError};
 
 /// One place in the output order: a task still running, or what it (or a `put`) gave.
 enum Slot<T> {
@@ -144,7 +142,8 @@ impl<T: Send + 'static, E: Send + 'static> OrderedBag<T, E> {
     ///
     /// # Panics
     ///
-    /// Panics when called outside a tokio runtime.
+    /// Panics outside a tokio runtime, at the caller, with the message of
+    /// [`NoRuntime`](crate::NoRuntime).
     ///
     /// # Examples
     ///
@@ -258,6 +257,7 @@ where
     F: Future + Send + 'static,
     F::Output: BagResult<T, E>,
 {
+    let task = crate::rt::inherit::handed(task);
     let seq = shared.buf().reserve(Slot::Waiting);
     let mut guard = SlotGuard {
         shared: Arc::clone(shared),
@@ -415,7 +415,8 @@ impl<T: Send + 'static, E: Send + 'static> OrderedPutter<T, E> {
     ///
     /// # Panics
     ///
-    /// Panics when called outside a tokio runtime.
+    /// Panics outside a tokio runtime, at the caller, with the message of
+    /// [`NoRuntime`](crate::NoRuntime).
     ///
     /// # Examples
     ///

@@ -14,9 +14,7 @@ use core::time::Duration;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 
-use tokio::runtime::Handle;
-
-use crate::rt::time;
+use crate::rt::{spawn, time};
 use crate::scope::control::Control;
 use crate::scope::error::ScopeError;
 use crate::scope::handle::Scope;
@@ -55,7 +53,7 @@ where
         timeout,
         discard,
     } = settings;
-    let inner = Inner::<T, E>::new(Handle::current(), limit, discard);
+    let inner = Inner::<T, E>::new(spawn::runtime(), limit, discard);
     if let Some(parent) = nesting::current() {
         inner.set_parent(parent);
     }

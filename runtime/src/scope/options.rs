@@ -7,7 +7,7 @@ use core::time::Duration;
 
 use crate::rt::limit;
 use crate::scope::drive::{Settings, drive};
-use crate::scope::error::{BoxError, ScopeError, ZeroConcurrencyError};
+use crate::scope::error::{BoxError, ScopeError};
 use crate::scope::handle::Scope;
 use crate::scope::outcome::ScopeOutput;
 
@@ -19,12 +19,13 @@ use crate::scope::outcome::ScopeOutput;
 /// # Examples
 ///
 /// ```
+/// use std::num::NonZeroUsize;
 /// use std::time::Duration;
 ///
 /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// let out = ayutil::Scope::<u64>::options()
-///     .max_concurrency(2)?
+///     .max_concurrency(NonZeroUsize::new(2).unwrap())
 ///     .timeout(Duration::from_secs(5))
 ///     .run(|s| async move {
 ///         for secs in [1, 2, 10] {
@@ -83,15 +84,12 @@ where
 {
     /// At most `n` tasks of the scope run at once, including tasks spawned by tasks;
     /// the others wait in spawn order. Blocking `aside` closures and scheduled
-    /// callbacks are not counted. `usize::MAX` means unbounded (the default).
-    ///
-    /// # Errors
-    ///
-    /// [`ZeroConcurrencyError`] if `n` is zero.
+    /// callbacks are not counted. [`NonZeroUsize::MAX`] means unbounded (the default).
     ///
     /// # Examples
     ///
     /// ```
+    /// use std::num::NonZeroUsize;
     /// use std::sync::Arc;
     /// use std::sync::atomic::{AtomicUsize, Ordering};
     /// use std::time::Duration;
@@ -102,7 +100,7 @@ where
     /// let peak = Arc::new(AtomicUsize::new(0));
     /// let (r, p) = (Arc::clone(&running), Arc::clone(&peak));
     /// ayutil::Scope::<()>::options()
-    ///     .max_concurrency(3)?
+    ///     .max_concurrency(NonZeroUsize::new(3).unwrap())
     ///     .run(|s| async move {
     ///         for _ in 0..10 {
     ///             let (r, p) = (Arc::clone(&r), Arc::clone(&p));
@@ -115,15 +113,12 @@ where
     ///     })
     ///     .await?;
     /// assert_eq!(peak.load(Ordering::SeqCst), 3);
-    ///
-    /// assert!(ayutil::Scope::<()>::options().max_concurrency(0).is_err());
     /// # Ok(())
     /// # }
     /// ```
-    pub fn max_concurrency(mut self, n: usize) -> Result<Self, ZeroConcurrencyError> {
-        let n = NonZeroUsize::new(n).ok_or(ZeroConcurrencyError)?;
+    pub fn max_concurrency(mut self, n: NonZeroUsize) -> Self {
         self.limit = limit::bounded(n.get()).and(Some(n));
-        Ok(self)
+        self
     }
 
     /// A deadline, counted from the start of [`run`](Self::run): what still runs then is
@@ -220,7 +215,8 @@ where
     /// # Panics
     ///
     /// If a task or the block panicked, the first panic resumes here, once every task
-    /// has stopped: a panic wins over an error. Also panics outside a tokio runtime.
+    /// has stopped: a panic wins over an error. The first poll panics outside a tokio
+    /// runtime, with the message of [`NoRuntime`](crate::NoRuntime).
     ///
     /// # Cancel safety
     ///
@@ -324,7 +320,7 @@ where
     T: Send + 'static,
     E: Send + 'static,
 {
-    /// The options of a new scope: `Scope::<T, E>::options().max_concurrency(n)?.run(..)`.
+    /// The options of a new scope: `Scope::<T, E>::options().max_concurrency(n).run(..)`.
     ///
     /// # Examples
     ///

@@ -27,6 +27,7 @@ use tokio::runtime::Handle;
 use tokio::task::AbortHandle;
 
 use crate::scope::control::Control;
+use crate::rt::lock;
 use crate::scope::error::JoinError;
 use crate::scope::ledger::{Ended, Ledger, Lookup, Slot};
 use crate::scope::outcome::TaskOutcome;
@@ -286,11 +287,7 @@ where
     }
 
     pub(crate) fn lock(&self) -> MutexGuard<'_, State<T, E>> {
-        // A poisoned lock only means a panic elsewhere; the state stays consistent
-        // because no user code runs under it.
-        self.state
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+        lock::lock(&self.state)
     }
 
     fn has_room(&self, state: &State<T, E>) -> bool {

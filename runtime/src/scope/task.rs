@@ -6,6 +6,7 @@ use core::task::{Context, Poll};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 
+use crate::rt::spawn;
 use crate::scope::control::Control;
 use crate::scope::error::JoinError;
 use crate::scope::nesting;
@@ -290,9 +291,7 @@ where
     /// Spawns the task `start` on the scope's runtime, and registers it in the scope.
     pub(crate) fn spawn(inner: &Arc<Inner<T, E>>, start: Start<T, E>) {
         let Start { index, job } = start;
-        let join = inner
-            .handle
-            .spawn(TaskFuture::new(Arc::clone(inner), index, job));
+        let join = spawn::spawn_on(&inner.handle, TaskFuture::new(Arc::clone(inner), index, job));
         inner.register(Unit::Task(index), join.abort_handle());
     }
 

@@ -32,8 +32,8 @@ use super::timeline::Timeline;
 ///
 /// # Panics
 ///
-/// Panics outside a tokio runtime: the grid's driver task is spawned here (it does nothing
-/// until a cell is pushed).
+/// Panics outside a tokio runtime, with the message of [`NoRuntime`](crate::NoRuntime): the
+/// grid's driver task is spawned here (it does nothing until a cell is pushed).
 ///
 /// # Cancel safety
 ///
@@ -60,6 +60,7 @@ use super::timeline::Timeline;
 /// assert_eq!(out, [0, 10, 20]);
 /// # }
 /// ```
+#[track_caller]
 pub fn branch_shoot<T: Send + 'static>(
     branches: usize,
     shoots: usize,
@@ -82,7 +83,7 @@ pub fn branch_shoot<T: Send + 'static>(
     let timeline = grid.timeline();
     let panic = Arc::new(Mutex::new(None));
     let slot = panic.clone();
-    let task = tokio::spawn(async move {
+    let task = crate::rt::spawn::spawn(async move {
         let (end, work) = grid.drive(Some(push_rx)).await;
         if let DriveEnd::Panicked(payload) = end {
             *slot.lock().unwrap_or_else(PoisonError::into_inner) = Some(payload);
@@ -185,6 +186,7 @@ impl Work for Pushed {
 /// # }
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum ShootError {
     /// The shoot already has one cell in every branch.
     Full {
@@ -278,6 +280,7 @@ impl<T: Send + 'static> Shoot<T> {
                 (n < rows).then_some(n + 1)
             })
             .map_err(|_| ShootError::Full { branches: rows })?;
+        let cell = crate::rt::inherit::handed(cell);
         let cell: CellFuture =
             Box::pin(async move { Ok::<Value, BoxError>(Box::new(cell.await) as Value) });
         self.tx

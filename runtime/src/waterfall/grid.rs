@@ -30,8 +30,7 @@ use super::timeline::Timeline;
 
 /// A type-erased cell value (stages may change the item's type).
 pub(crate) type Value = Box<dyn Any + Send>;
-/// A stage's error.
-pub(crate) type BoxError = Box<dyn std::error::Error + Send + Sync>;
+pub(crate) use crate::BoxError;
 /// The work of one cell.
 pub(crate) type CellFuture = Pin<Box<dyn Future<Output = Result<Value, BoxError>> + Send>>;
 

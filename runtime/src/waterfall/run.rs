@@ -45,7 +45,8 @@ enum State {
 ///
 /// # Panics
 ///
-/// Polling panics outside a tokio runtime. A panic in a stage is resumed in the consumer.
+/// The first poll panics outside a tokio runtime, with the message of
+/// [`NoRuntime`](crate::NoRuntime). A panic in a stage is resumed in the consumer.
 ///
 /// # Cancel safety
 ///
@@ -102,7 +103,9 @@ impl<O: Send + 'static> WaterfallRun<O> {
         let spawn: Pending = Box::new(move |record| {
             let mut grid = grid;
             grid.set_record(record);
-            tokio::spawn(async move { grid.drive(commands).await.0 })
+            crate::rt::spawn::spawn(crate::rt::inherit::handed(async move {
+                grid.drive(commands).await.0
+            }))
         });
         Self {
             state: State::Idle(Mutex::new(spawn)),

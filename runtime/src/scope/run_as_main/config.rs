@@ -43,16 +43,10 @@ impl MainConfig {
         self
     }
 
-    /// Sets the root scope's concurrency limit.
-    ///
-    /// # Panics
-    ///
-    /// If `n` is zero, which the macro rejects at compile time.
+    /// Sets the root scope's concurrency limit (the macro rejects zero at compile time).
     #[must_use]
-    #[track_caller]
-    pub fn max_concurrency(mut self, n: usize) -> Self {
-        self.max_concurrency =
-            Some(NonZeroUsize::new(n).expect("max_concurrency must be at least 1"));
+    pub fn max_concurrency(mut self, n: NonZeroUsize) -> Self {
+        self.max_concurrency = Some(n);
         self
     }
 

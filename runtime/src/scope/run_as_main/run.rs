@@ -8,6 +8,7 @@ use core::fmt;
 use core::future::Future;
 use std::sync::{Arc, OnceLock};
 
+use crate::rt::spawn;
 use crate::scope::handle::Scope;
 use crate::scope::options::ScopeOptions;
 use crate::scope::run_as_main::config::MainConfig;
@@ -80,7 +81,7 @@ where
         let signal = interrupt();
         let watcher = {
             let (root, interrupted) = (Arc::clone(&root), Arc::clone(&interrupted));
-            tokio::spawn(async move {
+            spawn::spawn(async move {
                 let exit = signal.await;
                 let _ = interrupted.set(exit);
                 if let Some(scope) = root.get() {
@@ -95,9 +96,7 @@ where
             options = options.timeout(timeout);
         }
         if let Some(n) = max_concurrency {
-            options = options
-                .max_concurrency(n.get())
-                .unwrap_or_else(|_| unreachable!("NonZeroUsize is never zero"));
+            options = options.max_concurrency(n);
         }
         // `main` is the root scope's block: its `Err` cancels the tasks, and is kept
         // here (its type need not be the scope's `E`) even if a task fails too.
