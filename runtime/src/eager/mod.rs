@@ -8,7 +8,7 @@
 //! it makes progress while the caller does other work.
 
 mod attr;
-mod error;
+mod continuation;
 mod future;
 mod spawn;
 mod start;
@@ -17,8 +17,8 @@ mod start;
 pub mod __private;
 
 pub use self::attr::eager;
-pub use self::error::NotDone;
+pub use self::continuation::Continuation;
 pub use self::future::Eager;
 pub use self::spawn::{eager, eager_local};
-pub use self::start::{Continuation, CoroStart};
+pub use self::start::{CoroStart, NotDone};
 pub use crate::rt::inherit::inherit_task_local;
