@@ -69,9 +69,9 @@ struct Slot {
     woken: bool,
     /// Aborted while running: dropped when its step ends.
     abort: bool,
-    /// Whoever awaits the task's [`Task`] handle.
+    /// Whoever awaits the task's [`Task`](crate::scheduling::Task) handle.
     join: Option<Waker>,
-    /// The [`Task`] handle is gone: nobody will take the output.
+    /// The [`Task`](crate::scheduling::Task) handle is gone: nobody will take the output.
     detached: bool,
 }
 
