@@ -32,7 +32,7 @@ const LIVE: usize = 100;
 const GOAL: f64 = 2.0;
 
 /// Every primitive, by the name the command line takes.
-const PRIMITIVES: [&str; 11] = [
+const PRIMITIVES: [&str; 13] = [
     "scope",
     "group",
     "pool",
@@ -44,6 +44,8 @@ const PRIMITIVES: [&str; 11] = [
     "waterfall",
     "cached_lru",
     "cached_ttl",
+    "eager",
+    "scheduling",
 ];
 
 /// Resident memory in bytes (4 KiB pages), or `None` where `/proc` is missing.
@@ -335,6 +337,51 @@ async fn soak_cached(lookup: fn(u64) -> futures::future::BoxFuture<'static, u64>
     .await
 }
 
+/// Eager calls that each wait once, so each continues as a tokio task.
+async fn soak_eager() -> Readings {
+    measured(|n| async move {
+        let mut live = std::collections::VecDeque::with_capacity(LIVE);
+        for i in 0..n {
+            if live.len() == LIVE {
+                let call: ayutil::Eager<u64> = live.pop_front().expect("full");
+                call.await;
+            }
+            live.push_back(ayutil::eager(async move {
+                tokio::task::yield_now().await;
+                i
+            }));
+        }
+        for call in live {
+            call.await;
+        }
+    })
+    .await
+}
+
+/// Tasks of one `SchedulingExecutor` that each yield once to the ready queue.
+async fn soak_scheduling() -> Readings {
+    use ayutil::scheduling;
+    ayutil::SchedulingExecutor::new()
+        .run(measured(|n| async move {
+            let mut live = std::collections::VecDeque::with_capacity(LIVE);
+            for i in 0..n {
+                if live.len() == LIVE {
+                    let task: scheduling::Task<u64> = live.pop_front().expect("full");
+                    task.await.expect("no task fails");
+                }
+                let task = scheduling::spawn(async move {
+                    scheduling::yield_now().await.expect("inside the executor");
+                    i
+                });
+                live.push_back(task.expect("inside the executor"));
+            }
+            for task in live {
+                task.await.expect("no task fails");
+            }
+        }))
+        .await
+}
+
 async fn soak(name: &str) -> Option<Readings> {
     Some(match name {
         "scope" => soak_scope().await,
@@ -348,6 +395,8 @@ async fn soak(name: &str) -> Option<Readings> {
         "waterfall" => soak_waterfall().await,
         "cached_lru" => soak_cached(|k| Box::pin(lookup_lru(k))).await,
         "cached_ttl" => soak_cached(|k| Box::pin(lookup_ttl(k))).await,
+        "eager" => soak_eager().await,
+        "scheduling" => soak_scheduling().await,
         _ => return None,
     })
 }

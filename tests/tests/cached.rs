@@ -1224,3 +1224,49 @@ async fn many_distinct_keys_stay_within_max() {
         assert_eq!(stats.expirations, 0);
     }
 }
+
+/// A value whose next clone panics once `FRAGILE` is set.
+#[derive(Debug, PartialEq)]
+struct Fragile(u32);
+
+static FRAGILE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+impl Clone for Fragile {
+    fn clone(&self) -> Self {
+        if FRAGILE.swap(false, std::sync::atomic::Ordering::SeqCst) {
+            panic!("Fragile::clone failed");
+        }
+        Fragile(self.0)
+    }
+}
+
+#[cached]
+async fn fragile(key: u32) -> Fragile {
+    tokio::time::sleep(Duration::from_millis(10)).await;
+    Fragile(key)
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_panic_while_the_value_is_stored_reaches_the_waiters() {
+    // Regression: a panic in the value's `Clone` while the result was stored skipped the
+    // wake-up, and every caller waiting for the computation hung.
+    let first = tokio::spawn(fragile(1));
+    tokio::task::yield_now().await; // the first caller leads the computation
+    let joiner = tokio::spawn(fragile(1));
+    tokio::task::yield_now().await; // the second one waits for it
+    FRAGILE.store(true, std::sync::atomic::Ordering::SeqCst);
+    let first = tokio::time::timeout(Duration::from_secs(1), first).await;
+    let joiner = tokio::time::timeout(Duration::from_secs(1), joiner).await;
+    assert!(
+        first
+            .expect("the first caller ends")
+            .unwrap_err()
+            .is_panic()
+    );
+    let joiner = joiner
+        .expect("the waiting caller does not hang")
+        .unwrap_err();
+    assert!(joiner.is_panic());
+    // Nothing was stored: the next call computes afresh.
+    assert_eq!(fragile(1).await, Fragile(1));
+}

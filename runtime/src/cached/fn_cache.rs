@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
+use crate::Panicked;
 use crate::rt::{lock, spawn};
 use super::flight::{Flight, Outcome};
 use super::stats::{CacheStats, Counters};
@@ -194,6 +195,9 @@ where
     /// one (not invalidated) and `store_if` accepts it, then wakes the waiters.
     fn finish(&'static self, key: K, id: u64, flight: &Flight<V>, outcome: Outcome<V>) {
         let mut stored = false;
+        // The bookkeeping runs the user's `Hash`, `Eq` and `Clone` and `store_if`: if one of
+        // them panics, the waiters still learn that the flight ended.
+        let unwinding = FinishOnUnwind(Some(flight));
         {
             let now = self.now();
             let mut shard = self.shard(&key);
@@ -218,6 +222,7 @@ where
                 stored = true;
             }
         }
+        unwinding.disarm();
         flight.finish(outcome);
         if stored && self.ttl.is_some() {
             self.ensure_sweeper();
@@ -438,6 +443,27 @@ where
                 }
             }
         });
+    }
+}
+
+/// Ends a flight with a panic of its own when the bookkeeping that stores its outcome
+/// unwinds, so that no waiter waits for a wake-up that will never come.
+struct FinishOnUnwind<'a, V: Clone + Send + Sync + 'static>(Option<&'a Flight<V>>);
+
+impl<V: Clone + Send + Sync + 'static> FinishOnUnwind<'_, V> {
+    fn disarm(mut self) {
+        self.0 = None;
+    }
+}
+
+impl<V: Clone + Send + Sync + 'static> Drop for FinishOnUnwind<'_, V> {
+    fn drop(&mut self) {
+        if let Some(flight) = self.0.take() {
+            let message = "#[cached]: storing the result panicked (in the key's `Hash`, `Eq` \
+                           or `Clone`, the value's `Clone` or the `store_if` predicate)";
+            let panicked = Panicked::new(Box::new(message));
+            flight.finish(Outcome::Panicked(Arc::new(panicked)));
+        }
     }
 }
 

@@ -27,7 +27,7 @@ use crate::rt::inherit::handed;
 ///
 /// # Examples
 ///
-/// The seed's nested loops with a limit of 10: 110 sleeps of 0.1 s, 10 at a time.
+/// aioutils' nested loops with a limit of 10: 110 sleeps of 0.1 s, 10 at a time.
 ///
 /// ```
 /// use std::num::NonZeroUsize;

@@ -31,7 +31,7 @@ use crate::rt::inherit::handed;
 ///
 /// # Examples
 ///
-/// The seed's nested loops: ten `f1` each spawn ten `f2`; all hundred calls overlap, so
+/// aioutils' nested loops: ten `f1` each spawn ten `f2`; all hundred calls overlap, so
 /// the whole run takes two sleeps, not eleven seconds.
 ///
 /// ```

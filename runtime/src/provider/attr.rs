@@ -14,7 +14,7 @@
 ///
 /// The original function, with every parameter, stays available as `<name>_with` (or the
 /// name given by `explicit = ...`): call it to pass the value by hand, the equivalent of
-/// the seed's keyword override. It has the same visibility, generics and asyncness.
+/// the keyword override of the Python original. It has the same visibility, generics and asyncness.
 ///
 /// A provider of `T` is anything implementing [`Provide<T>`](crate::Provide): a closure
 /// `Fn() -> T`, a [`ProviderSpec<T>`](crate::ProviderSpec) (a fresh clone per call), a

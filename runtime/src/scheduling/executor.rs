@@ -40,7 +40,7 @@ const STEPS_PER_POLL: usize = 128;
 ///
 /// # Examples
 ///
-/// The seed's remote-data flow, steered: the second task is made to run first.
+/// asynkit's remote-data example, steered: the second task is made to run first.
 ///
 /// ```
 /// use std::cell::RefCell;
