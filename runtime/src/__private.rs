@@ -7,13 +7,13 @@ pub use ::tokio;
 
 pub use ::ayutil_macros::{link_impl, try_link_impl};
 
-pub use crate::link::private as link;
+pub use crate::link::__private as link;
 
 cfg_scope! {
-    pub use crate::scope::__private as scope;
+    pub use crate::scope::run_as_main::__private as run_as_main;
 }
 cfg_cache! {
-    pub use crate::cache_impl::__private as cache;
+    pub use crate::cached::__private as cache;
 }
 cfg_provider! {
     pub use crate::provider::__private as provider;

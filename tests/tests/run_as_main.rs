@@ -174,8 +174,8 @@ fn hooks_run_at_their_moments_in_registration_order() {
 fn an_interruption_cancels_the_root_scope_and_exits_with_130() {
     let cancelled = Arc::new(AtomicUsize::new(0));
     let c = Arc::clone(&cancelled);
-    let exit = ayutil::__private::scope::run_main_until(
-        ayutil::__private::scope::MainConfig::new().current_thread(),
+    let exit = ayutil::__private::run_as_main::run_main_until(
+        ayutil::__private::run_as_main::MainConfig::new().current_thread(),
         move |run: Scope| async move {
             struct Count(Arc<AtomicUsize>);
             impl Drop for Count {

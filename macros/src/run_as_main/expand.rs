@@ -10,14 +10,14 @@
 //! Output:
 //!
 //! ```text
-//! fn main() -> ::ayutil::__private::scope::MainExit {
-//!     let __ayutil_output = ::ayutil::__private::scope::main_output::<Result<(), E>>();
-//!     ::ayutil::__private::scope::run_main(
-//!         ::ayutil::__private::scope::MainConfig::new().current_thread()
+//! fn main() -> ::ayutil::__private::run_as_main::MainExit {
+//!     let __ayutil_output = ::ayutil::__private::run_as_main::main_output::<Result<(), E>>();
+//!     ::ayutil::__private::run_as_main::run_main(
+//!         ::ayutil::__private::run_as_main::MainConfig::new().current_thread()
 //!             .timeout(::core::time::Duration::new(10, 0)),
 //!         move |run: ayutil::Scope| {
 //!             let __ayutil_body =
-//!                 ::ayutil::__private::scope::typed::<Result<(), E>, _>(async move { body });
+//!                 ::ayutil::__private::run_as_main::typed::<Result<(), E>, _>(async move { body });
 //!             async move { __ayutil_output(__ayutil_body.await) }
 //!         },
 //!     )
@@ -49,7 +49,7 @@ pub(crate) fn expand(plan: &Plan) -> TokenStream {
         ReturnType::Default => (quote! { () }, func.sig.ident.span()),
         ReturnType::Type(_, ty) => (quote! { #ty }, ty.span()),
     };
-    let private = quote! { #krate::__private::scope };
+    let private = quote! { #krate::__private::run_as_main };
     let param = match root {
         Some((pat, ty)) => quote! { #pat: #ty },
         None => quote! { _: #krate::Scope },

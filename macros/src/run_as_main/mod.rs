@@ -3,7 +3,7 @@
 //!
 //! `parse` reads the options, `validate` checks the rules between them and the function
 //! and returns a checked [`validate::Plan`], `expand` writes the `fn main` that calls
-//! `ayutil::__private::scope::run_main`.
+//! `ayutil::__private::run_as_main::run_main`.
 
 mod expand;
 mod parse;

@@ -73,7 +73,7 @@ pub(crate) fn validate(args: MainArgs, func: ItemFn, mut errors: Errors) -> syn:
     errors.finish()?;
 
     let krate = attr::crate_tokens(args.krate.get());
-    let private = quote!(#krate::__private::scope);
+    let private = quote!(#krate::__private::run_as_main);
     let mut config = quote!(#private::MainConfig::new());
     if args.flavor.get() == Some(&Flavor::CurrentThread) {
         config.extend(quote!(.current_thread()));

@@ -1,4 +1,5 @@
-//! [`BatcherBuilder`]: the limits of a [`Batcher`](crate::Batcher), checked before it starts.
+//! [`BatcherBuilder`]: the limits of a [`Batcher`], checked before it starts; and
+//! [`Batcher::builder`], which makes one.
 
 use core::fmt;
 use core::future::Future;
@@ -232,5 +233,32 @@ impl BatcherBuilder {
             capacity,
             report: report_rx,
         })
+    }
+}
+
+impl Batcher<(), (), ()> {
+    /// Starts configuring a batcher: a batch closes at `max_volume` items or `max_wait`
+    /// after its first item. Same as [`BatcherBuilder::new`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::num::NonZeroUsize;
+    /// use std::time::Duration;
+    /// use ayutil::Batcher;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let batcher = Batcher::builder(NonZeroUsize::new(2).unwrap(), Duration::from_secs(1))
+    ///     .build(|items: Vec<i32>| async move {
+    ///         Ok::<_, std::convert::Infallible>(items.into_iter().map(|n| -n).collect())
+    ///     })
+    ///     .unwrap();
+    /// let (a, b) = tokio::join!(batcher.call(1), batcher.call(2));
+    /// assert_eq!((a.unwrap(), b.unwrap()), (-1, -2));
+    /// # }
+    /// ```
+    pub fn builder(max_volume: NonZeroUsize, max_wait: Duration) -> BatcherBuilder {
+        BatcherBuilder::new(max_volume, max_wait)
     }
 }

@@ -1,5 +1,5 @@
-//! The driver task behind every [`Batcher`](crate::Batcher): groups items into batches,
-//! dispatches them under the concurrency limit, and flushes when closed or dropped.
+//! [`drive`]: the driver task behind every [`Batcher`](crate::Batcher); groups items into
+//! batches, dispatches them under the concurrency limit, and flushes when closed or dropped.
 //!
 //! One task owns all batching state, so there is no lock: handles send it [`Msg`]s over an
 //! unbounded channel. The optional capacity bound is a semaphore: `put` takes a permit and

@@ -1,7 +1,6 @@
 //! [`Batcher`]: the cloneable handle that puts items and closes the batcher.
 
 use core::fmt;
-use core::num::NonZeroUsize;
 use core::time::Duration;
 use std::sync::Arc;
 
@@ -9,7 +8,7 @@ use tokio::sync::{Semaphore, TryAcquireError, mpsc, oneshot, watch};
 use tokio::time::Instant;
 
 use crate::batcher::driver::{Entry, Msg, Report};
-use crate::batcher::{BatchError, BatchTicket, BatcherBuilder, BatcherCloseError, BatcherClosed};
+use crate::batcher::{BatchError, BatchTicket, BatcherCloseError, BatcherClosed};
 use crate::rt::time::deadline_in;
 
 /// Groups items put from many tasks into batches for one async handler (async-utils'
@@ -19,7 +18,7 @@ use crate::rt::time::deadline_in;
 /// first item was put, whichever comes first (the original could wait up to twice
 /// `max_wait`). The handler gets the batch as a `Vec<T>` and returns one result per item, in
 /// order, or one error for the whole batch. Batches run in tasks of their own, at most
-/// [`max_concurrency`](BatcherBuilder::max_concurrency) at once, and start in the order
+/// [`max_concurrency`](crate::BatcherBuilder::max_concurrency) at once, and start in the order
 /// they closed.
 ///
 /// Three ways to put an item:
@@ -72,40 +71,13 @@ pub struct Batcher<T, R, E> {
     pub(crate) report: watch::Receiver<Report<E>>,
 }
 
-impl Batcher<(), (), ()> {
-    /// Starts configuring a batcher: a batch closes at `max_volume` items or `max_wait`
-    /// after its first item. Same as [`BatcherBuilder::new`].
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use std::num::NonZeroUsize;
-    /// use std::time::Duration;
-    /// use ayutil::Batcher;
-    ///
-    /// # #[tokio::main(flavor = "current_thread")]
-    /// # async fn main() {
-    /// let batcher = Batcher::builder(NonZeroUsize::new(2).unwrap(), Duration::from_secs(1))
-    ///     .build(|items: Vec<i32>| async move {
-    ///         Ok::<_, std::convert::Infallible>(items.into_iter().map(|n| -n).collect())
-    ///     })
-    ///     .unwrap();
-    /// let (a, b) = tokio::join!(batcher.call(1), batcher.call(2));
-    /// assert_eq!((a.unwrap(), b.unwrap()), (-1, -2));
-    /// # }
-    /// ```
-    pub fn builder(max_volume: NonZeroUsize, max_wait: Duration) -> BatcherBuilder {
-        BatcherBuilder::new(max_volume, max_wait)
-    }
-}
-
 impl<T, R, E> Batcher<T, R, E>
 where
     T: Send + 'static,
     R: Send + 'static,
     E: Send + Sync + 'static,
 {
-    /// Waits for room (when a [`capacity`](BatcherBuilder::capacity) is set), then sends the
+    /// Waits for room (when a [`capacity`](crate::BatcherBuilder::capacity) is set), then sends the
     /// entry to the driver. Gives the item back if the batcher is closed.
     async fn send(
         &self,
@@ -155,7 +127,7 @@ where
     ///
     /// # Cancel safety
     ///
-    /// Waiting happens only while a [`capacity`](BatcherBuilder::capacity) bound is full.
+    /// Waiting happens only while a [`capacity`](crate::BatcherBuilder::capacity) bound is full.
     /// Dropping the future during that wait drops the item without putting it; once the
     /// future has returned, the item is put.
     ///

@@ -1,4 +1,5 @@
-//! [`CoroStart`]: a future run until it first waits, and what can be done with it then.
+//! [`CoroStart`]: a future run until it first waits, and what can be done with it then;
+//! [`NotDone`], its error when its output is asked for too early.
 
 use core::fmt;
 use core::future::{Future, IntoFuture};
@@ -6,7 +7,8 @@ use core::pin::Pin;
 use core::task::{Context, Poll, Waker};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
-use super::{Eager, NotDone};
+use crate::eager::continuation::Continuation;
+use crate::eager::future::Eager;
 use crate::Panicked;
 use crate::rt::inherit::Inherited;
 use crate::rt::spawn as rt_spawn;
@@ -233,11 +235,9 @@ impl<F: Future> IntoFuture for CoroStart<F> {
 
     /// Continues the future in the task that awaits it.
     fn into_future(self) -> Continuation<F> {
-        Continuation {
-            state: match self.state {
-                Start::Blocked(fut) => Continue::Blocked(fut),
-                Start::Done(output) => Continue::Done(output),
-            },
+        match self.state {
+            Start::Blocked(fut) => Continuation::blocked(fut),
+            Start::Done(output) => Continuation::done(output),
         }
     }
 }
@@ -250,12 +250,8 @@ impl<F: Future> fmt::Debug for CoroStart<F> {
     }
 }
 
-/// A [`CoroStart`] continued in the task that awaits it: the future `.await` turns a
-/// `CoroStart` into.
-///
-/// # Panics
-///
-/// Resumes a panic of the future, from its first poll or a later one.
+/// The future of a [`CoroStart`] waits: it has no output yet. Holds the `CoroStart`, so
+/// nothing is lost: take it back with [`into_inner`](NotDone::into_inner) and await it.
 ///
 /// # Examples
 ///
@@ -264,55 +260,47 @@ impl<F: Future> fmt::Debug for CoroStart<F> {
 /// # async fn main() {
 /// let start = ayutil::CoroStart::new(async {
 ///     tokio::task::yield_now().await;
-///     "rest"
+///     "later"
 /// });
-/// let rest: ayutil::Continuation<_> = start.into_future();
-/// assert_eq!(rest.await, "rest");
+/// let err = start.into_output().unwrap_err();
+/// assert_eq!(err.to_string(), "the future has not finished: it waits");
+/// assert_eq!(err.into_inner().await, "later");
 /// # }
-/// # use std::future::IntoFuture;
 /// ```
-#[must_use = "futures do nothing unless you `.await` or poll them"]
-pub struct Continuation<F: Future> {
-    state: Continue<F>,
+pub struct NotDone<F: Future> {
+    start: CoroStart<F>,
 }
 
-enum Continue<F: Future> {
-    Blocked(Pin<Box<F>>),
-    Done(Result<F::Output, Panicked>),
-    Taken,
-}
+impl<F: Future> NotDone<F> {
+    pub(crate) fn new(start: CoroStart<F>) -> Self {
+        Self { start }
+    }
 
-// The future is boxed and the output is moved out as soon as it is ready.
-impl<F: Future> Unpin for Continuation<F> {}
-
-impl<F: Future> Future for Continuation<F> {
-    type Output = F::Output;
-
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
-        let this = self.get_mut();
-        if let Continue::Blocked(fut) = &mut this.state {
-            let output = core::task::ready!(fut.as_mut().poll(cx));
-            this.state = Continue::Taken;
-            return Poll::Ready(output);
-        }
-        match core::mem::replace(&mut this.state, Continue::Taken) {
-            Continue::Done(Ok(output)) => Poll::Ready(output),
-            Continue::Done(Err(panicked)) => panicked.resume(),
-            Continue::Blocked(_) => unreachable!("handled above"),
-            Continue::Taken => panic!("`Continuation` polled after it returned its output"),
-        }
+    /// The `CoroStart` that was asked for its output.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let start = ayutil::CoroStart::new(std::future::pending::<()>());
+    /// let start = start.into_ready().unwrap_err().into_inner();
+    /// assert!(start.is_blocked());
+    /// ```
+    #[must_use]
+    pub fn into_inner(self) -> CoroStart<F> {
+        self.start
     }
 }
 
-impl<F: Future> fmt::Debug for Continuation<F> {
+impl<F: Future> fmt::Debug for NotDone<F> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let state = match &self.state {
-            Continue::Blocked(_) => "blocked",
-            Continue::Done(_) => "done",
-            Continue::Taken => "taken",
-        };
-        f.debug_struct("Continuation")
-            .field("state", &state)
-            .finish()
+        f.debug_struct("NotDone").finish_non_exhaustive()
     }
 }
+
+impl<F: Future> fmt::Display for NotDone<F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("the future has not finished: it waits")
+    }
+}
+
+impl<F: Future> std::error::Error for NotDone<F> {}

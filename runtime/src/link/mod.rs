@@ -1,7 +1,11 @@
 //! [`link!`](crate::link!) and [`try_link!`](crate::try_link!): gather futures, async
-//! functions, sync callables and plain values into one tuple.
+//! functions, sync callables and plain values into one tuple; and [`offload()`], blocking
+//! work as a future that can be one of them.
 
 mod macros;
-pub(crate) mod offload;
+mod offload;
+
 #[doc(hidden)]
-pub mod private;
+pub mod __private;
+
+pub use self::offload::{Offload, offload};

@@ -1,5 +1,5 @@
-//! [`#[provider]`](crate::provider) and [`ProviderSpec`]: fill a function parameter from a
-//! provider at every call.
+//! [`#[provider]`](macro@crate::provider) and [`ProviderSpec`]: fill a function parameter
+//! from a provider at every call.
 
 mod attr;
 mod from_fn;

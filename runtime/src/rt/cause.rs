@@ -1,5 +1,6 @@
-//! How an error that wraps a cause reports it: through `Display` or through `source()`,
-//! never both. The one convention of every public error type of ayutil.
+//! [`fmt_layer`] and [`source`]: how an error that wraps a cause reports it, through
+//! `Display` or through `source()`, never both. The one convention of every public error
+//! type of ayutil.
 //!
 //! A wrapper's `Display` describes only its own layer ("stage 0 (parse) failed on item 3")
 //! and `source()` returns the cause, as the Rust API guidelines and thiserror's

@@ -1,5 +1,5 @@
-//! A channel whose capacity a user chose: bounded, or unbounded when the size means
-//! "unbounded" (see [`limit::bounded`](super::limit::bounded)).
+//! [`channel`]: a channel whose capacity a user chose, bounded, or unbounded when the size
+//! means "unbounded" (see [`limit::bounded`](super::limit::bounded)).
 //!
 //! tokio's bounded `mpsc::channel` panics above `Semaphore::MAX_PERMITS`; this one turns
 //! such a capacity into tokio's unbounded channel instead.

@@ -1,5 +1,5 @@
-//! Hand-overs: what work ayutil runs on a user's behalf keeps from the place where the
-//! user handed it over.
+//! [`handed`]: hand-overs, what work ayutil runs on a user's behalf keeps from the place
+//! where the user handed it over.
 //!
 //! [`handed`] is the one wrapper every hand-over goes through: a future given to a scope,
 //! a group, a funnel, a waterfall, a batcher, a cache or an eager call, and (through

@@ -1,4 +1,4 @@
-//! Limits and capacities: the one rule for a size a user passes.
+//! [`bounded`]: limits and capacities, the one rule for a size a user passes.
 //!
 //! `usize::MAX` (and `NonZeroUsize::MAX`) means "unbounded". tokio's semaphores and
 //! bounded channels hold at most [`MAX_PERMITS`](tokio::sync::Semaphore::MAX_PERMITS)

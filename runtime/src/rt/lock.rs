@@ -1,4 +1,5 @@
-//! Locks that ignore poisoning: the one policy for every `Mutex` and `RwLock` in ayutil.
+//! [`lock`] and its kin: locks that ignore poisoning, the one policy for every `Mutex` and
+//! `RwLock` in ayutil.
 //!
 //! A lock is poisoned when a thread panicked while holding it. ayutil never runs user code
 //! while it holds one of its locks, so a panic under a lock cannot leave the guarded state

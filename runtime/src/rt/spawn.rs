@@ -1,4 +1,5 @@
-//! The spawn policy: how every feature finds the tokio runtime, and what it does with none.
+//! [`spawn`] and [`NoRuntime`]: the spawn policy, how every feature finds the tokio
+//! runtime, and what it does with none.
 //!
 //! Every task ayutil starts goes through this file; nothing else names `tokio::spawn`,
 //! `spawn_blocking`, `spawn_local` or `Handle::try_current`. The runtime is the one of the

@@ -1,4 +1,5 @@
-//! Deadlines: the one rule for a `Duration` a user passes.
+//! [`deadline_in`] and [`deadline_after`]: deadlines, the one rule for a `Duration` a user
+//! passes.
 //!
 //! As in tokio and std, `Duration::MAX` (or any duration that would carry the clock past
 //! the range of [`Instant`]) means "never". Every feature turns a user's duration into a

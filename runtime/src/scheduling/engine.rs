@@ -23,9 +23,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use slab::Slab;
 
-use super::task::{Job, JobCell};
+use super::error::SchedulingError;
+use super::job::{Job, JobCell};
+use super::task_id::TaskId;
 use super::waker::{TaskWaker, WakeKind, WakeList};
-use super::{SchedulingError, Task, TaskId};
 
 /// Wakers kept for reuse, at most: enough for bursts of short tasks, bounded so memory
 /// follows live work.
@@ -68,9 +69,9 @@ struct Slot {
     woken: bool,
     /// Aborted while running: dropped when its step ends.
     abort: bool,
-    /// Whoever awaits the task's [`Task`] handle.
+    /// Whoever awaits the task's [`Task`](crate::scheduling::Task) handle.
     join: Option<Waker>,
-    /// The [`Task`] handle is gone: nobody will take the output.
+    /// The [`Task`](crate::scheduling::Task) handle is gone: nobody will take the output.
     detached: bool,
 }
 
@@ -148,7 +149,7 @@ impl Executor {
                 spare_wakers: Vec::new(),
                 drained: Vec::new(),
             }),
-            wakes: Arc::default(),
+            wakes: Arc::new(WakeList::new(Self::wake_here)),
         })
     }
 
@@ -169,7 +170,7 @@ impl Executor {
 
     /// Applies a wake of `id` on the spot if its executor runs on this thread and its state
     /// is free; `false` if the wake must go through the wake list.
-    pub(crate) fn wake_here(id: TaskId) -> bool {
+    fn wake_here(id: TaskId) -> bool {
         CURRENT
             .try_with(|current| {
                 let Ok(current) = current.try_borrow() else {
@@ -193,8 +194,9 @@ impl Executor {
 
     // ----- tasks -----------------------------------------------------------------------
 
-    /// Adds a task at the tail of the ready queue.
-    pub(crate) fn spawn<F>(self: &Rc<Self>, fut: F) -> Result<Task<F::Output>, SchedulingError>
+    /// Adds a task at the tail of the ready queue; its handle is made by
+    /// [`Task::spawn`](crate::scheduling::Task), which calls this.
+    pub(crate) fn spawn<F>(&self, fut: F) -> Result<TaskId, SchedulingError>
     where
         F: Future + 'static,
         F::Output: 'static,
@@ -204,9 +206,7 @@ impl Executor {
             return Err(SchedulingError::Stopped);
         }
         let job: Pin<Box<dyn Job>> = Box::pin(JobCell::new(crate::rt::inherit::handed(fut)));
-        let id = core.insert(self, Some(job));
-        drop(core);
-        Ok(Task::new(self.clone(), id))
+        Ok(core.insert(self, Some(job)))
     }
 
     /// Adds the main task, whose future the run loop holds, at the tail of the ready queue.

@@ -48,9 +48,11 @@ mod engine;
 mod entry;
 mod error;
 mod executor;
+mod job;
 mod queue;
 mod switch;
 mod task;
+mod task_id;
 mod tasks;
 mod waker;
 
@@ -59,7 +61,8 @@ pub use self::error::{SchedulingError, TaskError};
 pub use self::executor::{Run, SchedulingExecutor};
 pub use self::queue::{call_insert, ready_insert, ready_len, ready_pop, ready_rotate};
 pub use self::switch::{Reschedule, sleep_insert, spawn_descend, task_switch, yield_now};
-pub use self::task::{Task, TaskId};
+pub use self::task::Task;
+pub use self::task_id::TaskId;
 pub use self::tasks::{
     all_tasks, blocked_tasks, current_task, runnable_tasks, spawn, task_is_blocked,
     task_reinsert,

@@ -196,7 +196,7 @@ where
 {
     let executor = Executor::current()?;
     executor.current_task()?;
-    let task = executor.spawn(fut)?;
+    let task = Task::spawn(executor, fut)?;
     task_switch(task.id(), Some(1)).await?;
     Ok(task)
 }

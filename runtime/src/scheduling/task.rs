@@ -1,62 +1,15 @@
-//! [`Task`] and [`TaskId`]: a task of the scheduling executor, and its name in the
-//! ready-queue functions.
+//! [`Task`]: a task spawned on the scheduling executor, awaited for its output.
 
-use core::any::Any;
 use core::fmt;
 use core::future::Future;
 use core::marker::PhantomData;
 use core::pin::Pin;
 use core::task::{Context, Poll};
-use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::rc::Rc;
 
-use super::TaskError;
-use crate::Panicked;
 use super::engine::Executor;
-
-/// Names one task of one [`SchedulingExecutor`](crate::SchedulingExecutor), for the
-/// functions of [`scheduling`](crate::scheduling) that move tasks around.
-///
-/// Ids are never reused: an id outlives its task, and the functions report a finished
-/// task as such. Ids order by creation within one executor.
-///
-/// # Examples
-///
-/// ```
-/// use ayutil::scheduling;
-///
-/// # #[tokio::main(flavor = "current_thread")]
-/// # async fn main() {
-/// ayutil::SchedulingExecutor::new()
-///     .run(async {
-///         let main = scheduling::current_task().unwrap();
-///         let task = scheduling::spawn(async {}).unwrap();
-///         assert!(main < task.id());
-///         assert_eq!(scheduling::runnable_tasks().unwrap(), [task.id()]);
-///     })
-///     .await;
-/// # }
-/// ```
-#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct TaskId {
-    // Field order gives the derived order: executor, then creation.
-    pub(crate) executor: u64,
-    pub(crate) serial: u64,
-    /// The task's slot; only meaningful while `serial` matches the slot's.
-    pub(crate) key: usize,
-}
-
-impl fmt::Debug for TaskId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "TaskId({}.{})", self.executor, self.serial)
-    }
-}
-
-impl fmt::Display for TaskId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "task {}.{}", self.executor, self.serial)
-    }
-}
+use super::error::{SchedulingError, TaskError};
+use super::task_id::TaskId;
 
 /// A task spawned on a [`SchedulingExecutor`](crate::SchedulingExecutor): await it for its
 /// output.
@@ -96,13 +49,18 @@ pub struct Task<T> {
 }
 
 impl<T: 'static> Task<T> {
-    pub(crate) fn new(executor: Rc<Executor>, id: TaskId) -> Self {
-        Self {
+    /// Spawns `fut` at the tail of `executor`'s ready queue.
+    pub(crate) fn spawn<F>(executor: Rc<Executor>, fut: F) -> Result<Self, SchedulingError>
+    where
+        F: Future<Output = T> + 'static,
+    {
+        let id = executor.spawn(fut)?;
+        Ok(Self {
             executor,
             id,
             taken: false,
             _output: PhantomData,
-        }
+        })
     }
 
     /// The task's id, for the functions of [`scheduling`](crate::scheduling).
@@ -215,61 +173,5 @@ impl<T> Drop for Task<T> {
 impl<T> fmt::Debug for Task<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Task").field("id", &self.id).finish()
-    }
-}
-
-/// A task's future with its output type erased, as the executor stores it.
-pub(crate) trait Job {
-    /// Polls the future; `Ready` once it returned or panicked (its output is then stored
-    /// and the future itself already dropped).
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()>;
-
-    /// The stored output: an `Option<Result<T, TaskError>>`.
-    fn output(self: Pin<&mut Self>) -> &mut dyn Any;
-}
-
-pin_project_lite::pin_project! {
-    /// The future of a task and, once it finished, its output.
-    pub(crate) struct JobCell<F: Future> {
-        #[pin]
-        fut: Option<F>,
-        out: Option<Result<F::Output, TaskError>>,
-    }
-}
-
-impl<F: Future> JobCell<F> {
-    pub(crate) fn new(fut: F) -> Self {
-        Self {
-            fut: Some(fut),
-            out: None,
-        }
-    }
-}
-
-impl<F> Job for JobCell<F>
-where
-    F: Future,
-    F::Output: 'static,
-{
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        let mut this = self.project();
-        let Some(fut) = this.fut.as_mut().as_pin_mut() else {
-            return Poll::Ready(());
-        };
-        let out = match catch_unwind(AssertUnwindSafe(|| fut.poll(cx))) {
-            Ok(Poll::Pending) => return Poll::Pending,
-            Ok(Poll::Ready(value)) => Ok(value),
-            Err(payload) => Err(TaskError::Panicked(Panicked::new(payload))),
-        };
-        // The future is dropped as soon as it is done; a panic in its drop is dropped
-        // with it (the first outcome is the one reported).
-        let mut fut = this.fut;
-        drop(catch_unwind(AssertUnwindSafe(move || fut.set(None))));
-        *this.out = Some(out);
-        Poll::Ready(())
-    }
-
-    fn output(self: Pin<&mut Self>) -> &mut dyn Any {
-        self.project().out
     }
 }

@@ -43,7 +43,7 @@ where
     F: Future + 'static,
     F::Output: 'static,
 {
-    Executor::current()?.spawn(fut)
+    Task::spawn(Executor::current()?, fut)
 }
 
 /// The task running now: the one that called this.

@@ -10,9 +10,8 @@ use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{Wake, Waker};
 
+use super::task_id::TaskId;
 use crate::rt::lock;
-use super::engine::Executor;
-use super::task::TaskId;
 
 /// What a message on the [`WakeList`] asks for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -24,8 +23,11 @@ pub(crate) enum WakeKind {
 }
 
 /// Wakes that could not be applied on the spot, in arrival order.
-#[derive(Default)]
 pub(crate) struct WakeList {
+    /// Applies a wake on the spot if the task's executor runs on this thread and its
+    /// state is free; `false` if the wake must be listed. The executor's own function,
+    /// given here so that a waker does not depend on the executor's type.
+    here: fn(TaskId) -> bool,
     /// Whether `inner` may hold messages: the run loop skips the lock when it does not.
     pending: AtomicBool,
     inner: Mutex<WakeListInner>,
@@ -39,6 +41,15 @@ struct WakeListInner {
 }
 
 impl WakeList {
+    /// An empty list for an executor that applies wakes on the spot with `here`.
+    pub(crate) fn new(here: fn(TaskId) -> bool) -> Self {
+        Self {
+            here,
+            pending: AtomicBool::new(false),
+            inner: Mutex::default(),
+        }
+    }
+
     pub(crate) fn push(&self, id: TaskId, kind: WakeKind) {
         let run_loop = {
             let mut inner = lock::lock(&self.inner);
@@ -116,7 +127,7 @@ impl Wake for TaskWaker {
 
     fn wake_by_ref(self: &Arc<Self>) {
         let id = self.id();
-        if !Executor::wake_here(id) {
+        if !(self.list.here)(id) {
             self.list.push(id, WakeKind::Wake);
         }
     }

@@ -11,14 +11,13 @@ use crate::rt::inherit::{handed, handed_fn, handed_lazy};
 use crate::rt::spawn;
 use crate::scope::error::{BoxError, ExecutorError, JoinError};
 use crate::scope::executor;
-use crate::scope::options::ScopeOptions;
 use crate::scope::state::{Inner, Job, Outcome, StopReason, Unit};
-use crate::scope::task::{TaskHandle, UnitGuard};
+use crate::scope::task::{TaskFuture, TaskHandle, UnitGuard};
 
 /// An execution scope (Trio's nursery, ayo's `ExecutionScope`): tasks spawned in it are
 /// guaranteed to have ended, completed or cancelled, when the scope's `.await` returns.
 ///
-/// A `Scope` is the handle given to the block of [`ScopeOptions::run`] (or [`scope`](crate::scope),
+/// A `Scope` is the handle given to the block of [`ScopeOptions::run`] (or [`scope`](crate::scope()),
 /// or `#[run_as_main]`). It is cheap to clone and `Send + Sync`: move clones into tasks
 /// so they spawn siblings, which the scope also waits for. Scopes nest: a scope opened
 /// by a task or by the block of another scope registers in it, so cancelling the outer
@@ -28,7 +27,7 @@ use crate::scope::task::{TaskHandle, UnitGuard};
 ///
 /// `T` is the output of the scope's tasks; `E` is the error type of fallible tasks
 /// ([`try_spawn`](Self::try_spawn)) and of a failing block
-/// ([`try_run`](ScopeOptions::try_run)). The first failure (an `Err` or a panic) cancels
+/// ([`try_run`](crate::ScopeOptions::try_run)). The first failure (an `Err` or a panic) cancels
 /// every other task, and the scope returns it.
 ///
 /// Tasks are tokio tasks (so they need `Send + 'static` and run in parallel on a
@@ -47,7 +46,7 @@ use crate::scope::task::{TaskHandle, UnitGuard};
 /// So the scope's memory follows its live tasks plus the outcomes nobody took yet: a
 /// `Scope<()>` keeps nothing for a completed task (its `()` results are counted, not
 /// stored), and a scope built with
-/// [`discard_results`](ScopeOptions::discard_results) (the root scope of
+/// [`discard_results`](crate::ScopeOptions::discard_results) (the root scope of
 /// `#[run_as_main]`) keeps no outcome at all, so both run millions of tasks in flat
 /// memory. A scope that collects values holds each value until it is taken.
 ///
@@ -74,6 +73,8 @@ use crate::scope::task::{TaskHandle, UnitGuard};
 /// assert_eq!(results, ["first", "second", "spawned by a task"]);
 /// # }
 /// ```
+///
+/// [`ScopeOptions::run`]: crate::ScopeOptions::run
 pub struct Scope<T = (), E = BoxError> {
     inner: Arc<Inner<T, E>>,
 }
@@ -97,25 +98,6 @@ where
     T: Send + 'static,
     E: Send + 'static,
 {
-    /// The options of a new scope: `Scope::<T, E>::options().max_concurrency(n).run(..)`.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// # #[tokio::main(flavor = "current_thread")]
-    /// # async fn main() {
-    /// let out = ayutil::Scope::<i32, std::io::Error>::options()
-    ///     .run(|s| async move { s.spawn(async { 1 }); })
-    ///     .await
-    ///     .unwrap();
-    /// assert_eq!(out.results().len(), 1);
-    /// # }
-    /// ```
-    #[must_use]
-    pub fn options() -> ScopeOptions<T, E> {
-        ScopeOptions::default()
-    }
-
     pub(crate) fn from_inner(inner: Arc<Inner<T, E>>) -> Self {
         Self { inner }
     }
@@ -233,7 +215,10 @@ where
     }
 
     fn submit(&self, job: Job<T, E>) -> TaskHandle<T> {
-        let (index, accepted) = self.inner.submit(job);
+        let (index, accepted, start) = self.inner.submit(job);
+        if let Some(start) = start {
+            TaskFuture::spawn(&self.inner, start);
+        }
         TaskHandle::new(&self.inner, index, accepted)
     }
 
@@ -317,7 +302,7 @@ where
     /// left out of the final [`results`](crate::ScopeOutput::results). A task that failed
     /// gives [`JoinError::Failed`] (the scope reports the error itself). Outcomes that an
     /// awaiting [`TaskHandle`] receives are not seen here. With
-    /// [`discard_results`](ScopeOptions::discard_results), no outcome is kept, so this
+    /// [`discard_results`](crate::ScopeOptions::discard_results), no outcome is kept, so this
     /// only waits until no task is live, then returns `None`.
     ///
     /// `None` means "nothing right now": the block may spawn more tasks afterwards.

@@ -1,5 +1,6 @@
-//! How a scope finds its parent: while a scope polls one of its tasks (or its block), it
-//! is the *current* scope of the thread, and a scope opened there registers in it.
+//! [`current`] and [`with_current`]: how a scope finds its parent. While a scope polls one
+//! of its tasks (or its block), it is the *current* scope of the thread, and a scope
+//! opened there registers in it.
 //!
 //! A registered child counts as one unit of its parent until the child's last task is
 //! gone, so a parent that aborts a task holding a child scope still waits until the
@@ -9,23 +10,17 @@
 use core::cell::RefCell;
 use std::sync::Arc;
 
-/// The parent side of a nested scope.
-pub(crate) trait ChildLink: Send + Sync {
-    /// A child scope opened in this scope.
-    fn open_child(&self);
-    /// That child scope finished, and all its tasks are gone.
-    fn close_child(self: Arc<Self>);
-}
+use crate::scope::control::Control;
 
 thread_local! {
-    static CURRENT: RefCell<Option<Arc<dyn ChildLink>>> = const { RefCell::new(None) };
+    static CURRENT: RefCell<Option<Arc<dyn Control>>> = const { RefCell::new(None) };
 }
 
 /// Runs `f` with `link` as the current scope, then takes it back (also on unwind).
-pub(crate) fn with_current<R>(link: &mut Option<Arc<dyn ChildLink>>, f: impl FnOnce() -> R) -> R {
+pub(crate) fn with_current<R>(link: &mut Option<Arc<dyn Control>>, f: impl FnOnce() -> R) -> R {
     struct Restore<'a> {
-        link: &'a mut Option<Arc<dyn ChildLink>>,
-        previous: Option<Arc<dyn ChildLink>>,
+        link: &'a mut Option<Arc<dyn Control>>,
+        previous: Option<Arc<dyn Control>>,
     }
     impl Drop for Restore<'_> {
         fn drop(&mut self) {
@@ -39,6 +34,6 @@ pub(crate) fn with_current<R>(link: &mut Option<Arc<dyn ChildLink>>, f: impl FnO
 }
 
 /// The scope whose task or block is being polled on this thread, if any.
-pub(crate) fn current() -> Option<Arc<dyn ChildLink>> {
+pub(crate) fn current() -> Option<Arc<dyn Control>> {
     CURRENT.with(|c| c.borrow().clone())
 }

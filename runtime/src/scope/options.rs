@@ -1,21 +1,15 @@
 //! [`ScopeOptions`]: how a scope is configured and run; and the [`scope`] shortcut.
 
-use core::future::{Future, poll_fn};
+use core::future::Future;
 use core::marker::PhantomData;
 use core::num::NonZeroUsize;
-use core::pin::pin;
-use core::task::Poll;
 use core::time::Duration;
-use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::Arc;
 
+use crate::rt::limit;
+use crate::scope::drive::{Settings, drive};
 use crate::scope::error::{BoxError, ScopeError};
 use crate::scope::handle::Scope;
-use crate::scope::nesting::{self, ChildLink};
 use crate::scope::outcome::ScopeOutput;
-use crate::rt::{limit, spawn, time};
-use crate::scope::state::{Inner, Progress, StopReason};
-use crate::scope::task::drop_caught;
 
 /// The options of a scope, then [`run`](Self::run) to open it.
 ///
@@ -254,7 +248,7 @@ where
         F: FnOnce(Scope<T, E>) -> Fut,
         Fut: Future<Output = R>,
     {
-        self.drive(block, |_, value| Some(value)).await
+        drive(self.settings(), block, |_, value| Some(value)).await
     }
 
     /// [`run`](Self::run) for a block that can fail: the block is one more child of the
@@ -302,7 +296,7 @@ where
         F: FnOnce(Scope<T, E>) -> Fut,
         Fut: Future<Output = Result<R, E>>,
     {
-        self.drive(block, |inner, output| match output {
+        drive(self.settings(), block, |inner, output| match output {
             Ok(value) => Some(value),
             Err(error) => {
                 inner.block_failed(error);
@@ -312,136 +306,37 @@ where
         .await
     }
 
-    /// Runs the scope; `settle` turns the block's output into its value, or records its
-    /// failure and gives `None`.
-    async fn drive<F, Fut, R>(
-        self,
-        block: F,
-        settle: impl FnOnce(&Arc<Inner<T, E>>, Fut::Output) -> Option<R>,
-    ) -> Result<ScopeOutput<T, R>, ScopeError<E>>
-    where
-        F: FnOnce(Scope<T, E>) -> Fut,
-        Fut: Future,
-    {
-        let inner = Inner::<T, E>::new(spawn::runtime(), self.limit, self.discard);
-        if let Some(parent) = nesting::current() {
-            inner.set_parent(parent);
+    fn settings(&self) -> Settings {
+        Settings {
+            limit: self.limit,
+            timeout: self.timeout,
+            discard: self.discard,
         }
-        let guard = DropGuard(Some(Arc::clone(&inner)));
-        let mut link: Option<Arc<dyn ChildLink>> = Some(Arc::clone(&inner) as _);
-        let mut block = pin!(Some(block(Scope::from_inner(Arc::clone(&inner)))));
-        let mut deadline = pin!(
-            self.timeout
-                .and_then(time::deadline_in)
-                .map(tokio::time::sleep_until)
-        );
-        let mut settle = Some(settle);
-        let mut value = None;
-
-        poll_fn(|cx| {
-            loop {
-                if let Some(fut) = block.as_mut().as_pin_mut() {
-                    if inner.is_stopping() {
-                        drop_block(&inner, block.as_mut());
-                    } else {
-                        let polled = nesting::with_current(&mut link, || {
-                            catch_unwind(AssertUnwindSafe(|| fut.poll(cx)))
-                        });
-                        match polled {
-                            Ok(Poll::Pending) => {}
-                            Ok(Poll::Ready(out)) => {
-                                drop_block(&inner, block.as_mut());
-                                let settle = settle.take().expect("the block ends once");
-                                value = settle(&inner, out);
-                            }
-                            Err(payload) => {
-                                inner.panicked(payload);
-                                drop_block(&inner, block.as_mut());
-                            }
-                        }
-                    }
-                }
-                if let Some(sleep) = deadline.as_mut().as_pin_mut()
-                    && sleep.poll(cx).is_ready()
-                {
-                    inner.stop(StopReason::Timeout);
-                    deadline.set(None);
-                    if block.is_some() {
-                        drop_block(&inner, block.as_mut());
-                    }
-                }
-                match inner.poll_done(cx.waker(), block.is_some()) {
-                    Progress::Done => return Poll::Ready(()),
-                    Progress::Pending => return Poll::Pending,
-                    // The stop came while the block was polled (it called `cancel()`, or
-                    // a task failed on another thread): drop the block, then look again.
-                    Progress::DropBlock => drop_block(&inner, block.as_mut()),
-                }
-            }
-        })
-        .await;
-        drop(guard.disarm());
-        collect(&inner, value)
     }
 }
 
-fn drop_block<Fut>(
-    inner: &Arc<Inner<impl Send + 'static, impl Send + 'static>>,
-    mut block: core::pin::Pin<&mut Option<Fut>>,
-) {
-    if let Err(payload) = catch_unwind(AssertUnwindSafe(|| block.set(None))) {
-        inner.panicked(payload);
-    }
-}
-
-fn collect<T, E, R>(
-    inner: &Inner<T, E>,
-    value: Option<R>,
-) -> Result<ScopeOutput<T, R>, ScopeError<E>>
+impl<T, E> Scope<T, E>
 where
     T: Send + 'static,
     E: Send + 'static,
 {
-    let mut state = inner.lock();
-    if let Some(payload) = state.panic.take() {
-        drop(state);
-        std::panic::resume_unwind(payload);
-    }
-    let secondary = core::mem::take(&mut state.secondary);
-    let first = state.first_error.take();
-    let (timed_out, cancelled) = (state.timed_out, state.cancelled);
-    drop(state);
-    let results = inner.take_outcomes();
-    if let Some(first) = first {
-        // Values of tasks that completed before the failure are dropped here, outside
-        // the lock; a panicking destructor among them is resumed like any task panic.
-        if let Some(payload) = drop_caught(results) {
-            std::panic::resume_unwind(payload);
-        }
-        return Err(ScopeError { first, secondary });
-    }
-    Ok(ScopeOutput {
-        results,
-        value,
-        timed_out,
-        cancelled,
-    })
-}
-
-/// Aborts every task if the scope's future is dropped before it finished.
-struct DropGuard<T: Send + 'static, E: Send + 'static>(Option<Arc<Inner<T, E>>>);
-
-impl<T: Send + 'static, E: Send + 'static> DropGuard<T, E> {
-    fn disarm(mut self) -> Option<Arc<Inner<T, E>>> {
-        self.0.take()
-    }
-}
-
-impl<T: Send + 'static, E: Send + 'static> Drop for DropGuard<T, E> {
-    fn drop(&mut self) {
-        if let Some(inner) = self.0.take() {
-            inner.stop(StopReason::Dropped);
-        }
+    /// The options of a new scope: `Scope::<T, E>::options().max_concurrency(n).run(..)`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let out = ayutil::Scope::<i32, std::io::Error>::options()
+    ///     .run(|s| async move { s.spawn(async { 1 }); })
+    ///     .await
+    ///     .unwrap();
+    /// assert_eq!(out.results().len(), 1);
+    /// # }
+    /// ```
+    #[must_use]
+    pub fn options() -> ScopeOptions<T, E> {
+        ScopeOptions::default()
     }
 }
 

@@ -12,8 +12,9 @@ use tokio::time::Instant;
 use crate::rt::inherit::handed;
 use crate::rt::{spawn, time};
 
+use crate::scope::control::Control;
 use crate::scope::handle::Scope;
-use crate::scope::state::{Inner, Outcome, Unit};
+use crate::scope::state::{Outcome, Unit};
 use crate::scope::task::UnitGuard;
 
 /// A scheduled callback of a scope: stop it, or let the scope finish without it.
@@ -57,21 +58,6 @@ impl core::fmt::Debug for ScheduledHandle {
         f.debug_struct("ScheduledHandle")
             .field("id", &self.id)
             .finish()
-    }
-}
-
-trait Control: Send + Sync {
-    fn unschedule(&self, id: u64) -> bool;
-    fn dont_hold(&self, id: u64);
-}
-
-impl<T: Send + 'static, E: Send + 'static> Control for Inner<T, E> {
-    fn unschedule(&self, id: u64) -> bool {
-        Inner::unschedule(self, id)
-    }
-
-    fn dont_hold(&self, id: u64) {
-        self.apply_dont_hold(id);
     }
 }
 

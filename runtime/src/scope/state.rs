@@ -2,15 +2,17 @@
 //!
 //! Every unit of work (a spawned task, queued or running, an `aside` closure, a scheduled
 //! callback) is counted while it is alive. A unit reports its end exactly once through
-//! [`Inner::finish`] (or [`Inner::settle_dropped`] for a queued future that never ran),
-//! after its future is dropped; so the scope knows that every future is gone when the
-//! counters reach zero.
+//! [`Inner::finish_task`] or [`Inner::finish`] (or [`Inner::settle_dropped`] for a queued
+//! future that never ran), after its future is dropped; so the scope knows that every
+//! future is gone when the counters reach zero.
 //!
 //! Locking discipline: the mutex is never held while user code runs (a future's or a
 //! value's destructor included) or while tokio is asked to spawn or abort (a spawn on a
 //! runtime that shuts down drops the future on the spot, which re-enters
-//! [`Inner::finish`]). Decisions are taken under the lock and carried out after it is
-//! released, through [`Actions`].
+//! [`Inner::finish_task`]). Decisions are taken under the lock and carried out after it
+//! is released, through [`Actions`]; a task given a slot is returned as a [`Start`], and
+//! the caller spawns it (the task runner, `scope/task.rs`, depends on this file, not the
+//! other way round).
 
 use core::any::Any;
 use core::future::Future;
@@ -24,13 +26,11 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use tokio::runtime::Handle;
 use tokio::task::AbortHandle;
 
+use crate::scope::control::Control;
 use crate::rt::lock;
-use crate::rt::spawn;
 use crate::scope::error::JoinError;
 use crate::scope::ledger::{Ended, Ledger, Lookup, Slot};
-use crate::scope::nesting::ChildLink;
 use crate::scope::outcome::TaskOutcome;
-use crate::scope::task::TaskFuture;
 
 /// A panic payload, as `std::panic::catch_unwind` returns it.
 pub(crate) type Payload = Box<dyn Any + Send + 'static>;
@@ -44,6 +44,14 @@ pub(crate) enum Job<T, E> {
     Ready(BoxTask<T, E>),
     /// A callable that creates the future when a slot frees (`spawn_lazy`).
     Lazy(Box<dyn FnOnce() -> BoxTask<T, E> + Send + 'static>),
+}
+
+/// A queued task the scope gave a slot. The scope only decides: its caller spawns the
+/// task once the lock is released ([`TaskFuture::spawn`](crate::scope::task::TaskFuture::spawn)).
+#[must_use = "a task given a slot must be spawned"]
+pub(crate) struct Start<T, E> {
+    pub(crate) index: usize,
+    pub(crate) job: Job<T, E>,
 }
 
 /// How a unit ended.
@@ -114,7 +122,7 @@ pub(crate) struct State<T, E> {
     /// `join_next` callers waiting for an outcome.
     joiners: Vec<Waker>,
     /// The scope this one was opened in; released once this one is closed and empty.
-    parent: Option<Arc<dyn ChildLink>>,
+    parent: Option<Arc<dyn Control>>,
 }
 
 /// Side effects decided under the lock and carried out after it is released.
@@ -125,10 +133,9 @@ pub(crate) struct Actions<T, E> {
     payloads: Vec<Payload>,
     /// A value nobody will take (`discard_results`), dropped outside the lock.
     discarded: Option<T>,
-    spawn: Option<(usize, Job<T, E>)>,
     wake: Option<Waker>,
     wakers: Vec<Waker>,
-    release_parent: Option<Arc<dyn ChildLink>>,
+    release_parent: Option<Arc<dyn Control>>,
 }
 
 impl<T, E> Default for Actions<T, E> {
@@ -138,7 +145,6 @@ impl<T, E> Default for Actions<T, E> {
             dropped: Vec::new(),
             payloads: Vec::new(),
             discarded: None,
-            spawn: None,
             wake: None,
             wakers: Vec::new(),
             release_parent: None,
@@ -288,10 +294,12 @@ where
         self.limit.is_none_or(|limit| state.running < limit.get())
     }
 
-    /// Adds a task; starts it now or queues it. Returns its index and whether the scope
-    /// accepted it (a refused future is dropped unpolled).
-    pub(crate) fn submit(self: &Arc<Self>, job: Job<T, E>) -> (usize, bool) {
+    /// Adds a task; starts it now or queues it. Returns its index, whether the scope
+    /// accepted it (a refused future is dropped unpolled), and the task to spawn if it
+    /// got a slot at once.
+    pub(crate) fn submit(self: &Arc<Self>, job: Job<T, E>) -> (usize, bool, Option<Start<T, E>>) {
         let mut actions = Actions::default();
+        let mut start = None;
         let accepted;
         let index = {
             let mut state = self.lock();
@@ -320,7 +328,7 @@ where
                 state.running += 1;
                 state.outstanding += 1;
                 state.holding += 1;
-                actions.spawn = Some((index, job));
+                start = Some(Start { index, job });
                 index
             } else {
                 let index = state.ledger.push(Slot::Queued);
@@ -331,7 +339,7 @@ where
             }
         };
         self.apply(actions);
-        (index, accepted)
+        (index, accepted, start)
     }
 
     /// Reserves a slot for a blocking closure; `false` if the scope no longer accepts
@@ -406,9 +414,27 @@ where
         }
     }
 
-    /// Records the end of a unit; starts the next queued task if there is room.
+    /// Records the end of a unit other than a task (those end through
+    /// [`finish_task`](Self::finish_task)).
     pub(crate) fn finish(self: &Arc<Self>, unit: Unit, outcome: Outcome<T, E>) {
+        debug_assert!(!matches!(unit, Unit::Task(_)), "a task ends through finish_task");
+        // Only a task's end gives its slot to a queued task.
+        let _none = self.end(unit, outcome);
+    }
+
+    /// Records the end of task `index`; returns the queued task that takes its slot, for
+    /// the caller to spawn.
+    pub(crate) fn finish_task(
+        self: &Arc<Self>,
+        index: usize,
+        outcome: Outcome<T, E>,
+    ) -> Option<Start<T, E>> {
+        self.end(Unit::Task(index), outcome)
+    }
+
+    fn end(self: &Arc<Self>, unit: Unit, outcome: Outcome<T, E>) -> Option<Start<T, E>> {
         let mut actions = Actions::default();
+        let mut start = None;
         {
             let mut state = self.lock();
             state.outstanding -= 1;
@@ -439,16 +465,17 @@ where
                 state.deliver(index, ended, &mut actions);
             }
             if matches!(unit, Unit::Task(_)) && !state.stopping {
-                self.start_next(&mut state, &mut actions);
+                start = self.start_next(&mut state, &mut actions);
             }
             state.wake_if_idle(&mut actions);
         }
         self.apply(actions);
+        start
     }
 
-    /// Starts the first queued task if there is room; queued tasks aborted through their
-    /// handle are dropped on the way.
-    fn start_next(&self, state: &mut State<T, E>, actions: &mut Actions<T, E>) {
+    /// Gives a slot to the first queued task if there is room; queued tasks aborted
+    /// through their handle are dropped on the way.
+    fn start_next(&self, state: &mut State<T, E>, actions: &mut Actions<T, E>) -> Option<Start<T, E>> {
         // After a burst of queued tasks, give the memory back.
         if state.queue.capacity() > 4 * state.queue.len() + 1024 {
             let len = state.queue.len();
@@ -462,8 +489,7 @@ where
                 Some(slot @ Slot::Queued) => {
                     *slot = Slot::Running(None);
                     state.running += 1;
-                    actions.spawn = Some((next, job));
-                    break;
+                    return Some(Start { index: next, job });
                 }
                 _ => actions.dropped.push(Dropping {
                     job,
@@ -472,6 +498,7 @@ where
                 }),
             }
         }
+        None
     }
 
     /// Records that the counted futures of `dropped` are gone.
@@ -490,7 +517,7 @@ where
     }
 
     /// Registers this scope as a child of `parent` (see [`nesting`](crate::scope::nesting)).
-    pub(crate) fn set_parent(&self, parent: Arc<dyn ChildLink>) {
+    pub(crate) fn set_parent(&self, parent: Arc<dyn Control>) {
         parent.open_child();
         self.lock().parent = Some(parent);
     }
@@ -735,7 +762,6 @@ where
             dropped,
             payloads,
             discarded,
-            spawn,
             wake,
             wakers,
             release_parent,
@@ -771,10 +797,6 @@ where
         {
             self.panicked(payload);
         }
-        if let Some((index, job)) = spawn {
-            let join = spawn::spawn_on(&self.handle, TaskFuture::new(Arc::clone(self), index, job));
-            self.register(Unit::Task(index), join.abort_handle());
-        }
         if let Some(waker) = wake {
             waker.wake();
         }
@@ -787,11 +809,36 @@ where
     }
 }
 
-impl<T, E> ChildLink for Inner<T, E>
+impl<T, E> Control for Inner<T, E>
 where
     T: Send + 'static,
     E: Send + 'static,
 {
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+
+    fn abort_task(&self, index: usize) {
+        self.abort_one(index);
+    }
+
+    fn is_task_finished(&self, index: usize) -> bool {
+        self.is_finished(index)
+    }
+
+    fn release_task(&self, index: usize) {
+        // Returned after the lock is released: the outcome is dropped here, outside it.
+        drop(self.release(index));
+    }
+
+    fn unschedule(&self, id: u64) -> bool {
+        Inner::unschedule(self, id)
+    }
+
+    fn dont_hold(&self, id: u64) {
+        self.apply_dont_hold(id);
+    }
+
     fn open_child(&self) {
         let mut state = self.lock();
         state.outstanding += 1;

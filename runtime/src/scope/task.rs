@@ -6,10 +6,11 @@ use core::task::{Context, Poll};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 
+use crate::rt::spawn;
+use crate::scope::control::Control;
 use crate::scope::error::JoinError;
-use crate::scope::ledger::Ended;
-use crate::scope::nesting::{self, ChildLink};
-use crate::scope::state::{BoxTask, Inner, Job, Outcome, Unit};
+use crate::scope::nesting;
+use crate::scope::state::{BoxTask, Inner, Job, Outcome, Start, Unit};
 
 /// A handle on one task of a [`Scope`](crate::Scope): await its output, abort it, or ask
 /// whether it ended.
@@ -52,7 +53,9 @@ use crate::scope::state::{BoxTask, Inner, Job, Outcome, Unit};
 /// # }
 /// ```
 pub struct TaskHandle<T = ()> {
-    control: Arc<dyn Control<T>>,
+    control: Arc<dyn Control>,
+    /// Takes the task's outcome from `control`, whose concrete type it knows.
+    take: TakeFn<T>,
     index: usize,
     rejected: bool,
     /// Polled while its task was live: the scope hands the outcome to this handle.
@@ -71,34 +74,20 @@ impl<T> core::fmt::Debug for TaskHandle<T> {
     }
 }
 
-/// The part of a scope a [`TaskHandle`] needs, without the scope's error type.
-trait Control<T>: Send + Sync {
-    fn abort(&self, index: usize);
-    fn is_finished(&self, index: usize) -> bool;
-    fn poll_take(&self, index: usize, cx: &mut Context<'_>) -> Poll<Result<T, JoinError>>;
-    fn release(&self, index: usize) -> Option<Ended<T>>;
-}
+/// Polls the scope behind a `dyn Control` for the outcome of one task.
+type TakeFn<T> = fn(&dyn Control, usize, &mut Context<'_>) -> Poll<Result<T, JoinError>>;
 
-impl<T, E> Control<T> for Inner<T, E>
+/// The [`TakeFn`] of a scope of type `Inner<T, E>`.
+fn take<T, E>(control: &dyn Control, index: usize, cx: &mut Context<'_>) -> Poll<Result<T, JoinError>>
 where
     T: Send + 'static,
     E: Send + 'static,
 {
-    fn abort(&self, index: usize) {
-        self.abort_one(index);
-    }
-
-    fn is_finished(&self, index: usize) -> bool {
-        Inner::is_finished(self, index)
-    }
-
-    fn poll_take(&self, index: usize, cx: &mut Context<'_>) -> Poll<Result<T, JoinError>> {
-        Inner::poll_take(self, index, cx.waker())
-    }
-
-    fn release(&self, index: usize) -> Option<Ended<T>> {
-        Inner::release(self, index)
-    }
+    let inner = control
+        .as_any()
+        .downcast_ref::<Inner<T, E>>()
+        .expect("a task handle polls the scope it was made by");
+    inner.poll_take(index, cx.waker())
 }
 
 impl<T> TaskHandle<T> {
@@ -108,9 +97,10 @@ impl<T> TaskHandle<T> {
         E: Send + 'static,
     {
         // Unsized coercion of the scope's own `Arc`: no allocation per task.
-        let control: Arc<dyn Control<T>> = Arc::clone(inner) as _;
+        let control: Arc<dyn Control> = Arc::clone(inner) as _;
         Self {
             control,
+            take: take::<T, E>,
             index,
             rejected: !accepted,
             awaiting: false,
@@ -143,7 +133,7 @@ impl<T> TaskHandle<T> {
     /// ```
     pub fn abort(&self) {
         if !self.rejected {
-            self.control.abort(self.index);
+            self.control.abort_task(self.index);
         }
     }
 
@@ -171,7 +161,7 @@ impl<T> TaskHandle<T> {
     /// ```
     #[must_use]
     pub fn is_finished(&self) -> bool {
-        self.rejected || self.control.is_finished(self.index)
+        self.rejected || self.control.is_task_finished(self.index)
     }
 
     /// Whether the scope refused the task because it was stopping (a failure, a
@@ -243,7 +233,7 @@ impl<T> Future for TaskHandle<T> {
         if self.done {
             return Poll::Ready(Err(JoinError::Taken));
         }
-        let polled = self.control.poll_take(self.index, cx);
+        let polled = (self.take)(&*self.control, self.index, cx);
         match polled {
             Poll::Pending => self.awaiting = true,
             Poll::Ready(_) => {
@@ -258,8 +248,7 @@ impl<T> Future for TaskHandle<T> {
 impl<T> Drop for TaskHandle<T> {
     fn drop(&mut self) {
         if self.awaiting {
-            // The outcome (if handed already) is dropped here, outside the scope's lock.
-            drop(self.control.release(self.index));
+            self.control.release_task(self.index);
         }
     }
 }
@@ -275,7 +264,7 @@ where
     index: usize,
     state: TaskState<T, E>,
     /// The scope, as the current scope while this task is polled (for nested scopes).
-    link: Option<Arc<dyn ChildLink>>,
+    link: Option<Arc<dyn Control>>,
 }
 
 enum TaskState<T, E> {
@@ -290,7 +279,7 @@ where
     E: Send + 'static,
 {
     pub(crate) fn new(inner: Arc<Inner<T, E>>, index: usize, job: Job<T, E>) -> Self {
-        let link: Arc<dyn ChildLink> = Arc::clone(&inner) as _;
+        let link: Arc<dyn Control> = Arc::clone(&inner) as _;
         Self {
             inner,
             index,
@@ -299,8 +288,18 @@ where
         }
     }
 
+    /// Spawns the task `start` on the scope's runtime, and registers it in the scope.
+    pub(crate) fn spawn(inner: &Arc<Inner<T, E>>, start: Start<T, E>) {
+        let Start { index, job } = start;
+        let join = spawn::spawn_on(&inner.handle, TaskFuture::new(Arc::clone(inner), index, job));
+        inner.register(Unit::Task(index), join.abort_handle());
+    }
+
+    /// Reports the task's end; spawns the queued task that takes its slot, if any.
     fn end(&mut self, outcome: Outcome<T, E>) {
-        self.inner.finish(Unit::Task(self.index), outcome);
+        if let Some(next) = self.inner.finish_task(self.index, outcome) {
+            Self::spawn(&self.inner, next);
+        }
     }
 }
 

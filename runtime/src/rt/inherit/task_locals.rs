@@ -1,5 +1,5 @@
-//! The task-locals an eager continuation carries: the registry of
-//! [`inherit_task_local`] and [`Inherited`], what a continuation keeps from its caller.
+//! [`Inherited`]: the task-locals an eager continuation carries from its caller; and the
+//! registry of [`inherit_task_local`].
 
 use core::future::Future;
 use core::pin::Pin;

@@ -1,23 +1,4 @@
-//! Caches: the `#[cached]` attribute and its [`FnCache`], [`CachedTask`], [`LruMap`] and
-//! [`TtlLruMap`].
-
-mod flight;
-mod fn_cache;
-mod lru;
-mod shared_error;
-mod stats;
-mod task;
-mod ttl;
-
-#[doc(hidden)]
-pub mod __private;
-
-pub use self::fn_cache::FnCache;
-pub use self::lru::LruMap;
-pub use self::shared_error::{FromSharedError, SharedError};
-pub use self::stats::CacheStats;
-pub use self::task::CachedTask;
-pub use self::ttl::TtlLruMap;
+//! [`cached`]: the attribute macro, documented here where its doctests can run.
 
 /// Memoizes a function: one computation per key, shared by every concurrent caller.
 ///
@@ -57,7 +38,7 @@ pub use self::ttl::TtlLruMap;
 /// | `in_impl` | the function is an associated function in an `impl` block (needed only when it has no `self` receiver and its signature does not mention `Self`): the handle becomes `Self::<name>_cache()`. |
 ///
 /// Durations and `crate` are written the same way in every ayutil attribute
-/// ([`provider`](crate::provider), [`run_as_main`](crate::run_as_main)).
+/// ([`provider`](macro@crate::provider), [`run_as_main`](macro@crate::run_as_main)).
 ///
 /// # Errors
 ///
@@ -75,7 +56,7 @@ pub use self::ttl::TtlLruMap;
 ///
 /// # With `#[provider]`
 ///
-/// `#[cached]` and [`#[provider]`](crate::provider) compose in either order. The
+/// `#[cached]` and [`#[provider]`](macro@crate::provider) compose in either order. The
 /// provided parameter is never part of the key: the key is made of the parameters the
 /// caller passes, and the provider runs inside the computation, only on a miss. The
 /// explicit variant `<name>_with`, which takes the dependency as an argument, is not
@@ -123,7 +104,7 @@ pub use self::ttl::TtlLruMap;
 /// A method of a *trait* `impl` cannot take the attribute: the generated
 /// `<name>_cache()` would not be a member of the trait (rustc says "method `<name>_cache`
 /// is not a member of trait"). Cache an inherent method and call it from the trait
-/// method. The same holds for [`#[provider]`](crate::provider) and its `<name>_with`.
+/// method. The same holds for [`#[provider]`](macro@crate::provider) and its `<name>_with`.
 ///
 /// # Examples
 ///
@@ -209,4 +190,10 @@ pub use self::ttl::TtlLruMap;
 ///     SLOT.get_or_init(Some(1000), Some(Duration::from_secs(300)), store_ok)
 /// }
 /// ```
+///
+/// [`FnCache`]: crate::cache::FnCache
+/// [`CacheStats`]: crate::cache::CacheStats
+/// [`CachedTask`]: crate::cache::CachedTask
+/// [`FromSharedError`]: crate::cache::FromSharedError
+/// [`SharedError`]: crate::cache::SharedError
 pub use ayutil_macros::cached;
