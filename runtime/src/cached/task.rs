@@ -14,7 +14,7 @@ enum State<V> {
 }
 
 /// What a `#[cached(task)]` function returns: the computation for its key, already
-/// running in a spawned task (the Python seed's `taskcache`).
+/// running in a spawned task (async-utils' `taskcache`).
 ///
 /// Clones share the same computation. Awaiting a clone (it implements [`IntoFuture`])
 /// gives the value; dropping every handle does not stop the computation, which still

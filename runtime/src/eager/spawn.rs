@@ -41,7 +41,7 @@ use super::{CoroStart, Eager};
 ///
 /// # Examples
 ///
-/// The seed's log: the body runs to its first wait before `eager` returns.
+/// asynkit's log example: the body runs to its first wait before `eager` returns.
 ///
 /// ```
 /// use std::sync::{Arc, Mutex};

@@ -36,7 +36,7 @@
 ///
 /// # Examples
 ///
-/// The seed's demo: an `async fn`, a future, a blocking closure and a value.
+/// The demo of the Python `link`: an `async fn`, a future, a blocking closure and a value.
 ///
 /// ```
 /// use std::time::Duration;

@@ -58,7 +58,7 @@ use crate::scope::task::{TaskFuture, TaskHandle, UnitGuard};
 /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
 /// # async fn main() {
 /// let out = ayutil::scope(|s| async move {
-///     // `&s << f;` is `s.spawn(f);` (the seed's `run << f()`).
+///     // `&s << f;` is `s.spawn(f);` (ayo's `run << f()`).
 ///     &s << async { "first" };
 ///     let inner = s.clone();
 ///     s.spawn(async move {
@@ -102,7 +102,7 @@ where
         Self { inner }
     }
 
-    /// Runs `fut` as a task of the scope (the seed's `asap`, also `&scope << fut`).
+    /// Runs `fut` as a task of the scope (ayo's `asap`, also `&scope << fut`).
     ///
     /// It starts now, or when a slot frees under `max_concurrency`. If the scope is
     /// already stopping (an error, a time-out, `cancel()`) or finished, the future is
@@ -154,7 +154,7 @@ where
         self.submit(Job::Ready(Box::pin(handed(fut))))
     }
 
-    /// Stores `make` and calls it only when a slot frees (the seed's `from_callable`):
+    /// Stores `make` and calls it only when a slot frees (ayo's `from_callable`):
     /// under a low `max_concurrency`, a long queue costs its closures, not its futures.
     /// If the scope stops first, `make` is never called.
     ///
@@ -495,7 +495,7 @@ where
     }
 }
 
-/// `&scope << fut;` is [`scope.spawn(fut);`](Scope::spawn), the seed's `run << coro()`.
+/// `&scope << fut;` is [`scope.spawn(fut);`](Scope::spawn), ayo's `run << coro()`.
 ///
 /// A statement: it gives no handle (so nothing to ignore with `let _ =`); use
 /// [`spawn`](Scope::spawn) to keep one.

@@ -147,7 +147,7 @@ where
     T: Send + 'static,
     E: Send + 'static,
 {
-    /// Runs `f()` once, `delay` from now (the seed's `run.after(2, callback)`).
+    /// Runs `f()` once, `delay` from now (ayo's `run.after(2, callback)`).
     ///
     /// Scheduled callbacks are not counted by `max_concurrency` and have no result slot;
     /// a panic in one fails the scope like a task's. If the scope is already stopping,

@@ -1,6 +1,6 @@
 //! [`run_as_main`]: the attribute macro, documented here where its doctests can run.
 
-/// Runs `async fn main()` in a root [`Scope`] on a new tokio runtime (the seed's
+/// Runs `async fn main()` in a root [`Scope`] on a new tokio runtime (ayo's
 /// `@ayo.run_as_main()`).
 ///
 /// The generated `fn main` builds the runtime, opens the root scope, runs the body in
