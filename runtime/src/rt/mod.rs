@@ -4,6 +4,7 @@
 //! here; if it is not here and a second feature could use it, put it here.
 
 pub(crate) mod channel;
+pub(crate) mod driver;
 cfg_eager! {
     // Needs `tracing`, which only some features enable; the eager continuation is its first
     // user, and any feature that hands work to a task on a user's behalf can use it.
@@ -13,3 +14,4 @@ pub(crate) mod limit;
 pub(crate) mod lock;
 pub(crate) mod time;
 pub(crate) mod timer;
+pub(crate) mod window;
