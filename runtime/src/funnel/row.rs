@@ -8,7 +8,8 @@ use std::collections::VecDeque;
 
 use crate::rt::driver::cells::Cells;
 use crate::rt::driver::exchange::{Link, Shared};
-use crate::rt::driver::grid::{Ended, Grid, Order, Work};
+use crate::rt::driver::ends::Ends;
+use crate::rt::driver::grid::{Grid, Order, Work};
 use crate::rt::driver::task;
 
 /// A future that was not finished by its first, inline poll.
@@ -32,19 +33,17 @@ pub(crate) fn spawn<T: Send + 'static, E: Send + 'static>() -> Driver<T, E> {
 
 /// The funnel's one row.
 struct Row<T, E> {
-    /// Jobs handed over and not started yet: the grid starts them in the same round.
-    queue: VecDeque<Job<T, E>>,
+    /// Jobs handed over and not started yet, the next one last: the grid starts them all
+    /// in the round they arrive (the row has no limit).
+    queue: Vec<Job<T, E>>,
     cells: Cells<Job<T, E>>,
-    /// The values of cells that ended, in end order, until the grid delivers them.
-    done: VecDeque<T>,
 }
 
 impl<T, E> Row<T, E> {
     fn new() -> Self {
         Self {
-            queue: VecDeque::new(),
+            queue: Vec::new(),
             cells: Cells::new(),
-            done: VecDeque::new(),
         }
     }
 }
@@ -55,23 +54,18 @@ impl<T: Send + 'static, E: Send + 'static> Work for Row<T, E> {
     type Failure = E;
 
     fn start(&mut self, _row: usize, col: usize, index: usize) -> bool {
-        let Some(job) = self.queue.pop_front() else {
+        let Some(job) = self.queue.pop() else {
             return false;
         };
         self.cells.push(col, index, job);
         true
     }
 
-    fn poll_cells(&mut self, cx: &mut Context<'_>, ended: &mut Vec<Ended<E>>) {
-        let done = &mut self.done;
-        self.cells.poll(cx, |col, index, out| {
-            let result = out.map(|out| out.map(|value| done.push_back(value)));
-            ended.push(Ended {
-                row: 0,
-                col,
-                index,
-                result,
-            });
+    fn poll_cells(&mut self, cx: &mut Context<'_>, ends: &mut Ends<E>, out: &mut VecDeque<T>) {
+        self.cells.poll(cx, |col, index, output| {
+            // Handed over at once: completion order.
+            let result = output.map(|output| output.map(|value| out.push_back(value)));
+            ends.report(0, col, index, result)
         });
     }
 
@@ -82,19 +76,21 @@ impl<T: Send + 'static, E: Send + 'static> Work for Row<T, E> {
     fn drop_cells(&mut self) {
         self.cells.clear();
         self.queue.clear();
-        self.done.clear();
     }
 
-    fn deliver(&mut self, _row: usize, _col: usize, out: &mut VecDeque<T>) {
-        // In completion order the grid delivers each cell as it ends, in the order
-        // `poll_cells` reported them: the front value is this cell's.
-        if let Some(value) = self.done.pop_front() {
-            out.push_back(value);
+    fn deliver(&mut self, _row: usize, _col: usize, _out: &mut VecDeque<T>) {
+        unreachable!("a funnel delivers in completion order, as its cells end")
+    }
+
+    fn commands(&mut self, jobs: &mut Vec<Job<T, E>>) -> usize {
+        let added = jobs.len();
+        // Reversed, so that `start` pops them in the order they came.
+        jobs.reverse();
+        if !self.queue.is_empty() {
+            // Older jobs still wait (never, as the row has no limit): they go first.
+            jobs.append(&mut self.queue);
         }
-    }
-
-    fn command(&mut self, job: Job<T, E>) -> usize {
-        self.queue.push_back(job);
-        1
+        core::mem::swap(&mut self.queue, jobs);
+        added
     }
 }

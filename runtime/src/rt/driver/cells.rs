@@ -60,14 +60,17 @@ impl<F: Future> Cells<F> {
     }
 
     /// Polls the cells that were woken; calls `ended(col, index, output)` for each one
-    /// that finished, with its output or the payload of its panic.
+    /// that finished, with its output or the payload of its panic, until it returns
+    /// `false` (a failure: the other cells are not polled any more).
     pub(crate) fn poll(
         &mut self,
         cx: &mut Context<'_>,
-        mut ended: impl FnMut(usize, usize, Result<F::Output, Payload>),
+        mut ended: impl FnMut(usize, usize, Result<F::Output, Payload>) -> bool,
     ) {
         while let Poll::Ready(Some((col, index, out))) = Pin::new(&mut self.set).poll_next(cx) {
-            ended(col, index, out);
+            if !ended(col, index, out) {
+                return;
+            }
         }
     }
 

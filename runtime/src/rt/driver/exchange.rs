@@ -212,8 +212,13 @@ impl<C, O, F> Link<C, O, F> {
     }
 }
 
+// Nothing is structurally pinned: the buffers hold plain values.
+impl<C, O, F> Unpin for Link<C, O, F> {}
+
 impl<C, O, F> Drop for Link<C, O, F> {
     fn drop(&mut self) {
+        // Other feeders are refused from now on, not only once the task is gone.
+        lock::lock(&self.shared.exchange).closed = true;
         self.task.abort();
     }
 }
@@ -256,6 +261,12 @@ impl<C, O, F> Port<C, O, F> {
         } else {
             register(&mut exchange.driver, cx);
         }
+        self.open
+    }
+
+    /// More commands may come: the feeding side has not closed, as far as the last
+    /// [`take_commands`](Self::take_commands) saw.
+    pub(crate) fn is_open(&self) -> bool {
         self.open
     }
 

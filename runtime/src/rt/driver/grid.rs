@@ -20,7 +20,7 @@ use std::collections::VecDeque;
 
 use tokio::time::Instant;
 
-use super::cells::Payload;
+use super::ends::{Ends, Failure};
 use super::exchange::{DriveEnd, Port};
 use crate::rt::window::Window;
 
@@ -29,17 +29,9 @@ use crate::rt::window::Window;
 pub(crate) enum Order {
     /// In column order: a finished cell waits for the cells of earlier columns.
     Columns,
-    /// As the cells finish.
+    /// As the cells finish: the work hands a cell's value to the consumer itself, in
+    /// [`Work::poll_cells`], and [`Work::deliver`] is never called.
     Completion,
-}
-
-/// A cell's end: row, column, start index, and its result or the payload of its panic.
-/// A successful cell's value is kept by the work until [`Work::deliver`].
-pub(crate) struct Ended<F> {
-    pub(crate) row: usize,
-    pub(crate) col: usize,
-    pub(crate) index: usize,
-    pub(crate) result: Result<Result<(), F>, Payload>,
 }
 
 /// Where cells come from, where they run, and where delivered values go.
@@ -55,17 +47,26 @@ pub(crate) trait Work: Send + 'static {
     /// returns whether it started. Called at most once per cell, in column order within a
     /// row, and only once the dependency rule and the row's limit allow it.
     fn start(&mut self, row: usize, col: usize, index: usize) -> bool;
-    /// Polls the running cells, pushing every one that ended onto `ended`.
-    fn poll_cells(&mut self, cx: &mut Context<'_>, ended: &mut Vec<Ended<Self::Failure>>);
+    /// Polls the running cells and reports every one that ended to `ends`; with
+    /// [`Order::Completion`], the values of those that succeeded go to `out`, in the order
+    /// they are reported. Once a cell failed or panicked, the others need not be polled.
+    fn poll_cells(
+        &mut self,
+        cx: &mut Context<'_>,
+        ends: &mut Ends<Self::Failure>,
+        out: &mut VecDeque<Self::Output>,
+    );
     /// No cell is running.
     fn idle(&self) -> bool;
     /// Drops every cell still running.
     fn drop_cells(&mut self);
     /// Row `row` delivers column `col`, whose value the work kept when the cell ended;
-    /// outputs for the consumer go to `out`.
+    /// outputs for the consumer go to `out`. Called in column order, with
+    /// [`Order::Columns`] only.
     fn deliver(&mut self, row: usize, col: usize, out: &mut VecDeque<Self::Output>);
-    /// Takes in one command; returns how many columns it added to the grid.
-    fn command(&mut self, command: Self::Command) -> usize;
+    /// Takes in a batch of commands (leaving `commands` empty); returns how many columns
+    /// they added to the grid.
+    fn commands(&mut self, commands: &mut Vec<Self::Command>) -> usize;
 
     /// Whether the grid reads the clock for [`started`](Self::started) and
     /// [`finished`](Self::finished). A work that records nothing costs no clock reading.
@@ -106,8 +107,8 @@ pub(crate) struct Grid<W: Work> {
     origin: Option<Instant>,
     /// Scratch space, kept to reuse its allocation: cells started in one pass.
     starting: Vec<(usize, usize)>,
-    /// Scratch space: cells that ended in one round.
-    ended: Vec<Ended<W::Failure>>,
+    /// What ended in the current round.
+    ends: Ends<W::Failure>,
     /// Scratch space: commands taken in one round.
     commands: Vec<W::Command>,
 }
@@ -123,6 +124,8 @@ impl<W: Work> Grid<W> {
         order: Order,
         work: W,
     ) -> Self {
+        let list = order == Order::Columns || work.records();
+        let ends = Ends::new(limits.len(), list);
         let rows = limits
             .into_iter()
             .map(|limit| Row {
@@ -142,7 +145,7 @@ impl<W: Work> Grid<W> {
             started: 0,
             origin: None,
             starting: Vec::new(),
-            ended: Vec::new(),
+            ends,
             commands: Vec::new(),
         }
     }
@@ -164,10 +167,12 @@ impl<W: Work> Grid<W> {
         self.origin.get_or_insert_with(Instant::now).elapsed()
     }
 
-    /// Starts every cell whose dependencies are met, within each row's limit.
-    fn schedule(&mut self) {
+    /// Starts every cell whose dependencies are met, within each row's limit; returns
+    /// whether any started.
+    fn schedule(&mut self) -> bool {
         let record = self.work.records();
         let mut starting = core::mem::take(&mut self.starting);
+        let before = self.started;
         for r in 0..self.rows.len() {
             let ready = match r {
                 0 => self.cols,
@@ -198,33 +203,46 @@ impl<W: Work> Grid<W> {
             starting.clear();
         }
         self.starting = starting;
+        self.started != before
     }
 
-    /// Takes in a finished cell and delivers what is now due.
-    fn finish(&mut self, ended: Ended<W::Failure>, out: &mut VecDeque<W::Output>) -> Result<(), DriveEnd<W::Failure>> {
-        let Ended { row: r, col, result, .. } = ended;
-        let row = &mut self.rows[r];
-        row.running -= 1;
-        match result {
-            Err(payload) => return Err(DriveEnd::Panicked(payload)),
-            Ok(Err(failure)) => return Err(DriveEnd::Failed { row: r, col, failure }),
-            Ok(Ok(())) => {}
-        }
-        match self.order {
-            Order::Completion => {
-                self.work.deliver(r, col, out);
-                row.delivered += 1;
-            }
-            Order::Columns => {
-                row.finished.fill(col, ());
-                // Deliver the finished prefix, in column order; a gap stops it.
-                while row.finished.pop().is_some() {
-                    self.work.deliver(r, row.delivered, out);
-                    row.delivered += 1;
+    /// Takes in what ended this round and delivers what is now due; the first failure
+    /// ends the grid, after the cells that ended well before it were delivered.
+    fn finish_round(&mut self, out: &mut VecDeque<W::Output>) -> Result<(), DriveEnd<W::Failure>> {
+        let listed = self.ends.take_listed();
+        for &(r, col, _) in &listed {
+            let row = &mut self.rows[r];
+            row.running -= 1;
+            match self.order {
+                // The work handed the value over when the cell ended.
+                Order::Completion => row.delivered += 1,
+                Order::Columns => {
+                    row.finished.fill(col, ());
+                    // Deliver the finished prefix, in column order; a gap stops it.
+                    while row.finished.pop().is_some() {
+                        self.work.deliver(r, row.delivered, out);
+                        row.delivered += 1;
+                    }
                 }
             }
         }
-        Ok(())
+        self.ends.restore_listed(listed);
+        for (row, count) in self.rows.iter_mut().zip(self.ends.counts_mut()) {
+            // Counted ends are in completion order: delivered already.
+            row.running -= *count;
+            row.delivered += *count;
+            *count = 0;
+        }
+        match self.ends.finish_round() {
+            None => Ok(()),
+            Some((row, col, _, how)) => {
+                self.rows[row].running -= 1;
+                Err(match how {
+                    Failure::Error(failure) => DriveEnd::Failed { row, col, failure },
+                    Failure::Panic(payload) => DriveEnd::Panicked(payload),
+                })
+            }
+        }
     }
 
     /// Runs the grid until it ends (then its cells may still be running: the caller drops
@@ -238,57 +256,54 @@ impl<W: Work> Grid<W> {
         if self.origin.is_none() && self.work.records() {
             self.origin = Some(Instant::now());
         }
+        // Commands are taken once per poll: one that arrives later wakes the driver, which
+        // is then polled again.
+        let mut commands_taken = false;
+        // Whether some cell was not polled since it started or was woken. After a round
+        // that polled every cell until it was pending, only cells started since need a
+        // poll.
+        let mut unpolled = true;
         loop {
-            self.schedule();
+            unpolled |= self.schedule();
             if self.complete() {
                 return Poll::Ready(DriveEnd::Done);
             }
-            let open = port.take_commands(cx, &mut self.commands);
-            if !self.commands.is_empty() {
-                let mut added = 0;
-                for command in self.commands.drain(..) {
-                    added += self.work.command(command);
+            if !commands_taken {
+                commands_taken = true;
+                let open = port.take_commands(cx, &mut self.commands);
+                if !self.commands.is_empty() {
+                    let added = self.work.commands(&mut self.commands);
+                    if added > 0 {
+                        self.cols += added;
+                        self.work.columns(self.cols);
+                    }
+                    // Start the new cells before polling: they run in this same round.
+                    continue;
                 }
-                if added > 0 {
-                    self.cols += added;
-                    self.work.columns(self.cols);
-                }
-                // Start the new cells before polling: they run in this same round.
-                continue;
-            }
-            if !open {
-                self.cols_closed = true;
-                if self.complete() {
-                    return Poll::Ready(DriveEnd::Done);
-                }
-                if self.work.idle() {
-                    // Nothing runs and no work can arrive any more.
-                    return Poll::Ready(DriveEnd::Done);
+                if !open && !self.cols_closed {
+                    self.cols_closed = true;
+                    continue;
                 }
             }
+            if !port.is_open() && self.work.idle() {
+                // Nothing runs and no work can arrive any more.
+                return Poll::Ready(DriveEnd::Done);
+            }
+            if !unpolled {
+                return Poll::Pending;
+            }
+            unpolled = false;
             // Take every cell that has ended: the batch shares one clock reading and one
             // hand-off to the consumer.
-            let mut ended = core::mem::take(&mut self.ended);
-            self.work.poll_cells(cx, &mut ended);
-            if ended.is_empty() {
-                self.ended = ended;
+            self.work.poll_cells(cx, &mut self.ends, port.outputs());
+            if self.ends.is_empty() {
                 return Poll::Pending;
             }
             if self.work.records() {
                 let now = self.now();
-                self.work
-                    .finished(&mut ended.iter().map(|e| e.index), now);
+                self.work.finished(&mut self.ends.indices(), now);
             }
-            let mut failed = None;
-            for e in ended.drain(..) {
-                if let Err(end) = self.finish(e, port.outputs()) {
-                    failed = Some(end);
-                    break;
-                }
-            }
-            ended.clear();
-            self.ended = ended;
-            if let Some(end) = failed {
+            if let Err(end) = self.finish_round(port.outputs()) {
                 // The outputs delivered before the failure go with the end.
                 return Poll::Ready(end);
             }

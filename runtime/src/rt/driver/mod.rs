@@ -7,7 +7,8 @@
 //! driver, so no cell waits for the consumer (futures-rs 2387) and a cell costs no spawn.
 //!
 //! - `cells`: the running futures, each caught if it panics;
-//! - `grid`: the scheduler (dependency rule, row limits, delivery order);
+//! - `grid`: the scheduler (dependency rule, row limits, delivery order), and `ends`:
+//!   what one round of polling saw end;
 //! - `exchange`: the batched hand-off between the driver and its consumer, which hears
 //!   of the driver's end only once every cell was dropped;
 //! - `task`: the task itself.
@@ -15,6 +16,7 @@
 #![allow(dead_code)] // Not every feature set uses every part.
 
 pub(crate) mod cells;
+pub(crate) mod ends;
 pub(crate) mod exchange;
 pub(crate) mod grid;
 pub(crate) mod task;
