@@ -3,8 +3,8 @@
 
 mod bag;
 mod bag_closed;
+mod bag_core;
 mod bag_result;
-mod bag_shared;
 mod engine;
 mod failure;
 mod group_error;
