@@ -2,6 +2,7 @@
 //! not finish on its first poll, delivered in completion order.
 
 use core::future::Future;
+use core::ops::Range;
 use core::pin::Pin;
 use core::task::Context;
 use std::collections::VecDeque;
@@ -53,12 +54,14 @@ impl<T: Send + 'static, E: Send + 'static> Work for Row<T, E> {
     type Output = T;
     type Failure = E;
 
-    fn start(&mut self, _row: usize, col: usize, index: usize) -> bool {
-        let Some(job) = self.queue.pop() else {
-            return false;
-        };
-        self.cells.push(col, index, job);
-        true
+    fn start(&mut self, _row: usize, cols: Range<usize>, index: usize) -> usize {
+        let mut started = 0;
+        for col in cols {
+            let Some(job) = self.queue.pop() else { break };
+            self.cells.push(col, index + started, job);
+            started += 1;
+        }
+        started
     }
 
     fn poll_cells(&mut self, cx: &mut Context<'_>, ends: &mut Ends<E>, out: &mut VecDeque<T>) {

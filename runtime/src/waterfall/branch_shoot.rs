@@ -5,6 +5,7 @@ use core::convert::Infallible;
 use core::fmt;
 use core::future::Future;
 use core::marker::PhantomData;
+use core::ops::Range;
 use core::pin::Pin;
 use core::task::{Context, Poll};
 use std::collections::VecDeque;
@@ -157,13 +158,16 @@ impl Work for Pushed {
     type Output = Infallible;
     type Failure = Infallible;
 
-    fn start(&mut self, row: usize, col: usize, index: usize) -> bool {
-        // The grid takes a column's cells in row order, so the front is this row's cell.
-        let Some(fut) = self.queues[col].pop_front() else {
-            return false;
-        };
-        self.cells[row].push(col, index, fut);
-        true
+    fn start(&mut self, row: usize, cols: Range<usize>, index: usize) -> usize {
+        let mut started = 0;
+        for col in cols {
+            // The grid takes a column's cells in row order, so the front is this row's
+            // cell.
+            let Some(fut) = self.queues[col].pop_front() else { break };
+            self.cells[row].push(col, index + started, fut);
+            started += 1;
+        }
+        started
     }
 
     fn poll_cells(&mut self, cx: &mut Context<'_>, ends: &mut Ends<Infallible>, _out: &mut VecDeque<Infallible>) {

@@ -5,6 +5,7 @@
 use core::any::Any;
 use core::future::Future;
 use core::marker::PhantomData;
+use core::ops::Range;
 use core::task::Context;
 use core::time::Duration;
 use std::collections::VecDeque;
@@ -58,9 +59,10 @@ fn same<A: 'static, B: 'static>(a: A) -> B {
 
 /// One stage's cells in a run.
 pub(crate) trait Row: Send {
-    /// Starts cell `col` (start index `index`) on the row's next input: its own typed
-    /// item if it has them, else the front of its input queue. Returns whether it started.
-    fn start(&mut self, col: usize, index: usize) -> bool;
+    /// Starts the cells of columns `cols` (the first with start index `index`) on the
+    /// row's next inputs: its own typed items if it has them, else the front of its input
+    /// queue. Returns how many started.
+    fn start(&mut self, cols: Range<usize>, index: usize) -> usize;
     /// Polls the running cells, reporting every one that ended as row `row`.
     fn poll(&mut self, row: usize, cx: &mut Context<'_>, ends: &mut Ends<BoxError>);
     fn is_empty(&self) -> bool;
@@ -104,16 +106,18 @@ where
     F: Fn(In) -> Fut + Send + Sync + 'static,
     Fut: Future<Output = Result<N, BoxError>> + Send + 'static,
 {
-    fn start(&mut self, col: usize, index: usize) -> bool {
-        let input = match &mut self.items {
-            Some(items) => items.next(),
-            None => self.inputs.pop_front(),
-        };
-        let Some(input) = input else {
-            return false;
-        };
-        self.cells.push(col, index, (self.f)(input));
-        true
+    fn start(&mut self, cols: Range<usize>, index: usize) -> usize {
+        let mut started = 0;
+        for col in cols {
+            let input = match &mut self.items {
+                Some(items) => items.next(),
+                None => self.inputs.pop_front(),
+            };
+            let Some(input) = input else { break };
+            self.cells.push(col, index + started, (self.f)(input));
+            started += 1;
+        }
+        started
     }
 
     fn poll(&mut self, row: usize, cx: &mut Context<'_>, ends: &mut Ends<BoxError>) {
@@ -185,8 +189,8 @@ impl<O: Send + 'static> Work for Stages<O> {
     type Output = O;
     type Failure = BoxError;
 
-    fn start(&mut self, row: usize, col: usize, index: usize) -> bool {
-        self.rows[row].start(col, index)
+    fn start(&mut self, row: usize, cols: Range<usize>, index: usize) -> usize {
+        self.rows[row].start(cols, index)
     }
 
     fn poll_cells(&mut self, cx: &mut Context<'_>, ends: &mut Ends<BoxError>, _out: &mut VecDeque<O>) {

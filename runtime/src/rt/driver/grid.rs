@@ -14,6 +14,7 @@
 //! delivered value goes is the [`Work`]'s business (a waterfall keeps each stage's cells
 //! typed, a funnel's are boxed futures), and so is recording a timeline.
 
+use core::ops::Range;
 use core::task::{Context, Poll};
 use core::time::Duration;
 use std::collections::VecDeque;
@@ -43,10 +44,11 @@ pub(crate) trait Work: Send + 'static {
     /// A cell's error; the first one ends the grid.
     type Failure: Send + 'static;
 
-    /// Starts cell (row, col), the `index`-th cell started, if its work is there yet;
-    /// returns whether it started. Called at most once per cell, in column order within a
+    /// Starts the cells of row `row` for columns `cols`, in column order, the first being
+    /// the `index`-th cell started, and stops at the first whose work is not there yet;
+    /// returns how many started. Called at most once per cell, in column order within a
     /// row, and only once the dependency rule and the row's limit allow it.
-    fn start(&mut self, row: usize, col: usize, index: usize) -> bool;
+    fn start(&mut self, row: usize, cols: Range<usize>, index: usize) -> usize;
     /// Polls the running cells and reports every one that ended to `ends`; with
     /// [`Order::Completion`], the values of those that succeeded go to `out`, in the order
     /// they are reported. Once a cell failed or panicked, the others need not be polled.
@@ -170,39 +172,36 @@ impl<W: Work> Grid<W> {
     /// Starts every cell whose dependencies are met, within each row's limit; returns
     /// whether any started.
     fn schedule(&mut self) -> bool {
-        let record = self.work.records();
-        let mut starting = core::mem::take(&mut self.starting);
         let before = self.started;
         for r in 0..self.rows.len() {
             let ready = match r {
                 0 => self.cols,
                 _ => self.rows[r - 1].delivered,
             };
-            loop {
-                let row = &self.rows[r];
-                let col = row.next_start;
-                if col >= ready || row.running >= row.limit {
-                    break;
-                }
-                // May run user code (a stage function).
-                if !self.work.start(r, col, self.started) {
-                    break;
-                }
-                self.started += 1;
-                let row = &mut self.rows[r];
-                row.next_start += 1;
-                row.running += 1;
-                if record {
-                    starting.push((r, col));
-                }
+            let row = &self.rows[r];
+            let col = row.next_start;
+            let n = ready
+                .saturating_sub(col)
+                .min(row.limit.saturating_sub(row.running));
+            if n == 0 {
+                continue;
+            }
+            // May run user code (a stage function).
+            let started = self.work.start(r, col..col + n, self.started);
+            debug_assert!(started <= n);
+            self.started += started;
+            let row = &mut self.rows[r];
+            row.next_start += started;
+            row.running += started;
+            if started > 0 && self.work.records() {
+                self.starting.extend((col..col + started).map(|c| (r, c)));
             }
         }
-        if !starting.is_empty() {
+        if !self.starting.is_empty() {
             let now = self.now();
-            self.work.started(&starting, now);
-            starting.clear();
+            self.work.started(&self.starting, now);
+            self.starting.clear();
         }
-        self.starting = starting;
         self.started != before
     }
 

@@ -63,47 +63,19 @@ mod tests {
         type Output = u64;
         type Failure = &'static str;
 
-        fn start(&mut self, row: usize, col: usize, index: usize) -> bool {
-            let Some(&ms) = self.plan[row].get(col) else {
-                return false;
-            };
-            let at = self.origin.elapsed();
-            self.starts.lock().unwrap().push((row, col, at));
-            self.alive.fetch_add(1, SeqCst);
-            let alive = Alive(self.alive.clone());
-            self.cells[row].push(
-                col,
-                index,
-                Box::pin(async move {
-                    let _alive = alive;
-                    if ms == 0 {
-                        tokio::task::yield_now().await;
-                        return Err("zero");
-                    }
-                    tokio::time::sleep(Duration::from_millis(ms)).await;
-                    Ok(col as u64)
-                }),
-            );
-            true
+        fn start(&mut self, row: usize, cols: core::ops::Range<usize>, index: usize) -> usize {
+            let mut started = 0;
+            for col in cols {
+                if !self.start_one(row, col, index + started) {
+                    break;
+                }
+                started += 1;
+            }
+            started
         }
 
         fn poll_cells(&mut self, cx: &mut Context<'_>, ends: &mut Ends<&'static str>, out: &mut VecDeque<u64>) {
-            let last = self.cells.len() - 1;
-            let completion = self.order == Order::Completion;
-            for (row, (cells, values)) in self.cells.iter_mut().zip(&mut self.values).enumerate() {
-                cells.poll(cx, |col, index, result| {
-                    let result = result.map(|r| {
-                        r.map(|v| {
-                            if completion && row == last {
-                                out.push_back(v);
-                            } else {
-                                values.fill(col, v);
-                            }
-                        })
-                    });
-                    ends.report(row, col, index, result)
-                });
-            }
+            self.poll(cx, ends, out);
         }
 
         fn idle(&self) -> bool {
@@ -130,6 +102,51 @@ mod tests {
                 added += 1;
             }
             added
+        }
+    }
+
+    impl Plan {
+        fn start_one(&mut self, row: usize, col: usize, index: usize) -> bool {
+            let Some(&ms) = self.plan[row].get(col) else {
+                return false;
+            };
+            let at = self.origin.elapsed();
+            self.starts.lock().unwrap().push((row, col, at));
+            self.alive.fetch_add(1, SeqCst);
+            let alive = Alive(self.alive.clone());
+            self.cells[row].push(
+                col,
+                index,
+                Box::pin(async move {
+                    let _alive = alive;
+                    if ms == 0 {
+                        tokio::task::yield_now().await;
+                        return Err("zero");
+                    }
+                    tokio::time::sleep(Duration::from_millis(ms)).await;
+                    Ok(col as u64)
+                }),
+            );
+            true
+        }
+
+        fn poll(&mut self, cx: &mut Context<'_>, ends: &mut Ends<&'static str>, out: &mut VecDeque<u64>) {
+            let last = self.cells.len() - 1;
+            let completion = self.order == Order::Completion;
+            for (row, (cells, values)) in self.cells.iter_mut().zip(&mut self.values).enumerate() {
+                cells.poll(cx, |col, index, result| {
+                    let result = result.map(|r| {
+                        r.map(|v| {
+                            if completion && row == last {
+                                out.push_back(v);
+                            } else {
+                                values.fill(col, v);
+                            }
+                        })
+                    });
+                    ends.report(row, col, index, result)
+                });
+            }
         }
     }
 
