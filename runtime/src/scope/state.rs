@@ -11,6 +11,12 @@
 //! runtime that shuts down drops the future on the spot, which re-enters
 //! [`Inner::finish`]). Decisions are taken under the lock and carried out after it is
 //! released, through [`Actions`].
+//!
+//! This engine is not the one of `Group` and `Pool` (`group/engine.rs`): a scope task is a
+//! tokio task of its own, which a `TaskHandle` or a failing sibling can abort alone, and
+//! its outcome is kept in spawn order. `group/engine.rs` says why the two stay apart, with
+//! the measurements (a `Pool` worker running task after task costs about a quarter of a
+//! scope task).
 
 use core::any::Any;
 use core::future::Future;
