@@ -105,7 +105,10 @@ mod tests {
         w.fill(b, 'b');
         assert_eq!(w.pop(), None, "the front position waits");
         w.fill(a, 'a');
-        assert_eq!([w.pop(), w.pop(), w.pop(), w.pop()], [Some('a'), Some('b'), Some('c'), None]);
+        assert_eq!(
+            [w.pop(), w.pop(), w.pop(), w.pop()],
+            [Some('a'), Some('b'), Some('c'), None]
+        );
         assert_eq!((w.front(), w.end(), w.len()), (3, 3, 0));
     }
 

@@ -170,10 +170,18 @@ impl Work for Pushed {
         started
     }
 
-    fn poll_cells(&mut self, cx: &mut Context<'_>, ends: &mut Ends<Infallible>, _out: &mut VecDeque<Infallible>) {
+    fn poll_cells(
+        &mut self,
+        cx: &mut Context<'_>,
+        ends: &mut Ends<Infallible>,
+        _out: &mut VecDeque<Infallible>,
+    ) {
         for (row, (cells, values)) in self.cells.iter_mut().zip(&mut self.values).enumerate() {
             cells.poll(cx, |col, index, out| {
-                let result = out.map(|value| Ok(values.fill(col, value)));
+                let result = out.map(|value| {
+                    values.fill(col, value);
+                    Ok(())
+                });
                 ends.report(row, col, index, result)
             });
             if ends.has_failed() {

@@ -74,7 +74,12 @@ mod tests {
             started
         }
 
-        fn poll_cells(&mut self, cx: &mut Context<'_>, ends: &mut Ends<&'static str>, out: &mut VecDeque<u64>) {
+        fn poll_cells(
+            &mut self,
+            cx: &mut Context<'_>,
+            ends: &mut Ends<&'static str>,
+            out: &mut VecDeque<u64>,
+        ) {
             self.poll(cx, ends, out);
         }
 
@@ -130,7 +135,12 @@ mod tests {
             true
         }
 
-        fn poll(&mut self, cx: &mut Context<'_>, ends: &mut Ends<&'static str>, out: &mut VecDeque<u64>) {
+        fn poll(
+            &mut self,
+            cx: &mut Context<'_>,
+            ends: &mut Ends<&'static str>,
+            out: &mut VecDeque<u64>,
+        ) {
             let last = self.cells.len() - 1;
             let completion = self.order == Order::Completion;
             for (row, (cells, values)) in self.cells.iter_mut().zip(&mut self.values).enumerate() {
@@ -175,7 +185,11 @@ mod tests {
         if !open {
             link.close();
         }
-        Run { link, starts, alive }
+        Run {
+            link,
+            starts,
+            alive,
+        }
     }
 
     async fn outputs(link: &mut Link<Vec<u64>, u64, &'static str>) -> Vec<u64> {
@@ -219,7 +233,12 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn completion_order_delivers_as_cells_end_and_takes_commands() {
-        let mut run = spawn(vec![vec![30, 10]], vec![usize::MAX], Order::Completion, true);
+        let mut run = spawn(
+            vec![vec![30, 10]],
+            vec![usize::MAX],
+            Order::Completion,
+            true,
+        );
         run.link.push(vec![20]);
         run.link.flush();
         let first = poll_fn(|cx| run.link.poll_output(cx)).await;
@@ -248,7 +267,12 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn an_abort_drops_the_cells_then_stops_without_an_end() {
-        let mut run = spawn(vec![vec![5, 1_000]], vec![usize::MAX], Order::Completion, false);
+        let mut run = spawn(
+            vec![vec![5, 1_000]],
+            vec![usize::MAX],
+            Order::Completion,
+            false,
+        );
         assert_eq!(poll_fn(|cx| run.link.poll_output(cx)).await, Some(0));
         run.link.abort();
         assert_eq!(outputs(&mut run.link).await, []);
