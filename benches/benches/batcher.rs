@@ -8,6 +8,7 @@
 //!   has no such thing, so that side hand-rolls it with a `oneshot` per item, as users do.
 
 use std::hint::black_box;
+use std::num::NonZeroUsize;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -19,15 +20,15 @@ use tokio_stream::StreamExt;
 use tokio_stream::wrappers::ReceiverStream;
 
 const ITEMS: u64 = 10_000;
-const VOLUME: usize = 100;
+const VOLUME: NonZeroUsize = NonZeroUsize::new(100).unwrap();
 const WAIT: Duration = Duration::from_millis(10);
-const BOUND: usize = 1024;
+const BOUND: NonZeroUsize = NonZeroUsize::new(1024).unwrap();
 
 async fn ayutil_put_and_go() -> u64 {
     let total = Arc::new(AtomicU64::new(0));
     let sink = Arc::clone(&total);
     let batcher = Batcher::builder(VOLUME, WAIT)
-        .max_concurrency(1)
+        .max_concurrency(NonZeroUsize::MIN)
         .capacity(BOUND)
         .build(move |items: Vec<u64>| {
             sink.fetch_add(items.iter().sum::<u64>(), Ordering::Relaxed);
@@ -42,9 +43,9 @@ async fn ayutil_put_and_go() -> u64 {
 }
 
 async fn chunks_timeout_put_and_go() -> u64 {
-    let (tx, rx) = mpsc::channel::<u64>(BOUND);
+    let (tx, rx) = mpsc::channel::<u64>(BOUND.get());
     let consumer = tokio::spawn(async move {
-        let chunks = ReceiverStream::new(rx).chunks_timeout(VOLUME, WAIT);
+        let chunks = ReceiverStream::new(rx).chunks_timeout(VOLUME.get(), WAIT);
         tokio::pin!(chunks);
         let mut total = 0;
         while let Some(items) = chunks.next().await {
@@ -61,7 +62,7 @@ async fn chunks_timeout_put_and_go() -> u64 {
 
 async fn ayutil_per_caller() -> u64 {
     let batcher = Batcher::builder(VOLUME, WAIT)
-        .max_concurrency(1)
+        .max_concurrency(NonZeroUsize::MIN)
         .capacity(BOUND)
         .build(|items: Vec<u64>| {
             std::future::ready(Ok::<_, std::convert::Infallible>(
@@ -79,9 +80,9 @@ async fn ayutil_per_caller() -> u64 {
 }
 
 async fn chunks_timeout_per_caller() -> u64 {
-    let (tx, rx) = mpsc::channel::<(u64, oneshot::Sender<u64>)>(BOUND);
+    let (tx, rx) = mpsc::channel::<(u64, oneshot::Sender<u64>)>(BOUND.get());
     let consumer = tokio::spawn(async move {
-        let chunks = ReceiverStream::new(rx).chunks_timeout(VOLUME, WAIT);
+        let chunks = ReceiverStream::new(rx).chunks_timeout(VOLUME.get(), WAIT);
         tokio::pin!(chunks);
         while let Some(items) = chunks.next().await {
             for (n, reply) in items {

@@ -4,6 +4,7 @@
 //! 100,000 tiny tasks through the limit and waits for all of them.
 
 use std::hint::black_box;
+use std::num::NonZeroUsize;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -48,7 +49,7 @@ async fn buffer_unordered() {
 }
 
 async fn ayutil_pool() {
-    let pool = ayutil::Pool::new(LIMIT).unwrap();
+    let pool = ayutil::Pool::new(NonZeroUsize::new(LIMIT).unwrap());
     for i in 0..TASKS {
         pool.spawn(tiny(i));
     }

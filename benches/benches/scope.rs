@@ -8,6 +8,7 @@
 //! parallelism) to show what spawning itself costs.
 
 use std::hint::black_box;
+use std::num::NonZeroUsize;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -37,8 +38,7 @@ fn bench_scope(c: &mut Criterion) {
     g.bench_function("ayutil::Scope max_concurrency(64)", |b| {
         b.to_async(&rt).iter(|| async {
             let out = ayutil::Scope::<u64>::options()
-                .max_concurrency(LIMIT)
-                .unwrap()
+                .max_concurrency(NonZeroUsize::new(LIMIT).unwrap())
                 .run(|s| async move {
                     for i in 0..TASKS {
                         s.spawn(tiny(i));

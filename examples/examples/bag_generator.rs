@@ -1,8 +1,8 @@
-//! aioutils' `Bag` as a generator fed by coroutines: tasks put values as they find them,
+//! `Bag` and `OrderedBag`: tasks put values into one stream. Run: `cargo run --example bag_generator`.
+//!
+//! Python aioutils' `Bag` as a generator fed by coroutines: tasks put values as they find them,
 //! the consumer reads them as a stream as soon as they are put. Then `OrderedBag` gives
 //! the same values in spawn order.
-//!
-//! Run with `cargo run --example bag_generator`.
 
 use std::time::{Duration, Instant};
 

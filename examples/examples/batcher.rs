@@ -1,10 +1,12 @@
-//! async-utils' `Waterfall`: batch many small requests into a few round-trips.
+//! `Batcher`: many small requests become a few batched round-trips. Run: `cargo run --example batcher`.
 //!
 //! 300 tasks each look up one user; the batcher turns them into queries of at most 64 ids,
 //! or whatever arrived within 10 ms of a batch's first id. Each task gets its own user back.
-//! Audit events are put-and-go: the one failing batch is reported by `close`, and the
-//! events still waiting when `close` is called are flushed instead of lost.
+//! Audit events are put without waiting for their result (`put`): the one failing batch is
+//! reported by `close`, and the events still waiting when `close` is called are flushed
+//! instead of lost.
 
+use std::num::NonZeroUsize;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -24,8 +26,8 @@ impl std::fmt::Display for DbError {
 async fn main() {
     let queries = Arc::new(AtomicUsize::new(0));
     let q = Arc::clone(&queries);
-    let users = Batcher::builder(64, Duration::from_millis(10))
-        .max_concurrency(2)
+    let users = Batcher::builder(NonZeroUsize::new(64).unwrap(), Duration::from_millis(10))
+        .max_concurrency(NonZeroUsize::new(2).unwrap())
         .build(move |ids: Vec<u32>| {
             q.fetch_add(1, Ordering::Relaxed);
             async move {
@@ -59,7 +61,7 @@ async fn main() {
         t0.elapsed()
     );
 
-    let audit = Batcher::builder(10, Duration::from_secs(60))
+    let audit = Batcher::builder(NonZeroUsize::new(10).unwrap(), Duration::from_secs(60))
         .build(|events: Vec<String>| async move {
             if events.iter().any(|e| e.contains("#13")) {
                 return Err(DbError(format!(

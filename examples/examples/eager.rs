@@ -1,12 +1,12 @@
-//! The seed's eager demos: the remote-data flow, with timings, and the log of three ways to
-//! start a coroutine.
+//! `#[eager]`: a request sent at the call, in flight during local work. Run: `cargo run --example eager`.
+//!
+//! A port of the eager demos of Python's asynkit: the remote-data flow, with timings, and the
+//! log of three ways to start a coroutine.
 //!
 //! `get_slow_remote_data` is decorated with `#[eager]`: calling it sends the request at
 //! once and returns a future for the answer, so the request is in flight while the caller
 //! does its local computation. The same flow with a plain (lazy) `async fn` sends the
 //! request only when the answer is awaited, after the local work: the two waits add up.
-//!
-//! Run with `cargo run -p ayutil-examples --example eager`.
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -33,7 +33,7 @@ async fn execute_remote_request(start: Instant) -> Response {
     Response { important_data: 40 }
 }
 
-/// The seed's decorated coroutine: starts at the call, runs until it waits for the
+/// The Python demo's decorated coroutine: starts at the call, runs until it waits for the
 /// response, then continues as a task while the caller goes on.
 #[eager]
 async fn get_slow_remote_data(start: Instant) -> u32 {
@@ -79,14 +79,14 @@ async fn my_complex_thing_lazily() -> u32 {
     result
 }
 
-/// The seed's `test()`: logs 1, some long IO, logs 2.
+/// The Python demo's `test()`: logs 1, some long IO, logs 2.
 async fn test(log: Arc<Mutex<Vec<String>>>) {
     log.lock().unwrap().push("1".into());
     tokio::time::sleep(Duration::from_millis(200)).await;
     log.lock().unwrap().push("2".into());
 }
 
-/// The seed's `caller(convert)`: what `convert` does with the coroutine decides the log.
+/// The Python demo's `caller(convert)`: what `convert` does with the coroutine decides the log.
 async fn caller<F: Future<Output = ()>>(
     convert: impl FnOnce(Arc<Mutex<Vec<String>>>) -> F,
 ) -> String {
@@ -122,7 +122,7 @@ async fn main() {
     assert!(lazy_took >= REMOTE + LOCAL);
 
     println!();
-    println!("the seed's log:");
+    println!("the Python demo's log:");
     let plain = caller(test).await;
     println!("  do nothing:      {plain}");
     let spawned = caller(|log| {

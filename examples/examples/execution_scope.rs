@@ -1,8 +1,10 @@
-//! The seed's "Execution scope" (Trio's nursery): at most 10 tasks at once, a time-out,
-//! and code after the scope that runs only once every task completed or was cancelled.
+//! `Scope`: at most 10 tasks at once, a time-out, then code after the scope. Run: `cargo run --example execution_scope`.
 //!
-//! The seed sleeps 0 to 15 seconds with a 12 second time-out; here a tenth of that.
+//! A port of ayo's "Execution scope" demo (Trio's nursery): the code after the scope runs only
+//! once every task completed or was cancelled. ayo's demo sleeps 0 to 15 seconds with a 12
+//! second time-out; here a tenth of that.
 
+use std::num::NonZeroUsize;
 use std::time::Duration;
 
 use ayutil::Scope;
@@ -21,7 +23,7 @@ async fn zzz(tenths: u64) -> u64 {
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let out = Scope::<u64>::options()
-        .max_concurrency(10)?
+        .max_concurrency(NonZeroUsize::new(10).unwrap())
         .timeout(Duration::from_millis(1200))
         .run(|run| async move {
             for i in 0..20 {

@@ -1,5 +1,7 @@
-//! The seed's "Completion Funnel" demo: five sleepers, each returning a second sleeper
-//! that goes back into the funnel, printed as they complete.
+//! `funnel_steps`: sleepers that feed the funnel again, printed as they complete. Run: `cargo run --example funnel`.
+//!
+//! A port of the "Completion Funnel" demo of Python's ayutil: five sleepers, each returning a
+//! second sleeper that goes back into the funnel.
 //!
 //! Then the two points where `Funnel` differs from `FuturesUnordered`: a limit with
 //! backpressure, and futures that keep running while the consumer is busy.

@@ -1,10 +1,11 @@
-//! aioutils' nested loops: ten `f1` calls, each followed by ten `f2(v1)` calls, every call
-//! sleeping 0.1 s. Run sequentially this takes 11 s; with a `Group` every call overlaps and
-//! the whole run takes two sleeps (about 0.2 s). A `Pool(10)` runs the same work at most
-//! ten calls at a time (about 1.1 s).
+//! `Group` and `Pool`: 110 nested calls, all overlapping or 10 at a time. Run: `cargo run --example group_pool_nested`.
 //!
-//! Run with `cargo run --example group_pool_nested`.
+//! Python aioutils' nested loops: ten `f1` calls, each followed by ten `f2(v1)` calls, every
+//! call sleeping 0.1 s. Run sequentially this takes 11 s; with a `Group` every call overlaps
+//! and the whole run takes two sleeps (about 0.2 s). A `Pool(10)` runs the same work at most
+//! ten calls at a time (about 1.1 s).
 
+use std::num::NonZeroUsize;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -50,7 +51,7 @@ async fn main() {
     // Pool(10): the same nested spawns, at most ten calls at once.
     let start = Instant::now();
     let sum = Arc::new(AtomicU64::new(0));
-    let pool = Pool::new(10).expect("10 is a valid limit");
+    let pool = Pool::new(NonZeroUsize::new(10).unwrap());
     for i in 0..10 {
         let p = pool.clone();
         let sum = Arc::clone(&sum);

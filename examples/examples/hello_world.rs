@@ -1,4 +1,4 @@
-//! The seed's "Hello world": `main` runs in the root scope of the program.
+//! `#[run_as_main]`: `main` runs in the root scope of the program. Run: `cargo run --example hello_world`.
 //!
 //! `run` is that root scope: tasks spawned in it are done before the program exits.
 //! Ctrl+C cancels it and the program exits with code 130.

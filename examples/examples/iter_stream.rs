@@ -1,4 +1,4 @@
-//! async-utils' `gen_transform`: consume a blocking iterator from async code.
+//! `iter_stream`: a blocking iterator read from async code. Run: `cargo run --example iter_stream`.
 //!
 //! Reads a file line by line with `BufRead::lines` (blocking reads) on a worker thread, at
 //! most 16 lines ahead, while a ticker keeps running on the (single-threaded) executor: the

@@ -1,8 +1,10 @@
-//! The seed's "Link Demo": `asyncio.gather` that also takes sync callables and values.
+//! `link!`: an async fn, a future, a blocking closure and a value, gathered. Run: `cargo run --example link`.
 //!
-//! `st` is an `async fn` (called, then awaited), the second item a future (awaited), the
-//! third a blocking closure (called inline), the last a value. Then the same with the
-//! blocking closure moved to tokio's blocking pool with `ayutil::offload`, so it overlaps.
+//! A port of the "Link Demo" of Python's ayutil (`asyncio.gather` that also takes sync
+//! callables and values): `st` is an `async fn` (called, then awaited), the second item a
+//! future (awaited), the third a blocking closure (called inline), the last a value. Then the
+//! same with the blocking closure moved to tokio's blocking pool with `ayutil::offload`, so it
+//! overlaps.
 
 use std::time::{Duration, Instant};
 

@@ -1,8 +1,9 @@
-//! The seed's "more advanced example": three nested scopes (`run_in_top`, `run`, `subrun`).
+//! Nested `Scope`s: time-outs and cancellation across three levels. Run: `cargo run --example nested_scopes`.
 //!
-//! `foo` and `bar` get 30 ms; if `subrun` timed out, every task of `run` is cancelled,
-//! else the results of `subrun` are printed. `anything` runs in the root scope beside
-//! everything, and the program ends once it finished.
+//! A port of ayo's "more advanced example": three nested scopes (`run_in_top`, `run`,
+//! `subrun`). `foo` and `bar` get 30 ms; if `subrun` timed out, every task of `run` is
+//! cancelled, else the results of `subrun` are printed. `anything` runs in the root scope
+//! beside everything, and the program ends once it finished.
 
 use std::time::Duration;
 

@@ -1,8 +1,11 @@
-//! The seed's "Provider Decorator for Static Dict" demo, printing the same lines.
+//! `#[provider]`: a fresh copy or one shared instance of a global, per call. Run: `cargo run --example provider`.
+//!
+//! A port of the "Provider Decorator for Static Dict" demo of Python's ayutil, printing the
+//! same lines.
 //!
 //! Python's `g_dict` becomes `G_DICT`, a global `RwLock<Collection>` (a `Collection` is a
 //! `BTreeMap` or, after the last step, a `Vec`, printed the way Python prints them). The
-//! seed's two strategies map to the two kinds of provider:
+//! demo's two strategies map to the two kinds of provider:
 //!
 //! - `Ps1` (a `ProviderSpec` subclass whose `call` returns `g_dict.copy()`) is a provider
 //!   function, `copy_global`: every call gets a fresh copy of whatever `G_DICT` holds now.
@@ -113,7 +116,7 @@ fn copy_global() -> Collection {
 static PS2: ProviderSpec<Mutex<Collection>, SharedArc> =
     ProviderSpec::lazy(|| Mutex::new(copy_global()));
 
-/// The body of the seed's `test_modify1` / `test_m2p1`.
+/// The body of the Python demo's `test_modify1` / `test_m2p1`.
 fn modify(label: &str, somt: i64, somt1: i64, dic: &mut Collection) {
     println!("Test {label},{somt} dict before: {dic}");
     dic.set(somt1, Value::Int(somt));
@@ -196,7 +199,7 @@ fn main() {
     test_m1p3(1, 1);
     println!("global list: {}", global());
 
-    // The seed's keyword override: pass the value by hand to the explicit variant.
-    println!("\nExplicit variant (the seed's `dic1=` keyword):");
+    // Python's keyword override: pass the value by hand to the explicit variant.
+    println!("\nExplicit variant (Python's `dic1=` keyword):");
     test_m1p1_with(7, 5, dict([(1, "mine"), (2, "own"), (5, "dict")]));
 }

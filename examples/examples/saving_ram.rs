@@ -1,5 +1,7 @@
-//! The seed's "Saving RAM": `spawn_lazy` (ayo's `from_callable`) stores a callable and
-//! creates the future only when a slot frees, so a long queue behind `max_concurrency`
+//! `Scope::spawn_lazy`: a million queued tasks cost closures, not futures. Run: `cargo run --release --example saving_ram`.
+//!
+//! A port of ayo's "Saving RAM" demo: `spawn_lazy` (ayo's `from_callable`) stores a callable
+//! and creates the future only when a slot frees, so a long queue behind `max_concurrency`
 //! costs its closures, not its futures.
 //!
 //! Then a measurement (Linux, through the resident set size): one million tasks queued
@@ -9,6 +11,7 @@
 //! `cargo run --release --example saving_ram` (lazy), add `-- eager` for the comparison.
 //! Each mode runs in its own process so that freed memory does not skew the other.
 
+use std::num::NonZeroUsize;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -39,7 +42,7 @@ async fn measure(lazy: bool) -> Result<(), Box<dyn std::error::Error>> {
     let g = Arc::clone(&gate);
     let before = rss();
     let out = Scope::<u8>::options()
-        .max_concurrency(10)?
+        .max_concurrency(NonZeroUsize::new(10).unwrap())
         .run(|run| async move {
             for _ in 0..10 {
                 let g = Arc::clone(&g);
@@ -92,9 +95,9 @@ async fn main(run_in_top: Scope) -> Result<(), Box<dyn std::error::Error>> {
         return measure(false).await;
     }
 
-    // The seed's demo: 10 000 callables, at most 10 futures alive at once.
+    // ayo's demo: 10 000 callables, at most 10 futures alive at once.
     let out = Scope::<u64>::options()
-        .max_concurrency(10)?
+        .max_concurrency(NonZeroUsize::new(10).unwrap())
         .run(|run| async move {
             for _ in 0..10_000 {
                 // Pass a callable that makes the future, not the future itself.

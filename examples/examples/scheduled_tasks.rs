@@ -1,5 +1,8 @@
-//! The seed's "Scheduled tasks": `after`, `at` and `every`, which hold the scope open
-//! unless told `dont_hold_exit()`, and `unschedule()`.
+//! `Scope::after`, `at` and `every`: callbacks run later or periodically. Run: `cargo run --example scheduled_tasks`.
+//!
+//! A port of ayo's "Scheduled tasks" demo. A scheduled callback holds its scope open until it
+//! ran (or, for `every`, until it is stopped with `unschedule()`), unless told
+//! `dont_hold_exit()`: the scope may then finish without it.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};

@@ -1,8 +1,8 @@
-//! The seed's scheduling functions on ayutil's `SchedulingExecutor`: each section starts
-//! six tasks that log their number, steers the ready queue one way, and prints the order
-//! the tasks ran in. The executor is deterministic: every run prints the same lines.
+//! `SchedulingExecutor`: tasks run in the order the program sets in the ready queue. Run: `cargo run --example scheduling`.
 //!
-//! Run with `cargo run -p ayutil-examples --example scheduling`.
+//! The scheduling functions of Python's asynkit on ayutil's `SchedulingExecutor`: each
+//! section starts six tasks that log their number, steers the ready queue one way, and prints
+//! the order the tasks ran in. The executor is deterministic: every run prints the same lines.
 
 use std::cell::RefCell;
 use std::rc::Rc;

@@ -1,9 +1,9 @@
+//! A service: a `#[cached]` method, its `#[provider]` database, `#[run_as_main]`. Run: `cargo run --example service`.
+//!
 //! A small service as the README shows it: a struct with a `#[cached]` method whose
 //! dependency (a database client) comes from `#[provider]`, launched by `#[run_as_main]`,
-//! plus the test double that replaces the database for one task.
-//!
-//! Run with `cargo run --example service`; `tests/tests/service.rs` runs the same code
-//! with the double.
+//! plus the test double that replaces the database for one task. `tests/tests/service.rs`
+//! runs the same code with the double.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -1,6 +1,8 @@
-//! Soak: pushes 1,000,000 items or tasks through every long-lived primitive, at most
-//! about 100 alive at a time, and prints how much resident memory each one grew by per
-//! item. Memory must follow live work: the goal is at most 2 bytes per item everywhere.
+//! Soak: a million items through every long-lived primitive, memory per item. Run: `cargo run --release --example soak`.
+//!
+//! Pushes 1,000,000 items or tasks through every long-lived primitive, at most about 100
+//! alive at a time, and prints how much resident memory each one grew by per item. Memory
+//! must follow live work: the goal is at most 2 bytes per item everywhere.
 //!
 //! Each primitive first runs a warm-up of 200,000 items (so the allocator's growth to
 //! the steady state is not counted), then the measured 1,000,000 on the same instance;
@@ -171,7 +173,7 @@ async fn soak_group() -> Readings {
 }
 
 async fn soak_pool() -> Readings {
-    let pool = Pool::new(LIVE).expect("a limit above zero");
+    let pool = Pool::new(NonZeroUsize::new(LIVE).unwrap());
     let live = Live::new();
     let readings = measured(|n| {
         let (pool, live) = (&pool, &live);
@@ -256,8 +258,8 @@ async fn soak_ordered_bag() -> Readings {
 }
 
 async fn soak_batcher() -> Readings {
-    let batcher = Batcher::builder(10, Duration::from_millis(1))
-        .max_concurrency(10)
+    let batcher = Batcher::builder(NonZeroUsize::new(10).unwrap(), Duration::from_millis(1))
+        .max_concurrency(NonZeroUsize::new(10).unwrap())
         .build(|items: Vec<u64>| async move {
             tokio::task::yield_now().await;
             Ok::<_, Infallible>(items)

@@ -1,7 +1,7 @@
+//! `TaskSet`: one job fails, the others go on, one exit time-out for all. Run: `cargo run --example task_set`.
+//!
 //! async-utils' background tasks: start several jobs, let one fail without disturbing the
 //! others, and wait for all of them with one overall exit timeout.
-//!
-//! Run with `cargo run --example task_set`.
 
 use std::time::{Duration, Instant};
 
@@ -32,6 +32,7 @@ async fn main() {
                 match failure {
                     TaskFailure::Error(e) => println!("error: {e}"),
                     TaskFailure::Panic(p) => println!("panic: {p}"),
+                    other => println!("failure: {other}"),
                 }
             }
             println!("{} job(s) cancelled by the exit timeout", err.cancelled());

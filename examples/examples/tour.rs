@@ -1,4 +1,4 @@
-//! A tour of ayutil: every feature in a few lines. Run it with `cargo run --example tour`.
+//! A tour of ayutil: every feature in a few lines. Run: `cargo run --example tour`.
 
 use std::convert::Infallible;
 use std::num::NonZeroUsize;
@@ -51,8 +51,7 @@ async fn main() {
 
     // Scope: tasks cannot outlive the block; at most 2 at once; results in spawn order.
     let out = ayutil::Scope::<u64>::options()
-        .max_concurrency(2)
-        .expect("non-zero limit")
+        .max_concurrency(NonZeroUsize::new(2).unwrap())
         .timeout(Duration::from_secs(5))
         .run(|s| async move {
             for n in [3, 1, 2] {
@@ -68,7 +67,7 @@ async fn main() {
     println!("Scope        {results:?} (timed out: {})", out.timed_out());
 
     // Pool: at most 4 bodies at once; tasks can spawn into their own pool.
-    let pool = ayutil::Pool::new(4).expect("non-zero limit");
+    let pool = ayutil::Pool::new(NonZeroUsize::new(4).unwrap());
     for i in 0..8u64 {
         let p = pool.clone();
         pool.spawn(async move {
@@ -106,7 +105,7 @@ async fn main() {
 
     // Batcher: concurrent calls become one batch; each caller gets its own result.
     let batcher =
-        ayutil::Batcher::builder(32, ms(5))
+        ayutil::Batcher::builder(NonZeroUsize::new(32).unwrap(), ms(5))
             .build(|ids: Vec<u32>| async move {
                 Ok::<_, Infallible>(ids.iter().map(|id| id * 2).collect())
             })

@@ -1,7 +1,9 @@
-//! The seed's "Waterfall Stream Scheduler" demo: 4 branches × 4 shoots driven by hand with
-//! `branch_shoot`, printing the seed's "Branch: b, Shoot: s, Full Delay" lines, then the
-//! same grid with the high-level `Waterfall` builder. Writes the run's timeline to
-//! `waterfall.svg`.
+//! `Waterfall`: a grid of 4 stages by 4 items, by hand and built; draws an SVG. Run: `cargo run --example waterfall`.
+//!
+//! A port of the "Waterfall Stream Scheduler" demo of Python's ayutil: 4 branches (stages) ×
+//! 4 shoots (items) driven by hand with `branch_shoot`, printing the demo's "Branch: b, Shoot:
+//! s, Full Delay" lines, then the same grid with the high-level `Waterfall` builder. Writes the
+//! run's timeline to `waterfall.svg`.
 
 use std::num::NonZeroUsize;
 use std::time::{Duration, Instant};
@@ -17,13 +19,13 @@ fn random(seed: u64) -> f64 {
     (x >> 11) as f64 / (1u64 << 53) as f64
 }
 
-/// The seed's `sleepnr`: sleeps `secs` and returns it.
+/// The Python demo's `sleepnr`: sleeps `secs` and returns it.
 async fn sleepnr(secs: f64) -> f64 {
     tokio::time::sleep(Duration::from_secs_f64(secs)).await;
     secs
 }
 
-/// How long cell (branch, shoot) sleeps: row 0 as in the seed (`.01 + i/3`), the others
+/// How long cell (branch, shoot) sleeps: row 0 as in the Python demo (`.01 + i/3`), the others
 /// "random".
 fn delay(branch: usize, shoot: usize) -> f64 {
     if branch == 0 {
@@ -46,7 +48,7 @@ async fn main() -> std::io::Result<()> {
             .push(sleepnr(delay(0, i)))
             .expect("a fresh shoot has room");
     }
-    // The seed's `gen_passthrough`: read a branch in shoot order, push the next cell.
+    // The Python demo's `gen_passthrough`: read a branch in shoot order, push the next cell.
     let mut passes = Vec::new();
     for mut branch in branches {
         passes.push(tokio::spawn(async move {

@@ -13,7 +13,7 @@ cfg_scope! {
     pub use crate::scope::__private as scope;
 }
 cfg_cache! {
-    pub use crate::cache::__private as cache;
+    pub use crate::cache_impl::__private as cache;
 }
 cfg_provider! {
     pub use crate::provider::__private as provider;

@@ -2,6 +2,7 @@
 //! errors, close and drop flushing, limits under load, bad configuration.
 
 use std::convert::Infallible;
+use std::num::NonZeroUsize;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -12,6 +13,12 @@ use tokio::time::Instant;
 
 const MS: Duration = Duration::from_millis(1);
 
+/// A batch size, concurrency limit or capacity; zero cannot be asked for (they are
+/// `NonZeroUsize`).
+fn nz(n: usize) -> NonZeroUsize {
+    NonZeroUsize::new(n).unwrap()
+}
+
 /// What the handler saw: when each batch started and what it held.
 type Log = Arc<Mutex<Vec<(Instant, Vec<u32>)>>>;
 
@@ -19,7 +26,7 @@ type Log = Arc<Mutex<Vec<(Instant, Vec<u32>)>>>;
 fn logging(volume: usize, wait: Duration) -> (Batcher<u32, u32, Infallible>, Log) {
     let log = Log::default();
     let sink = Arc::clone(&log);
-    let batcher = Batcher::builder(volume, wait)
+    let batcher = Batcher::builder(nz(volume), wait)
         .build(move |items: Vec<u32>| {
             sink.lock().unwrap().push((Instant::now(), items.clone()));
             async move { Ok(items.into_iter().map(|n| n * 10).collect()) }
@@ -100,7 +107,7 @@ async fn item_put_at_the_deadline_opens_the_next_batch() {
 
 #[tokio::test(start_paused = true)]
 async fn each_caller_gets_the_result_of_its_own_item() {
-    let batcher = Batcher::builder(7, 5 * MS)
+    let batcher = Batcher::builder(nz(7), 5 * MS)
         .build(|items: Vec<u32>| async move {
             // Answers in item order, computed from the item: a mix-up would show.
             Ok::<_, Infallible>(items.iter().map(|n| format!("#{n}")).collect())
@@ -118,7 +125,7 @@ async fn each_caller_gets_the_result_of_its_own_item() {
 
 #[tokio::test(start_paused = true)]
 async fn handler_error_reaches_only_the_callers_of_that_batch() {
-    let batcher = Batcher::builder(2, Duration::from_secs(1))
+    let batcher = Batcher::builder(nz(2), Duration::from_secs(1))
         .build(|items: Vec<u32>| async move {
             if items.contains(&13) {
                 Err(format!("bad batch {items:?}"))
@@ -142,7 +149,7 @@ async fn handler_error_reaches_only_the_callers_of_that_batch() {
 
 #[tokio::test(start_paused = true)]
 async fn handler_panic_becomes_an_error_for_its_callers() {
-    let batcher = Batcher::builder(1, Duration::from_secs(1))
+    let batcher = Batcher::builder(nz(1), Duration::from_secs(1))
         .build(|items: Vec<u32>| async move {
             if items[0] == 0 {
                 panic!("division by zero");
@@ -151,7 +158,7 @@ async fn handler_panic_becomes_an_error_for_its_callers() {
         })
         .unwrap();
     match batcher.call(0).await {
-        Err(BatchError::Panicked(msg)) => assert_eq!(&*msg, "division by zero"),
+        Err(BatchError::Panicked(p)) => assert_eq!(p.message(), Some("division by zero")),
         other => panic!("expected a panic error, got {other:?}"),
     }
     // The batcher survives the panic.
@@ -160,14 +167,14 @@ async fn handler_panic_becomes_an_error_for_its_callers() {
 
 #[tokio::test(start_paused = true)]
 async fn handler_panicking_before_returning_its_future_is_caught_too() {
-    let batcher = Batcher::builder(1, Duration::from_secs(1))
+    let batcher = Batcher::builder(nz(1), Duration::from_secs(1))
         .build(|items: Vec<u32>| {
             assert!(!items.is_empty() && items[0] != 7, "seven is not allowed");
             ok_echo(items)
         })
         .unwrap();
     match batcher.call(7).await {
-        Err(BatchError::Panicked(msg)) => assert_eq!(&*msg, "seven is not allowed"),
+        Err(BatchError::Panicked(p)) => assert_eq!(p.message(), Some("seven is not allowed")),
         other => panic!("expected a panic error, got {other:?}"),
     }
     assert_eq!(batcher.call(8).await.unwrap(), 8);
@@ -175,7 +182,7 @@ async fn handler_panicking_before_returning_its_future_is_caught_too() {
 
 #[tokio::test(start_paused = true)]
 async fn wrong_number_of_results_is_an_error_not_a_mix_up() {
-    let batcher = Batcher::builder(3, Duration::from_secs(1))
+    let batcher = Batcher::builder(nz(3), Duration::from_secs(1))
         .build(|items: Vec<u32>| async move { Ok::<_, Infallible>(items[1..].to_vec()) })
         .unwrap();
     let (a, b, c) = tokio::join!(batcher.call(1), batcher.call(2), batcher.call(3));
@@ -195,7 +202,7 @@ async fn wrong_number_of_results_is_an_error_not_a_mix_up() {
 
 #[tokio::test(start_paused = true)]
 async fn put_and_go_failures_are_returned_by_close() {
-    let batcher = Batcher::builder(2, 10 * MS)
+    let batcher = Batcher::builder(nz(2), 10 * MS)
         .build(|items: Vec<u32>| async move {
             if items[0] % 2 == 1 {
                 Err("odd batch")
@@ -212,15 +219,16 @@ async fn put_and_go_failures_are_returned_by_close() {
     assert_eq!(err.failed_items(), 3);
     assert_eq!(err.cancelled_items(), 0);
     assert!(!err.driver_stopped());
+    assert_eq!(err.to_string(), "3 put-and-go items failed in 2 batches");
     assert_eq!(
-        err.to_string(),
-        "3 put-and-go items failed in 2 batches (first: the batch handler failed: odd batch)"
+        format!("{:#}", anyhow::Error::from(err)),
+        "3 put-and-go items failed in 2 batches: the batch handler failed: odd batch"
     );
 }
 
 #[tokio::test(start_paused = true)]
 async fn awaited_failures_are_not_reported_twice_but_dropped_tickets_are() {
-    let batcher = Batcher::builder(3, 10 * MS)
+    let batcher = Batcher::builder(nz(3), 10 * MS)
         .build(|_: Vec<u32>| async { Err::<Vec<()>, _>("always") })
         .unwrap();
     let awaited = batcher.submit(1).await.unwrap();
@@ -240,7 +248,7 @@ async fn awaited_failures_are_not_reported_twice_but_dropped_tickets_are() {
 async fn close_flushes_at_once_and_waits_for_running_batches() {
     let done = Arc::new(AtomicUsize::new(0));
     let counter = Arc::clone(&done);
-    let batcher = Batcher::builder(10, Duration::from_secs(3600))
+    let batcher = Batcher::builder(nz(10), Duration::from_secs(3600))
         .build(move |items: Vec<u32>| {
             let counter = Arc::clone(&counter);
             async move {
@@ -275,7 +283,7 @@ async fn closed_batcher_gives_items_back() {
 
 #[tokio::test(start_paused = true)]
 async fn every_closer_gets_the_same_outcome() {
-    let batcher = Batcher::builder(1, MS)
+    let batcher = Batcher::builder(nz(1), MS)
         .build(|_: Vec<u32>| async {
             tokio::time::sleep(Duration::from_secs(1)).await;
             Err::<Vec<()>, _>("nope")
@@ -287,15 +295,15 @@ async fn every_closer_gets_the_same_outcome() {
     let (a, b) = (a.unwrap_err(), b.unwrap_err());
     assert_eq!((a.failed_items(), b.failed_items()), (1, 1));
     assert_eq!(
-        a.to_string(),
-        "1 put-and-go item failed in 1 batch (first: the batch handler failed: nope)"
+        format!("{:#}", anyhow::Error::from(a)),
+        "1 put-and-go item failed in 1 batch: the batch handler failed: nope"
     );
 }
 
 #[tokio::test(start_paused = true)]
 async fn dropping_every_handle_still_dispatches_what_was_put() {
     let (tx, mut rx) = mpsc::unbounded_channel();
-    let batcher = Batcher::builder(3, Duration::from_secs(3600))
+    let batcher = Batcher::builder(nz(3), Duration::from_secs(3600))
         .build(move |items: Vec<u32>| {
             let tx = tx.clone();
             async move {
@@ -328,7 +336,7 @@ async fn dropping_every_handle_still_dispatches_what_was_put() {
 #[tokio::test(start_paused = true)]
 async fn aborted_task_holding_the_batcher_does_not_lose_items() {
     let (tx, mut rx) = mpsc::unbounded_channel();
-    let batcher = Batcher::builder(100, Duration::from_secs(60))
+    let batcher = Batcher::builder(nz(100), Duration::from_secs(60))
         .build(move |items: Vec<u32>| {
             let tx = tx.clone();
             async move {
@@ -361,8 +369,8 @@ async fn concurrency_limit_is_respected_and_reached() {
     let running = Arc::new(AtomicUsize::new(0));
     let peak = Arc::new(AtomicUsize::new(0));
     let (r, p) = (Arc::clone(&running), Arc::clone(&peak));
-    let batcher = Batcher::builder(1, MS)
-        .max_concurrency(3)
+    let batcher = Batcher::builder(nz(1), MS)
+        .max_concurrency(nz(3))
         .build(move |items: Vec<u32>| {
             let (r, p) = (Arc::clone(&r), Arc::clone(&p));
             async move {
@@ -389,8 +397,8 @@ async fn waiting_batches_start_in_the_order_they_closed() {
     let (batcher, log) = {
         let log = Log::default();
         let sink = Arc::clone(&log);
-        let b = Batcher::builder(2, Duration::from_secs(1))
-            .max_concurrency(1)
+        let b = Batcher::builder(nz(2), Duration::from_secs(1))
+            .max_concurrency(nz(1))
             .build(move |items: Vec<u32>| {
                 sink.lock().unwrap().push((Instant::now(), items.clone()));
                 async move {
@@ -415,9 +423,9 @@ async fn waiting_batches_start_in_the_order_they_closed() {
 async fn capacity_makes_put_wait_until_a_batch_starts() {
     let gate = Arc::new(Semaphore::new(0));
     let g = Arc::clone(&gate);
-    let batcher = Batcher::builder(2, Duration::from_secs(3600))
-        .max_concurrency(1)
-        .capacity(4)
+    let batcher = Batcher::builder(nz(2), Duration::from_secs(3600))
+        .max_concurrency(nz(1))
+        .capacity(nz(4))
         .build(move |items: Vec<u32>| {
             let g = Arc::clone(&g);
             async move {
@@ -447,9 +455,9 @@ async fn capacity_makes_put_wait_until_a_batch_starts() {
 async fn cancelled_put_while_waiting_for_room_puts_nothing() {
     let count = Arc::new(AtomicUsize::new(0));
     let c = Arc::clone(&count);
-    let batcher = Batcher::builder(1, MS)
-        .max_concurrency(1)
-        .capacity(1)
+    let batcher = Batcher::builder(nz(1), MS)
+        .max_concurrency(nz(1))
+        .capacity(nz(1))
         .build(move |items: Vec<u32>| {
             c.fetch_add(items.len(), Ordering::SeqCst);
             async move {
@@ -468,9 +476,9 @@ async fn cancelled_put_while_waiting_for_room_puts_nothing() {
 
 #[tokio::test(start_paused = true)]
 async fn put_waiting_for_room_gets_its_item_back_on_close() {
-    let batcher = Batcher::builder(1, MS)
-        .max_concurrency(1)
-        .capacity(1)
+    let batcher = Batcher::builder(nz(1), MS)
+        .max_concurrency(nz(1))
+        .capacity(nz(1))
         .build(|items: Vec<u32>| async move {
             tokio::time::sleep(Duration::from_secs(1)).await;
             Ok::<_, Infallible>(items)
@@ -491,8 +499,8 @@ async fn put_waiting_for_room_gets_its_item_back_on_close() {
 async fn close_deadline_cancels_running_and_waiting_batches() {
     let started = Arc::new(AtomicUsize::new(0));
     let s = Arc::clone(&started);
-    let batcher = Batcher::builder(1, MS)
-        .max_concurrency(1)
+    let batcher = Batcher::builder(nz(1), MS)
+        .max_concurrency(nz(1))
         .build(move |items: Vec<u32>| {
             s.fetch_add(1, Ordering::SeqCst);
             async move {
@@ -539,9 +547,9 @@ async fn thousands_of_concurrent_callers_lose_nothing() {
     let handled = Arc::new(AtomicUsize::new(0));
     let biggest = Arc::new(AtomicUsize::new(0));
     let (h, big) = (Arc::clone(&handled), Arc::clone(&biggest));
-    let batcher = Batcher::builder(64, 2 * MS)
-        .max_concurrency(4)
-        .capacity(256)
+    let batcher = Batcher::builder(nz(64), 2 * MS)
+        .max_concurrency(nz(4))
+        .capacity(nz(256))
         .build(move |items: Vec<u32>| {
             h.fetch_add(items.len(), Ordering::SeqCst);
             big.fetch_max(items.len(), Ordering::SeqCst);
@@ -569,46 +577,39 @@ async fn thousands_of_concurrent_callers_lose_nothing() {
 }
 
 #[tokio::test]
-async fn zero_and_inconsistent_limits_are_rejected() {
+async fn zero_wait_and_inconsistent_limits_are_rejected() {
+    // Zero sizes cannot be written: they are `NonZeroUsize`.
     let build = |b: ayutil::BatcherBuilder| b.build(ok_echo).map(drop);
     let wait = Duration::from_secs(1);
     assert_eq!(
-        build(Batcher::builder(0, wait)),
-        Err(BatcherConfigError::ZeroVolume)
-    );
-    assert_eq!(
-        build(Batcher::builder(1, Duration::ZERO)),
+        build(Batcher::builder(nz(1), Duration::ZERO)),
         Err(BatcherConfigError::ZeroWait)
     );
     assert_eq!(
-        build(Batcher::builder(1, wait).max_concurrency(0)),
-        Err(BatcherConfigError::ZeroConcurrency)
-    );
-    assert_eq!(
-        build(Batcher::builder(10, wait).capacity(9)),
+        build(Batcher::builder(nz(10), wait).capacity(nz(9))),
         Err(BatcherConfigError::CapacityBelowVolume {
             capacity: 9,
             max_volume: 10
         })
     );
     assert_eq!(
-        BatcherConfigError::ZeroVolume.to_string(),
-        "max_volume must be at least 1"
+        BatcherConfigError::ZeroWait.to_string(),
+        "max_wait must be greater than zero"
     );
-    assert!(build(Batcher::builder(10, wait).capacity(10)).is_ok());
+    assert!(build(Batcher::builder(nz(10), wait).capacity(nz(10))).is_ok());
     assert_eq!(
-        build(Batcher::builder(1, wait).capacity(0)),
+        build(Batcher::builder(NonZeroUsize::MAX, wait).capacity(NonZeroUsize::MIN)),
         Err(BatcherConfigError::CapacityBelowVolume {
-            capacity: 0,
-            max_volume: 1
+            capacity: 1,
+            max_volume: usize::MAX
         })
     );
 }
 
 #[test]
 fn building_outside_a_runtime_is_an_error_not_a_panic() {
-    let err = Batcher::builder(1, MS).build(ok_echo).unwrap_err();
-    assert_eq!(err, BatcherConfigError::NoRuntime);
+    let err = Batcher::builder(nz(1), MS).build(ok_echo).unwrap_err();
+    assert!(matches!(err, BatcherConfigError::NoRuntime(_)), "{err:?}");
 }
 
 #[test]
@@ -620,7 +621,7 @@ fn handles_and_futures_are_send_and_sync() {
         .build()
         .unwrap();
     let _guard = rt.enter();
-    let batcher: Batcher<String, usize, std::io::Error> = Batcher::builder(2, MS)
+    let batcher: Batcher<String, usize, std::io::Error> = Batcher::builder(nz(2), MS)
         .build(|items: Vec<String>| async move { Ok(items.iter().map(String::len).collect()) })
         .unwrap();
     send_sync(&batcher);
@@ -639,8 +640,8 @@ fn handles_and_futures_are_send_and_sync() {
 async fn a_batch_closed_by_time_waits_for_a_slot_and_takes_no_more_items() {
     let log = Log::default();
     let sink = Arc::clone(&log);
-    let batcher = Batcher::builder(100, 10 * MS)
-        .max_concurrency(1)
+    let batcher = Batcher::builder(nz(100), 10 * MS)
+        .max_concurrency(nz(1))
         .build(move |items: Vec<u32>| {
             sink.lock().unwrap().push((Instant::now(), items.clone()));
             async move {
@@ -674,7 +675,7 @@ async fn a_batch_closed_by_time_waits_for_a_slot_and_takes_no_more_items() {
 
 #[tokio::test(start_paused = true)]
 async fn zero_close_timeout_cancels_everything_not_finished() {
-    let batcher = Batcher::builder(1, MS)
+    let batcher = Batcher::builder(nz(1), MS)
         .build(|items: Vec<u32>| async move {
             tokio::time::sleep(MS).await;
             Ok::<_, Infallible>(items)
@@ -719,7 +720,7 @@ async fn max_wait_of_max_means_no_time_limit_and_loses_nothing() {
 #[tokio::test(start_paused = true)]
 async fn close_timeout_of_max_means_no_deadline() {
     // Regression: `close_with_timeout(Duration::MAX)` panicked on `Instant + Duration`.
-    let batcher = Batcher::builder(1, MS)
+    let batcher = Batcher::builder(nz(1), MS)
         .build(|items: Vec<u32>| async move {
             tokio::time::sleep(Duration::from_secs(86_400)).await;
             Ok::<_, Infallible>(items)
@@ -737,8 +738,8 @@ async fn capacity_of_max_means_unbounded() {
     // Regression: `capacity(usize::MAX)` panicked with tokio's MAX_PERMITS message.
     let log = Log::default();
     let sink = Arc::clone(&log);
-    let batcher = Batcher::builder(usize::MAX, 10 * MS)
-        .capacity(usize::MAX)
+    let batcher = Batcher::builder(NonZeroUsize::MAX, 10 * MS)
+        .capacity(NonZeroUsize::MAX)
         .build(move |items: Vec<u32>| {
             sink.lock().unwrap().push((Instant::now(), items.clone()));
             async move { Ok::<_, Infallible>(items) }
@@ -756,8 +757,8 @@ async fn max_volume_and_concurrency_of_max_are_unbounded() {
     let running = Arc::new(AtomicUsize::new(0));
     let peak = Arc::new(AtomicUsize::new(0));
     let (r, p) = (Arc::clone(&running), Arc::clone(&peak));
-    let batcher = Batcher::builder(usize::MAX, 10 * MS)
-        .max_concurrency(usize::MAX)
+    let batcher = Batcher::builder(NonZeroUsize::MAX, 10 * MS)
+        .max_concurrency(NonZeroUsize::MAX)
         .build(move |items: Vec<u32>| {
             let (running, peak) = (Arc::clone(&r), Arc::clone(&p));
             async move {
@@ -781,9 +782,9 @@ async fn max_volume_and_concurrency_of_max_are_unbounded() {
 async fn limits_of_one_batch_one_item_at_a_time() {
     let log = Log::default();
     let sink = Arc::clone(&log);
-    let batcher = Batcher::builder(1, Duration::from_nanos(1))
-        .max_concurrency(1)
-        .capacity(1)
+    let batcher = Batcher::builder(nz(1), Duration::from_nanos(1))
+        .max_concurrency(nz(1))
+        .capacity(nz(1))
         .build(move |items: Vec<u32>| {
             sink.lock().unwrap().push((Instant::now(), items.clone()));
             async move {

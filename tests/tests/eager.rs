@@ -296,7 +296,7 @@ fn a_waiting_body_without_a_runtime_is_a_clear_error_at_the_caller() {
     let payload = caught.unwrap_err();
     let message = message(&*payload);
     assert!(
-        message.contains("no tokio runtime") && message.contains("CoroStart"),
+        message.starts_with("no tokio runtime here") && message.contains("#[tokio::main]"),
         "{message}"
     );
 }

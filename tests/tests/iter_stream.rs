@@ -208,7 +208,7 @@ async fn a_panic_arrives_after_the_items_before_it() {
     }
     let err = results[4].as_ref().unwrap_err();
     assert_eq!(err.message(), Some("item 4 is cursed"));
-    assert_eq!(err.to_string(), "the iterator panicked: item 4 is cursed");
+    assert_eq!(err.to_string(), "panicked: item 4 is cursed");
 }
 
 #[tokio::test]
@@ -217,7 +217,7 @@ async fn panic_payload_can_be_resumed() {
     let mut stream = iter_stream(source, buffer(1));
     let err = stream.next().await.unwrap().unwrap_err();
     assert_eq!(err.message(), None);
-    let payload = err.into_panic();
+    let payload = err.into_payload();
     assert_eq!(payload.downcast_ref::<i32>(), Some(&42));
     assert!(stream.next().await.is_none());
 }

@@ -1,5 +1,6 @@
 //! Integration tests of `Pool`.
 
+use std::num::NonZeroUsize;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -9,6 +10,11 @@ use futures::FutureExt as _;
 use tokio::time::{Instant, sleep};
 
 fn assert_send_sync<T: Send + Sync>(_: &T) {}
+
+/// A pool limit; zero cannot be asked for (`Pool::new` takes a `NonZeroUsize`).
+fn limit(n: usize) -> NonZeroUsize {
+    NonZeroUsize::new(n).unwrap()
+}
 
 /// Counts tasks running at once and remembers the peak.
 #[derive(Default)]
@@ -28,16 +34,10 @@ impl Gauge {
     }
 }
 
-#[test]
-fn zero_limit_is_a_clear_error() {
-    let err = Pool::<()>::new(0).unwrap_err();
-    assert_eq!(err.to_string(), "pool limit must be at least 1, got 0");
-}
-
 #[tokio::test(start_paused = true)]
 async fn seed_nested_loops_respect_the_limit() {
     let start = Instant::now();
-    let pool = Pool::new(10).unwrap();
+    let pool = Pool::new(limit(10));
     let gauge = Arc::new(Gauge::default());
     for _ in 0..10 {
         let p = pool.clone();
@@ -65,7 +65,7 @@ async fn seed_nested_loops_respect_the_limit() {
 
 #[tokio::test(start_paused = true)]
 async fn limit_is_never_exceeded_under_thousands_of_tasks() {
-    let pool = Pool::new(16).unwrap();
+    let pool = Pool::new(limit(16));
     let gauge = Arc::new(Gauge::default());
     for i in 0..5_000_u64 {
         let gauge = Arc::clone(&gauge);
@@ -86,7 +86,7 @@ async fn limit_is_never_exceeded_under_thousands_of_tasks() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn limit_holds_on_a_multi_thread_runtime() {
-    let pool = Pool::new(3).unwrap();
+    let pool = Pool::new(limit(3));
     let gauge = Arc::new(Gauge::default());
     for _ in 0..2_000 {
         let gauge = Arc::clone(&gauge);
@@ -101,7 +101,7 @@ async fn limit_holds_on_a_multi_thread_runtime() {
 
 #[tokio::test(start_paused = true)]
 async fn admission_is_fifo() {
-    let pool = Pool::new(3).unwrap();
+    let pool = Pool::new(limit(3));
     let started = Arc::new(Mutex::new(Vec::new()));
     for i in 0..50_u64 {
         let started = Arc::clone(&started);
@@ -117,7 +117,7 @@ async fn admission_is_fifo() {
 
 #[tokio::test]
 async fn spawn_wait_holds_the_caller_until_its_task_starts() {
-    let pool = Pool::new(2).unwrap();
+    let pool = Pool::new(limit(2));
     let (release_tx, release_rx) = tokio::sync::broadcast::channel::<()>(1);
     for _ in 0..2 {
         let mut rx = release_tx.subscribe();
@@ -144,7 +144,7 @@ async fn spawn_wait_holds_the_caller_until_its_task_starts() {
 
 #[tokio::test]
 async fn dropped_spawn_wait_discards_its_queued_task() {
-    let pool = Pool::new(1).unwrap();
+    let pool = Pool::new(limit(1));
     let (release_tx, release_rx) = tokio::sync::oneshot::channel::<()>();
     pool.spawn(async move {
         let _ = release_rx.await;
@@ -165,7 +165,7 @@ async fn dropped_spawn_wait_discards_its_queued_task() {
 
 #[tokio::test]
 async fn unpolled_spawn_wait_queues_nothing() {
-    let pool = Pool::new(1).unwrap();
+    let pool = Pool::new(limit(1));
     let lazy = pool.spawn_wait(async {});
     assert_eq!(pool.len(), 0);
     drop(lazy);
@@ -174,7 +174,7 @@ async fn unpolled_spawn_wait_queues_nothing() {
 
 #[tokio::test(start_paused = true)]
 async fn errors_and_panics_do_not_stop_the_queue() {
-    let pool = Pool::new(2).unwrap();
+    let pool = Pool::new(limit(2));
     let ok = Arc::new(AtomicUsize::new(0));
     for i in 0..20_u64 {
         let ok = Arc::clone(&ok);
@@ -199,7 +199,7 @@ async fn errors_and_panics_do_not_stop_the_queue() {
 
 #[tokio::test]
 async fn dropping_the_pool_aborts_running_and_queued_tasks() {
-    let pool = Pool::new(1).unwrap();
+    let pool = Pool::new(limit(1));
     let (dropped_tx, mut dropped_rx) = tokio::sync::mpsc::unbounded_channel::<u32>();
     struct Guard(u32, tokio::sync::mpsc::UnboundedSender<u32>);
     impl Drop for Guard {
@@ -235,7 +235,7 @@ async fn dropping_the_pool_aborts_running_and_queued_tasks() {
 
 #[tokio::test]
 async fn pool_and_futures_are_send_and_sync() {
-    let pool = Pool::<std::io::Error>::new(2).unwrap();
+    let pool = Pool::<std::io::Error>::new(limit(2));
     assert_send_sync(&pool);
     let wait = pool.spawn_wait(async { Ok(()) });
     assert_send_sync(&wait);
@@ -247,7 +247,7 @@ async fn pool_and_futures_are_send_and_sync() {
 
 #[tokio::test(start_paused = true)]
 async fn spawn_and_spawn_wait_share_one_fifo_queue() {
-    let pool = Pool::new(1).unwrap();
+    let pool = Pool::new(limit(1));
     let started = Arc::new(Mutex::new(Vec::new()));
     let record = |i: u32| {
         let started = Arc::clone(&started);
@@ -269,7 +269,7 @@ async fn spawn_and_spawn_wait_share_one_fifo_queue() {
 
 #[tokio::test(start_paused = true)]
 async fn pool_is_reusable_after_join_and_after_idle_workers_end() {
-    let pool = Pool::new(4).unwrap();
+    let pool = Pool::new(limit(4));
     let gauge = Arc::new(Gauge::default());
     for round in 1..=3 {
         for _ in 0..40 {
@@ -297,7 +297,7 @@ impl Drop for DropCount {
 async fn cancelled_spawn_wait_leaves_nothing_behind() {
     // Regression: a timed-out `spawn_wait` kept its task queued (and its future alive)
     // until a slot freed: 1,000 of them left `len() == 1001`.
-    let pool = Pool::new(1).unwrap();
+    let pool = Pool::new(limit(1));
     pool.spawn(std::future::pending::<()>());
     let dropped = Arc::new(AtomicUsize::new(0));
     let ran = Arc::new(AtomicUsize::new(0));
@@ -325,7 +325,7 @@ async fn cancelled_spawn_wait_leaves_nothing_behind() {
 
 #[tokio::test(start_paused = true)]
 async fn cancelled_spawn_wait_keeps_the_order_of_the_others() {
-    let pool = Pool::new(1).unwrap();
+    let pool = Pool::new(limit(1));
     let (release_tx, release_rx) = tokio::sync::oneshot::channel::<()>();
     pool.spawn(async move {
         let _ = release_rx.await;
@@ -362,7 +362,7 @@ fn cancelled_spawn_wait_races_with_admission_and_loses_nothing() {
         .unwrap();
     for round in 0..300 {
         rt.block_on(async {
-            let pool = Pool::new(2).unwrap();
+            let pool = Pool::new(limit(2));
             let ran = Arc::new(AtomicUsize::new(0));
             let dropped = Arc::new(AtomicUsize::new(0));
             let mut waits = Vec::new();
@@ -405,7 +405,7 @@ fn concurrent_joins_all_learn_of_a_failure() {
         .unwrap();
     for round in 0..300 {
         rt.block_on(async {
-            let pool: Pool<&str> = Pool::new(2).unwrap();
+            let pool: Pool<&str> = Pool::new(limit(2));
             let (release_tx, release_rx) = tokio::sync::watch::channel(false);
             for i in 0..4 {
                 let mut release = release_rx.clone();
@@ -451,7 +451,7 @@ fn concurrent_joins_all_learn_of_a_failure() {
 
 #[tokio::test(start_paused = true)]
 async fn limit_of_one_runs_tasks_one_by_one() {
-    let pool = Pool::new(1).unwrap();
+    let pool = Pool::new(limit(1));
     let gauge = Arc::new(Gauge::default());
     for _ in 0..10 {
         let gauge = Arc::clone(&gauge);
@@ -465,8 +465,8 @@ async fn limit_of_one_runs_tasks_one_by_one() {
 
 #[tokio::test(start_paused = true)]
 async fn limit_of_max_is_unbounded() {
-    let pool = Pool::new(usize::MAX).unwrap();
-    assert_eq!(pool.limit(), usize::MAX);
+    let pool = Pool::new(NonZeroUsize::MAX);
+    assert_eq!(pool.limit(), NonZeroUsize::MAX);
     let gauge = Arc::new(Gauge::default());
     for _ in 0..1_000 {
         let gauge = Arc::clone(&gauge);

@@ -966,7 +966,11 @@ async fn a_panicking_task_is_reported_and_the_others_go_on() {
         let good = scheduling::spawn(log.entry("good")).unwrap();
         let err = bad.await.unwrap_err();
         assert!(err.is_panic());
-        assert_eq!(err.to_string(), "the task panicked: task boom");
+        assert_eq!(err.to_string(), "the task failed");
+        assert_eq!(
+            format!("{:#}", anyhow::Error::from(err)),
+            "the task failed: panicked: task boom"
+        );
         good.await.unwrap();
     })
     .await;

@@ -4,6 +4,7 @@
 //! checks, which loop a few hundred rounds and watch for hangs from outside.
 
 use std::future::pending;
+use std::num::NonZeroUsize;
 use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -13,6 +14,11 @@ use ayutil::{Scope, ScopeError, TaskOutcome};
 use futures::FutureExt as _;
 use tokio::sync::{mpsc, oneshot};
 use tokio::time::{Instant, sleep};
+
+/// A concurrency limit; zero cannot be asked for (`max_concurrency` takes a `NonZeroUsize`).
+fn limit(n: usize) -> NonZeroUsize {
+    NonZeroUsize::new(n).unwrap()
+}
 
 fn secs(n: u64) -> Duration {
     Duration::from_secs(n)
@@ -121,20 +127,12 @@ async fn empty_scope_finishes_at_once() {
     assert!(!out.timed_out() && !out.cancelled());
 }
 
-#[test]
-fn zero_max_concurrency_is_rejected() {
-    let err = Scope::<()>::options().max_concurrency(0).unwrap_err();
-    assert!(matches!(err, ayutil::ZeroConcurrencyError { .. }));
-    assert!(err.to_string().contains("at least 1"));
-}
-
 #[tokio::test(start_paused = true)]
 async fn limit_is_never_exceeded_under_thousands_of_tasks() {
     let gauge = Arc::new(Gauge::default());
     let g = Arc::clone(&gauge);
     let out = Scope::<usize>::options()
-        .max_concurrency(7)
-        .unwrap()
+        .max_concurrency(limit(7))
         .run(|s| async move {
             for i in 0..5_000 {
                 let g = Arc::clone(&g);
@@ -158,8 +156,7 @@ async fn limit_holds_on_a_multi_thread_runtime() {
     let gauge = Arc::new(Gauge::default());
     let g = Arc::clone(&gauge);
     let out = Scope::<()>::options()
-        .max_concurrency(5)
-        .unwrap()
+        .max_concurrency(limit(5))
         .run(|s| async move {
             for _ in 0..4_000 {
                 let g = Arc::clone(&g);
@@ -177,8 +174,7 @@ async fn limit_counts_tasks_spawned_by_tasks() {
     let gauge = Arc::new(Gauge::default());
     let g = Arc::clone(&gauge);
     let out = Scope::<()>::options()
-        .max_concurrency(3)
-        .unwrap()
+        .max_concurrency(limit(3))
         .run(|s| async move {
             for _ in 0..10 {
                 let (g, s2) = (Arc::clone(&g), s.clone());
@@ -215,8 +211,7 @@ async fn spawns_from_tasks_while_the_scope_joins_are_not_lost() {
         }
     }
     let out = Scope::<u32>::options()
-        .max_concurrency(16)
-        .unwrap()
+        .max_concurrency(limit(16))
         .run(|s| async move {
             s.spawn(grow(s.clone(), 0));
         })
@@ -387,8 +382,7 @@ async fn timeout_cancels_what_runs_and_is_reported() {
 async fn timeout_is_a_deadline_not_a_slot() {
     // With max_concurrency(1) the time-out must not occupy the only slot.
     let out = Scope::<u8>::options()
-        .max_concurrency(1)
-        .unwrap()
+        .max_concurrency(limit(1))
         .timeout(secs(5))
         .run(|s| async move {
             s.spawn(async { 1 });
@@ -418,8 +412,7 @@ async fn cancel_stops_everything_and_queued_lazy_tasks_never_start() {
     let calls = Arc::new(AtomicUsize::new(0));
     let c = Arc::clone(&calls);
     let out = Scope::<u8>::options()
-        .max_concurrency(2)
-        .unwrap()
+        .max_concurrency(limit(2))
         .run(|s| async move {
             for _ in 0..10 {
                 let c = Arc::clone(&c);
@@ -451,8 +444,7 @@ async fn spawn_lazy_creates_futures_only_when_a_slot_frees() {
     let calls = Arc::new(AtomicUsize::new(0));
     let (c, c2) = (Arc::clone(&calls), Arc::clone(&calls));
     let out = Scope::<usize>::options()
-        .max_concurrency(3)
-        .unwrap()
+        .max_concurrency(limit(3))
         .run(|s| async move {
             for i in 0..1_000 {
                 let c = Arc::clone(&c);
@@ -480,8 +472,7 @@ async fn spawn_lazy_creates_futures_only_when_a_slot_frees() {
 #[tokio::test(start_paused = true)]
 async fn aborting_one_task_leaves_the_others_running() {
     let out = Scope::<u8>::options()
-        .max_concurrency(1)
-        .unwrap()
+        .max_concurrency(limit(1))
         .run(|s| async move {
             let running = s.spawn(pending());
             let queued = s.spawn(async { 2 });
@@ -660,8 +651,7 @@ async fn a_task_that_ends_before_its_abort_handle_is_stored_is_fine() {
     }));
     for _ in 0..50 {
         let out = Scope::<u32>::options()
-            .max_concurrency(2)
-            .unwrap()
+            .max_concurrency(limit(2))
             .run(|s| async move {
                 for i in 0..2_000 {
                     s.spawn(async move { i });
@@ -678,8 +668,7 @@ async fn a_task_that_ends_before_its_abort_handle_is_stored_is_fine() {
 async fn aside_runs_blocking_work_outside_the_limit() {
     let (tx, rx) = oneshot::channel();
     let out = Scope::<u32>::options()
-        .max_concurrency(1)
-        .unwrap()
+        .max_concurrency(limit(1))
         .run(|s| async move {
             // The only slot waits for the blocking closure: it must not need a slot.
             s.spawn(async move { rx.await.unwrap() });
@@ -975,8 +964,7 @@ async fn queued_futures_are_dropped_before_a_failing_scope_returns() {
         let dropped = Arc::new(AtomicUsize::new(0));
         let d = Arc::clone(&dropped);
         let out = Scope::<(), &'static str>::options()
-            .max_concurrency(1)
-            .unwrap()
+            .max_concurrency(limit(1))
             .run(|s| async move {
                 s.try_spawn(async { Err("fails on a worker") });
                 for _ in 0..3 {
@@ -999,8 +987,7 @@ async fn queued_futures_are_dropped_before_a_scope_cancelled_from_another_thread
         let dropped = Arc::new(AtomicUsize::new(0));
         let d = Arc::clone(&dropped);
         let out = Scope::<()>::options()
-            .max_concurrency(1)
-            .unwrap()
+            .max_concurrency(limit(1))
             .run(|s| async move {
                 s.spawn(pending());
                 for _ in 0..3 {
@@ -1133,8 +1120,7 @@ async fn max_concurrency_one_runs_tasks_one_at_a_time() {
     let g = Arc::clone(&gauge);
     let started = Instant::now();
     Scope::<()>::options()
-        .max_concurrency(1)
-        .unwrap()
+        .max_concurrency(limit(1))
         .run(|s| async move {
             for _ in 0..10 {
                 let g = Arc::clone(&g);
@@ -1153,8 +1139,7 @@ async fn max_concurrency_usize_max_means_unbounded() {
     let g = Arc::clone(&gauge);
     let started = Instant::now();
     Scope::<()>::options()
-        .max_concurrency(usize::MAX)
-        .unwrap()
+        .max_concurrency(NonZeroUsize::MAX)
         .run(|s| async move {
             for _ in 0..1_000 {
                 let g = Arc::clone(&g);
@@ -1441,8 +1426,7 @@ async fn a_handle_that_stops_waiting_before_its_task_ends_leaves_the_outcome() {
 #[tokio::test(start_paused = true)]
 async fn join_next_hands_out_outcomes_as_tasks_end() {
     let out = Scope::<u64>::options()
-        .max_concurrency(2)
-        .unwrap()
+        .max_concurrency(limit(2))
         .run(|s| async move {
             for secs_to_sleep in [3, 1, 2] {
                 s.spawn(async move {
@@ -1535,8 +1519,7 @@ async fn join_next_and_handles_share_outcomes_under_load() {
     // Every outcome reaches exactly one taker, on a multi-thread runtime.
     for _ in 0..20 {
         let out = Scope::<usize>::options()
-            .max_concurrency(8)
-            .unwrap()
+            .max_concurrency(limit(8))
             .run(|s| async move {
                 let handles: Vec<_> = (0..2_000)
                     .map(|i| {

@@ -63,9 +63,10 @@ async fn panics_are_collected_with_errors() {
     assert!(!err.failures()[0].is_panic());
     assert!(err.failures()[1].is_panic());
     assert_eq!(err.cancelled(), 0);
+    assert_eq!(err.to_string(), "a task failed (and 1 more)");
     assert_eq!(
-        err.to_string(),
-        "2 task(s) failed; first: task failed: error"
+        format!("{:#}", anyhow::Error::from(err)),
+        "a task failed (and 1 more): error"
     );
 }
 

@@ -231,8 +231,9 @@ async fn a_failing_cell_stops_the_run_with_its_position() {
         (err.stage(), err.stage_name(), err.item()),
         (1, "second", 2)
     );
+    assert_eq!(err.to_string(), "stage 1 (second) failed on item 2");
     assert_eq!(
-        err.to_string(),
+        format!("{:#}", anyhow::Error::from(err)),
         "stage 1 (second) failed on item 2: item 2 is bad"
     );
     assert!(run.next().await.is_none());

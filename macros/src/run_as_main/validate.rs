@@ -82,7 +82,10 @@ pub(crate) fn validate(args: MainArgs, func: ItemFn, mut errors: Errors) -> syn:
         config.extend(quote!(.worker_threads(#n)));
     }
     if let Some(n) = args.max_concurrency.get() {
-        config.extend(quote!(.max_concurrency(#n)));
+        // `n` is at least 1 (checked by `parse`): a `NonZeroUsize` built at compile time.
+        config.extend(quote!(
+            .max_concurrency(const { ::core::num::NonZeroUsize::new(#n).unwrap() })
+        ));
     }
     if let Some(timeout) = args.timeout.get() {
         let timeout = timeout.to_expr();

@@ -2,14 +2,17 @@
 
 use core::fmt;
 use core::future::Future;
+use core::num::NonZeroUsize;
 use core::time::Duration;
 use std::sync::Arc;
 
 use tokio::sync::{Semaphore, mpsc, watch};
 
-use crate::batcher::Batcher;
 use crate::batcher::driver::{self, Config};
+use crate::batcher::{Batcher, BatcherConfigError};
+use crate::rt::inherit::handed;
 use crate::rt::limit::bounded;
+use crate::rt::spawn;
 
 /// Configures and starts a [`Batcher`]. Made by [`Batcher::builder`].
 ///
@@ -18,21 +21,23 @@ use crate::rt::limit::bounded;
 /// `put` never waits; [`max_concurrency`](Self::max_concurrency) and
 /// [`capacity`](Self::capacity) bound both.
 ///
-/// Extreme values are legal: `max_wait = Duration::MAX` means no time limit (a batch goes
-/// out when full, or at close), and `usize::MAX` for `max_volume`, `max_concurrency` or
-/// `capacity` means no bound. Zero is rejected by [`build`](Self::build).
+/// Sizes are [`NonZeroUsize`], so none can be zero. Extreme values are legal:
+/// `max_wait = Duration::MAX` means no time limit (a batch goes out when full, or at
+/// close), and [`NonZeroUsize::MAX`] for `max_volume`, `max_concurrency` or `capacity` means
+/// no bound.
 ///
 /// # Examples
 ///
 /// ```
+/// use std::num::NonZeroUsize;
 /// use std::time::Duration;
 /// use ayutil::Batcher;
 ///
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() {
-/// let batcher = Batcher::builder(100, Duration::from_millis(20))
-///     .max_concurrency(4) // at most 4 batches in the handler at once
-///     .capacity(1_000) // `put` waits while 1000 items wait for dispatch
+/// let batcher = Batcher::builder(NonZeroUsize::new(100).unwrap(), Duration::from_millis(20))
+///     .max_concurrency(NonZeroUsize::new(4).unwrap()) // at most 4 batches in the handler at once
+///     .capacity(NonZeroUsize::new(1_000).unwrap()) // `put` waits while 1000 items wait for dispatch
 ///     .build(|rows: Vec<String>| async move {
 ///         Ok::<_, std::io::Error>(rows.iter().map(String::len).collect())
 ///     })
@@ -43,10 +48,10 @@ use crate::rt::limit::bounded;
 #[derive(Clone, Debug)]
 #[must_use = "a builder does nothing until `build` is called"]
 pub struct BatcherBuilder {
-    max_volume: usize,
+    max_volume: NonZeroUsize,
     max_wait: Duration,
-    max_concurrency: Option<usize>,
-    capacity: Option<usize>,
+    max_concurrency: Option<NonZeroUsize>,
+    capacity: Option<NonZeroUsize>,
 }
 
 impl BatcherBuilder {
@@ -56,6 +61,7 @@ impl BatcherBuilder {
     /// # Examples
     ///
     /// ```
+    /// use std::num::NonZeroUsize;
     /// use std::sync::{Arc, Mutex};
     /// use std::time::Duration;
     /// use ayutil::BatcherBuilder;
@@ -64,7 +70,7 @@ impl BatcherBuilder {
     /// # async fn main() {
     /// let sizes = Arc::new(Mutex::new(Vec::new()));
     /// let seen = Arc::clone(&sizes);
-    /// let batcher = BatcherBuilder::new(3, Duration::from_secs(60))
+    /// let batcher = BatcherBuilder::new(NonZeroUsize::new(3).unwrap(), Duration::from_secs(60))
     ///     .build(move |items: Vec<u32>| {
     ///         seen.lock().unwrap().push(items.len());
     ///         async move { Ok::<_, std::convert::Infallible>(items) }
@@ -76,7 +82,7 @@ impl BatcherBuilder {
     /// assert_eq!(*sizes.lock().unwrap(), [3]);
     /// # }
     /// ```
-    pub fn new(max_volume: usize, max_wait: Duration) -> Self {
+    pub fn new(max_volume: NonZeroUsize, max_wait: Duration) -> Self {
         Self {
             max_volume,
             max_wait,
@@ -91,6 +97,7 @@ impl BatcherBuilder {
     /// # Examples
     ///
     /// ```
+    /// use std::num::NonZeroUsize;
     /// use std::sync::Arc;
     /// use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
     /// use std::time::Duration;
@@ -100,8 +107,8 @@ impl BatcherBuilder {
     /// # async fn main() {
     /// let (running, peak) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
     /// let (r, p) = (Arc::clone(&running), Arc::clone(&peak));
-    /// let batcher = Batcher::builder(2, Duration::from_millis(1))
-    ///     .max_concurrency(1)
+    /// let batcher = Batcher::builder(NonZeroUsize::new(2).unwrap(), Duration::from_millis(1))
+    ///     .max_concurrency(NonZeroUsize::MIN)
     ///     .build(move |items: Vec<u32>| {
     ///         let (running, peak) = (Arc::clone(&r), Arc::clone(&p));
     ///         async move {
@@ -117,7 +124,7 @@ impl BatcherBuilder {
     /// assert_eq!(peak.load(SeqCst), 1, "five batches, never two in the handler at once");
     /// # }
     /// ```
-    pub fn max_concurrency(mut self, n: usize) -> Self {
+    pub fn max_concurrency(mut self, n: NonZeroUsize) -> Self {
         self.max_concurrency = Some(n);
         self
     }
@@ -129,14 +136,15 @@ impl BatcherBuilder {
     /// # Examples
     ///
     /// ```
+    /// use std::num::NonZeroUsize;
     /// use std::time::Duration;
     /// use ayutil::Batcher;
     /// use futures::FutureExt;
     ///
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() {
-    /// let batcher = Batcher::builder(2, Duration::from_secs(1))
-    ///     .capacity(2)
+    /// let batcher = Batcher::builder(NonZeroUsize::new(2).unwrap(), Duration::from_secs(1))
+    ///     .capacity(NonZeroUsize::new(2).unwrap())
     ///     .build(|items: Vec<u32>| async move { Ok::<_, std::convert::Infallible>(items) })
     ///     .unwrap();
     /// batcher.put(1).await.unwrap();
@@ -148,7 +156,7 @@ impl BatcherBuilder {
     /// batcher.close().await.unwrap();
     /// # }
     /// ```
-    pub fn capacity(mut self, n: usize) -> Self {
+    pub fn capacity(mut self, n: NonZeroUsize) -> Self {
         self.capacity = Some(n);
         self
     }
@@ -161,20 +169,24 @@ impl BatcherBuilder {
     ///
     /// # Errors
     ///
-    /// [`BatcherConfigError`] when a limit is zero, when the capacity is below `max_volume`,
-    /// or when called outside a tokio runtime.
+    /// [`BatcherConfigError`] when `max_wait` is zero, when the capacity is below
+    /// `max_volume`, or when called outside a tokio runtime.
     ///
     /// # Examples
     ///
     /// ```
+    /// use std::num::NonZeroUsize;
     /// use std::time::Duration;
     /// use ayutil::{Batcher, BatcherConfigError};
     ///
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() {
     /// let handler = |items: Vec<u8>| async move { Ok::<_, std::convert::Infallible>(items) };
-    /// let err = Batcher::builder(0, Duration::from_secs(1)).build(handler).unwrap_err();
-    /// assert_eq!(err, BatcherConfigError::ZeroVolume);
+    /// let err = Batcher::builder(NonZeroUsize::new(8).unwrap(), Duration::from_secs(1))
+    ///     .capacity(NonZeroUsize::new(4).unwrap())
+    ///     .build(handler)
+    ///     .unwrap_err();
+    /// assert_eq!(err, BatcherConfigError::CapacityBelowVolume { capacity: 4, max_volume: 8 });
     /// # }
     /// ```
     pub fn build<T, R, E, H, Fut>(self, handler: H) -> Result<Batcher<T, R, E>, BatcherConfigError>
@@ -185,41 +197,36 @@ impl BatcherBuilder {
         H: Fn(Vec<T>) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<Vec<R>, E>> + Send + 'static,
     {
-        if self.max_volume == 0 {
-            return Err(BatcherConfigError::ZeroVolume);
-        }
         if self.max_wait.is_zero() {
             return Err(BatcherConfigError::ZeroWait);
-        }
-        if self.max_concurrency == Some(0) {
-            return Err(BatcherConfigError::ZeroConcurrency);
         }
         if let Some(capacity) = self.capacity
             && capacity < self.max_volume
         {
             return Err(BatcherConfigError::CapacityBelowVolume {
-                capacity,
-                max_volume: self.max_volume,
+                capacity: capacity.get(),
+                max_volume: self.max_volume.get(),
             });
         }
-        let runtime =
-            tokio::runtime::Handle::try_current().map_err(|_| BatcherConfigError::NoRuntime)?;
+        let runtime = spawn::try_runtime().map_err(BatcherConfigError::NoRuntime)?;
 
         let cfg = Config {
-            max_volume: self.max_volume,
+            max_volume: self.max_volume.get(),
             max_wait: self.max_wait,
-            max_concurrency: self.max_concurrency.unwrap_or(usize::MAX),
+            max_concurrency: self.max_concurrency.map_or(usize::MAX, NonZeroUsize::get),
         };
-        // `usize::MAX` (or anything a semaphore cannot hold) means no capacity bound.
+        // `NonZeroUsize::MAX` (or anything a semaphore cannot hold) means no capacity bound.
         let capacity = self
             .capacity
-            .and_then(bounded)
+            .and_then(|n| bounded(n.get()))
             .map(|n| Arc::new(Semaphore::new(n)));
         let (tx, rx) = mpsc::unbounded_channel();
         let (report_tx, report_rx) = watch::channel(None);
         // Detached on purpose: the driver ends by itself once the batcher is closed or every
         // handle is dropped, after flushing what was put.
-        drop(runtime.spawn(driver::drive(cfg, handler, capacity.clone(), rx, report_tx)));
+        // The driver, and through it every handler call, runs in the span current here.
+        let driver = handed(driver::drive(cfg, handler, capacity.clone(), rx, report_tx));
+        drop(spawn::spawn_on(&runtime, driver));
         Ok(Batcher {
             tx,
             capacity,
@@ -227,62 +234,3 @@ impl BatcherBuilder {
         })
     }
 }
-
-/// A [`Batcher`] limit is invalid. Returned by [`BatcherBuilder::build`].
-///
-/// # Examples
-///
-/// ```
-/// use std::time::Duration;
-/// use ayutil::{Batcher, BatcherConfigError};
-///
-/// # #[tokio::main(flavor = "current_thread")]
-/// # async fn main() {
-/// let err = Batcher::builder(10, Duration::ZERO)
-///     .build(|items: Vec<u8>| async move { Ok::<_, std::convert::Infallible>(items) })
-///     .unwrap_err();
-/// assert_eq!(err, BatcherConfigError::ZeroWait);
-/// assert_eq!(err.to_string(), "max_wait must be greater than zero");
-/// # }
-/// ```
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum BatcherConfigError {
-    /// `max_volume` is 0: no batch could ever hold an item.
-    ZeroVolume,
-    /// `max_wait` is zero: use a small positive duration to dispatch almost at once.
-    ZeroWait,
-    /// `max_concurrency` is 0: no batch could ever run.
-    ZeroConcurrency,
-    /// `capacity` is below `max_volume`, so no batch could ever fill.
-    CapacityBelowVolume {
-        /// The capacity asked for.
-        capacity: usize,
-        /// The batch size asked for.
-        max_volume: usize,
-    },
-    /// `build` was called outside a tokio runtime, where the driver task cannot start.
-    NoRuntime,
-}
-
-impl fmt::Display for BatcherConfigError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::ZeroVolume => f.write_str("max_volume must be at least 1"),
-            Self::ZeroWait => f.write_str("max_wait must be greater than zero"),
-            Self::ZeroConcurrency => f.write_str("max_concurrency must be at least 1"),
-            Self::CapacityBelowVolume {
-                capacity,
-                max_volume,
-            } => write!(
-                f,
-                "capacity ({capacity}) must be at least max_volume ({max_volume})"
-            ),
-            Self::NoRuntime => f.write_str(
-                "Batcher must be built inside a tokio runtime (it spawns its driver task)",
-            ),
-        }
-    }
-}
-
-impl std::error::Error for BatcherConfigError {}

@@ -7,7 +7,6 @@
 
 use core::future::Future;
 use core::time::Duration;
-use std::any::Any;
 use std::collections::{HashMap, VecDeque};
 use std::panic::AssertUnwindSafe;
 use std::pin::pin;
@@ -18,7 +17,10 @@ use tokio::sync::{Semaphore, mpsc, watch};
 use tokio::task::{Id, JoinSet};
 use tokio::time::{Instant, sleep_until};
 
+use crate::Panicked;
 use crate::batcher::ticket::Reply;
+use crate::rt::inherit::handed;
+use crate::rt::spawn;
 use crate::rt::time::deadline_after;
 use crate::batcher::{BatchError, BatchFailure, BatcherCloseError};
 
@@ -88,16 +90,6 @@ fn route_error<R, E>(
     })
 }
 
-pub(crate) fn panic_message(payload: &(dyn Any + Send)) -> Arc<str> {
-    if let Some(s) = payload.downcast_ref::<&'static str>() {
-        Arc::from(*s)
-    } else if let Some(s) = payload.downcast_ref::<String>() {
-        Arc::from(s.as_str())
-    } else {
-        Arc::from("non-string panic payload")
-    }
-}
-
 /// Runs one batch and routes its outcome: one result per caller, or the batch's error to
 /// every caller. Returns the failure of the unobserved items, if the batch failed.
 async fn run_batch<T, R, E, H, Fut>(
@@ -130,7 +122,7 @@ where
             got: results.len(),
         },
         Ok(Err(e)) => BatchError::Handler(Arc::new(e)),
-        Err(payload) => BatchError::Panicked(panic_message(&*payload)),
+        Err(payload) => BatchError::Panicked(Arc::new(Panicked::new(payload))),
     };
     route_error(replies, error)
 }
@@ -224,7 +216,8 @@ where
             let put_and_go = batch.put_and_go();
             self.release_room(batch.items.len());
             let task = run_batch(Arc::clone(&self.handler), batch.items, batch.replies);
-            let id = self.running.spawn(task).id();
+            // Inside the driver's span: the span current where the batcher was built.
+            let id = spawn::spawn_into(&mut self.running, handed(task)).id();
             self.running_put_and_go.insert(id, put_and_go);
         }
     }
@@ -240,7 +233,7 @@ where
             Err(e) => {
                 let items = self.running_put_and_go.remove(&e.id()).unwrap_or(0);
                 let error = if e.is_panic() {
-                    BatchError::Panicked(panic_message(&*e.into_panic()))
+                    BatchError::Panicked(Arc::new(Panicked::new(e.into_panic())))
                 } else {
                     BatchError::Cancelled
                 };

@@ -1,8 +1,16 @@
 //! Errors of a [`Batcher`](crate::Batcher): per item ([`BatchError`]), per put
-//! ([`BatcherClosed`]) and at close ([`BatcherCloseError`]).
+//! ([`BatcherClosed`]), at close ([`BatcherCloseError`], [`BatchFailure`]) and at build
+//! ([`BatcherConfigError`]).
+//!
+//! A handler's panic is reported as a value ([`BatchError::Panicked`]): a batch serves many
+//! independent callers, and each of them gets the outcome of its item as data.
 
 use core::fmt;
+use std::error::Error;
 use std::sync::Arc;
+
+use crate::rt::cause;
+use crate::{NoRuntime, Panicked};
 
 /// Why one item of a [`Batcher`](crate::Batcher) got no result.
 ///
@@ -12,12 +20,13 @@ use std::sync::Arc;
 /// # Examples
 ///
 /// ```
+/// use std::num::NonZeroUsize;
 /// use std::time::Duration;
 /// use ayutil::{BatchError, Batcher};
 ///
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() {
-/// let batcher = Batcher::builder(2, Duration::from_millis(10))
+/// let batcher = Batcher::builder(NonZeroUsize::new(2).unwrap(), Duration::from_millis(10))
 ///     .build(|items: Vec<u32>| async move {
 ///         if items.contains(&13) { Err("unlucky batch") } else { Ok(items) }
 ///     })
@@ -31,8 +40,10 @@ use std::sync::Arc;
 pub enum BatchError<E> {
     /// The handler returned this error for the whole batch.
     Handler(Arc<E>),
-    /// The handler panicked; this is the panic message when it was a string.
-    Panicked(Arc<str>),
+    /// The handler panicked. Every caller of the batch shares the one [`Panicked`]; the
+    /// last owner can take it out of the `Arc` (with [`Arc::try_unwrap`]) to
+    /// [`resume`](Panicked::resume) it.
+    Panicked(Arc<Panicked>),
     /// The handler returned `got` results for a batch of `expected` items, so results
     /// cannot be matched to callers.
     ResultCount {
@@ -55,7 +66,7 @@ impl<E> Clone for BatchError<E> {
     fn clone(&self) -> Self {
         match self {
             Self::Handler(e) => Self::Handler(Arc::clone(e)),
-            Self::Panicked(msg) => Self::Panicked(Arc::clone(msg)),
+            Self::Panicked(p) => Self::Panicked(Arc::clone(p)),
             Self::ResultCount { expected, got } => Self::ResultCount {
                 expected: *expected,
                 got: *got,
@@ -70,7 +81,7 @@ impl<E: fmt::Debug> fmt::Debug for BatchError<E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Handler(e) => f.debug_tuple("Handler").field(e).finish(),
-            Self::Panicked(msg) => f.debug_tuple("Panicked").field(msg).finish(),
+            Self::Panicked(p) => f.debug_tuple("Panicked").field(p).finish(),
             Self::ResultCount { expected, got } => f
                 .debug_struct("ResultCount")
                 .field("expected", expected)
@@ -82,11 +93,11 @@ impl<E: fmt::Debug> fmt::Debug for BatchError<E> {
     }
 }
 
-impl<E: fmt::Display> fmt::Display for BatchError<E> {
+impl<E: fmt::Display + 'static> fmt::Display for BatchError<E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::Handler(e) => write!(f, "the batch handler failed: {e}"),
-            Self::Panicked(msg) => write!(f, "the batch handler panicked: {msg}"),
+            Self::Handler(e) => cause::fmt_layer(f, format_args!("the batch handler failed"), &**e),
+            Self::Panicked(_) => f.write_str("the batch handler failed"),
             Self::ResultCount { expected, got } => write!(
                 f,
                 "the batch handler returned {got} results for {expected} items"
@@ -97,13 +108,20 @@ impl<E: fmt::Display> fmt::Display for BatchError<E> {
     }
 }
 
-impl<E> std::error::Error for BatchError<E>
+/// An `Error` whenever `E: Debug + Display + 'static`, so that `?` converts it into
+/// `anyhow::Error` or a boxed error whatever the handler's error type. Its `Display`
+/// describes only its own layer; the handler's error or panic is the
+/// [`source`](Error::source), except for an `E` that ayutil cannot see as an `Error` (any
+/// type but a boxed error, `std::io::Error` and, with the `anyhow` feature,
+/// `anyhow::Error`), which is part of the message instead: the cause is shown once.
+impl<E> Error for BatchError<E>
 where
-    E: std::error::Error + 'static,
+    E: fmt::Debug + fmt::Display + 'static,
 {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+    fn source(&self) -> Option<&(dyn Error + 'static)> {
         match self {
-            Self::Handler(e) => Some(&**e),
+            Self::Handler(e) => cause::source(&**e),
+            Self::Panicked(p) => Some(&**p),
             _ => None,
         }
     }
@@ -116,12 +134,13 @@ where
 /// # Examples
 ///
 /// ```
+/// use std::num::NonZeroUsize;
 /// use std::time::Duration;
 /// use ayutil::Batcher;
 ///
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() {
-/// let batcher = Batcher::builder(10, Duration::from_millis(5))
+/// let batcher = Batcher::builder(NonZeroUsize::new(10).unwrap(), Duration::from_millis(5))
 ///     .build(|_: Vec<u8>| async { Err::<Vec<()>, _>("disk full") })
 ///     .unwrap();
 /// batcher.put(1).await.unwrap();
@@ -143,13 +162,14 @@ impl<E> BatchFailure<E> {
     /// # Examples
     ///
     /// ```
+    /// use std::num::NonZeroUsize;
     /// use std::time::Duration;
     /// use ayutil::{BatchError, Batcher};
     ///
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() {
     /// // A handler that loses an item: results can no longer be matched to items.
-    /// let batcher = Batcher::builder(2, Duration::from_millis(5))
+    /// let batcher = Batcher::builder(NonZeroUsize::new(2).unwrap(), Duration::from_millis(5))
     ///     .build(|mut items: Vec<u8>| async move {
     ///         items.pop();
     ///         Ok::<_, std::convert::Infallible>(items)
@@ -174,12 +194,13 @@ impl<E> BatchFailure<E> {
     /// # Examples
     ///
     /// ```
+    /// use std::num::NonZeroUsize;
     /// use std::time::Duration;
     /// use ayutil::Batcher;
     ///
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() {
-    /// let batcher = Batcher::builder(3, Duration::from_millis(5))
+    /// let batcher = Batcher::builder(NonZeroUsize::new(3).unwrap(), Duration::from_millis(5))
     ///     .build(|_: Vec<u8>| async { Err::<Vec<u8>, _>("offline") })
     ///     .unwrap();
     /// batcher.put(1).await.unwrap();
@@ -214,6 +235,25 @@ impl<E: fmt::Debug> fmt::Debug for BatchFailure<E> {
     }
 }
 
+impl<E> fmt::Display for BatchFailure<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.items {
+            1 => f.write_str("a put-and-go item got no result"),
+            n => write!(f, "{n} put-and-go items of one batch got no result"),
+        }
+    }
+}
+
+/// Its `Display` counts the items; the [`BatchError`] is its [`source`](Error::source).
+impl<E> Error for BatchFailure<E>
+where
+    E: fmt::Debug + fmt::Display + 'static,
+{
+    fn source(&self) -> Option<&(dyn Error + 'static)> {
+        Some(&self.error)
+    }
+}
+
 /// What went wrong with put-and-go items, returned by [`Batcher::close`](crate::Batcher::close).
 ///
 /// Items whose caller awaited a result received their own error already; this lists the
@@ -223,12 +263,13 @@ impl<E: fmt::Debug> fmt::Debug for BatchFailure<E> {
 /// # Examples
 ///
 /// ```
+/// use std::num::NonZeroUsize;
 /// use std::time::Duration;
 /// use ayutil::Batcher;
 ///
 /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
 /// # async fn main() {
-/// let batcher = Batcher::builder(1, Duration::from_secs(1))
+/// let batcher = Batcher::builder(NonZeroUsize::MIN, Duration::from_secs(1))
 ///     .build(|items: Vec<u8>| async move {
 ///         tokio::time::sleep(Duration::from_secs(60)).await;
 ///         Ok::<_, std::convert::Infallible>(items)
@@ -250,13 +291,14 @@ impl<E> BatcherCloseError<E> {
     /// # Examples
     ///
     /// ```
+    /// use std::num::NonZeroUsize;
     /// use std::time::Duration;
     /// use ayutil::Batcher;
     ///
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() {
-    /// let batcher = Batcher::builder(1, Duration::from_millis(5))
-    ///     .max_concurrency(1) // one batch at a time: they finish in order
+    /// let batcher = Batcher::builder(NonZeroUsize::MIN, Duration::from_millis(5))
+    ///     .max_concurrency(NonZeroUsize::MIN) // one batch at a time: they finish in order
     ///     .build(|items: Vec<u32>| async move {
     ///         match items[0] % 2 {
     ///             0 => Ok(items),
@@ -285,12 +327,13 @@ impl<E> BatcherCloseError<E> {
     /// # Examples
     ///
     /// ```
+    /// use std::num::NonZeroUsize;
     /// use std::time::Duration;
     /// use ayutil::Batcher;
     ///
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() {
-    /// let batcher = Batcher::builder(2, Duration::from_millis(5))
+    /// let batcher = Batcher::builder(NonZeroUsize::new(2).unwrap(), Duration::from_millis(5))
     ///     .build(|_: Vec<u8>| async { Err::<Vec<u8>, _>("read-only") })
     ///     .unwrap();
     /// for i in 0..5 {
@@ -311,12 +354,13 @@ impl<E> BatcherCloseError<E> {
     /// # Examples
     ///
     /// ```
+    /// use std::num::NonZeroUsize;
     /// use std::time::Duration;
     /// use ayutil::Batcher;
     ///
     /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
     /// # async fn main() {
-    /// let batcher = Batcher::builder(1, Duration::from_millis(1))
+    /// let batcher = Batcher::builder(NonZeroUsize::MIN, Duration::from_millis(1))
     ///     .build(|items: Vec<u64>| async move {
     ///         if items[0] == 0 {
     ///             return Err("bad item");
@@ -347,12 +391,13 @@ impl<E> BatcherCloseError<E> {
     /// # Examples
     ///
     /// ```
+    /// use std::num::NonZeroUsize;
     /// use std::time::Duration;
     /// use ayutil::Batcher;
     ///
     /// let first = tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap();
     /// let batcher = first.block_on(async {
-    ///     Batcher::builder(10, Duration::from_secs(1))
+    ///     Batcher::builder(NonZeroUsize::new(10).unwrap(), Duration::from_secs(1))
     ///         .build(|items: Vec<u8>| async move { Ok::<_, std::convert::Infallible>(items) })
     ///         .unwrap()
     /// });
@@ -387,7 +432,7 @@ impl<E: fmt::Debug> fmt::Debug for BatcherCloseError<E> {
     }
 }
 
-impl<E: fmt::Display> fmt::Display for BatcherCloseError<E> {
+impl<E> fmt::Display for BatcherCloseError<E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.stopped {
             f.write_str("the batcher's runtime shut down before it finished")?;
@@ -409,27 +454,35 @@ impl<E: fmt::Display> fmt::Display for BatcherCloseError<E> {
             "{} failed in {}",
             plural(items, "put-and-go item", "put-and-go items"),
             plural(batches, "batch", "batches"),
-        )?;
-        if let Some(first) = self.failures.first() {
-            write!(f, " (first: {})", first.error)?;
-        }
-        Ok(())
+        )
     }
 }
 
-impl<E: fmt::Debug + fmt::Display> std::error::Error for BatcherCloseError<E> {}
+/// Its `Display` counts the failed items and batches; the first failed batch's
+/// [`BatchError`] is its [`source`](Error::source).
+impl<E> Error for BatcherCloseError<E>
+where
+    E: fmt::Debug + fmt::Display + 'static,
+{
+    fn source(&self) -> Option<&(dyn Error + 'static)> {
+        self.failures
+            .first()
+            .map(|first| &first.error as &(dyn Error + 'static))
+    }
+}
 
 /// The [`Batcher`](crate::Batcher) is closed: the item was not put and is given back.
 ///
 /// # Examples
 ///
 /// ```
+/// use std::num::NonZeroUsize;
 /// use std::time::Duration;
 /// use ayutil::{Batcher, BatcherClosed};
 ///
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() {
-/// let batcher = Batcher::builder(4, Duration::from_millis(1))
+/// let batcher = Batcher::builder(NonZeroUsize::new(4).unwrap(), Duration::from_millis(1))
 ///     .build(|items: Vec<String>| async move { Ok::<_, std::convert::Infallible>(items) })
 ///     .unwrap();
 /// batcher.close().await.unwrap();
@@ -452,4 +505,62 @@ impl<T> fmt::Display for BatcherClosed<T> {
     }
 }
 
-impl<T> std::error::Error for BatcherClosed<T> {}
+impl<T> Error for BatcherClosed<T> {}
+
+/// A [`Batcher`](crate::Batcher) cannot start with these limits, or not here. Returned by
+/// [`BatcherBuilder::build`](crate::BatcherBuilder::build).
+///
+/// Sizes cannot be zero (they are `NonZeroUsize`); what is left to check is the time limit,
+/// the capacity against the batch size, and the runtime.
+///
+/// # Examples
+///
+/// ```
+/// use std::num::NonZeroUsize;
+/// use std::time::Duration;
+/// use ayutil::{Batcher, BatcherConfigError};
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// let err = Batcher::builder(NonZeroUsize::new(10).unwrap(), Duration::ZERO)
+///     .build(|items: Vec<u8>| async move { Ok::<_, std::convert::Infallible>(items) })
+///     .unwrap_err();
+/// assert_eq!(err, BatcherConfigError::ZeroWait);
+/// assert_eq!(err.to_string(), "max_wait must be greater than zero");
+/// # }
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum BatcherConfigError {
+    /// `max_wait` is zero: use a small positive duration to dispatch almost at once.
+    ZeroWait,
+    /// `capacity` is below `max_volume`, so no batch could ever fill.
+    CapacityBelowVolume {
+        /// The capacity asked for.
+        capacity: usize,
+        /// The batch size asked for.
+        max_volume: usize,
+    },
+    /// `build` was called outside a tokio runtime, where the driver task cannot start.
+    NoRuntime(NoRuntime),
+}
+
+impl fmt::Display for BatcherConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::ZeroWait => f.write_str("max_wait must be greater than zero"),
+            Self::CapacityBelowVolume {
+                capacity,
+                max_volume,
+            } => write!(
+                f,
+                "capacity ({capacity}) must be at least max_volume ({max_volume})"
+            ),
+            Self::NoRuntime(no_runtime) => no_runtime.fmt(f),
+        }
+    }
+}
+
+/// The `NoRuntime` variant is transparent (it displays as the [`NoRuntime`] inside); the
+/// others describe the mistake themselves. None has a cause to chain.
+impl Error for BatcherConfigError {}

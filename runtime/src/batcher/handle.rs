@@ -1,6 +1,7 @@
 //! [`Batcher`]: the cloneable handle that puts items and closes the batcher.
 
 use core::fmt;
+use core::num::NonZeroUsize;
 use core::time::Duration;
 use std::sync::Arc;
 
@@ -41,13 +42,14 @@ use crate::rt::time::deadline_in;
 /// # Examples
 ///
 /// ```
+/// use std::num::NonZeroUsize;
 /// use std::time::Duration;
 /// use ayutil::Batcher;
 ///
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() {
 /// // One "query" per batch instead of one per id.
-/// let batcher = Batcher::builder(50, Duration::from_millis(5))
+/// let batcher = Batcher::builder(NonZeroUsize::new(50).unwrap(), Duration::from_millis(5))
 ///     .build(|ids: Vec<u64>| async move {
 ///         Ok::<_, std::convert::Infallible>(ids.iter().map(|id| format!("user-{id}")).collect())
 ///     })
@@ -77,12 +79,13 @@ impl Batcher<(), (), ()> {
     /// # Examples
     ///
     /// ```
+    /// use std::num::NonZeroUsize;
     /// use std::time::Duration;
     /// use ayutil::Batcher;
     ///
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() {
-    /// let batcher = Batcher::builder(2, Duration::from_secs(1))
+    /// let batcher = Batcher::builder(NonZeroUsize::new(2).unwrap(), Duration::from_secs(1))
     ///     .build(|items: Vec<i32>| async move {
     ///         Ok::<_, std::convert::Infallible>(items.into_iter().map(|n| -n).collect())
     ///     })
@@ -91,7 +94,7 @@ impl Batcher<(), (), ()> {
     /// assert_eq!((a.unwrap(), b.unwrap()), (-1, -2));
     /// # }
     /// ```
-    pub fn builder(max_volume: usize, max_wait: Duration) -> BatcherBuilder {
+    pub fn builder(max_volume: NonZeroUsize, max_wait: Duration) -> BatcherBuilder {
         BatcherBuilder::new(max_volume, max_wait)
     }
 }
@@ -159,6 +162,7 @@ where
     /// # Examples
     ///
     /// ```
+    /// use std::num::NonZeroUsize;
     /// use std::sync::Arc;
     /// use std::sync::atomic::{AtomicUsize, Ordering};
     /// use std::time::Duration;
@@ -168,7 +172,7 @@ where
     /// # async fn main() {
     /// let written = Arc::new(AtomicUsize::new(0));
     /// let sink = Arc::clone(&written);
-    /// let batcher = Batcher::builder(10, Duration::from_millis(5))
+    /// let batcher = Batcher::builder(NonZeroUsize::new(10).unwrap(), Duration::from_millis(5))
     ///     .build(move |lines: Vec<String>| {
     ///         let sink = Arc::clone(&sink);
     ///         async move {
@@ -202,12 +206,13 @@ where
     /// # Examples
     ///
     /// ```
+    /// use std::num::NonZeroUsize;
     /// use std::time::Duration;
     /// use ayutil::Batcher;
     ///
     /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
     /// # async fn main() {
-    /// let batcher = Batcher::builder(100, Duration::from_secs(1))
+    /// let batcher = Batcher::builder(NonZeroUsize::new(100).unwrap(), Duration::from_secs(1))
     ///     .build(|items: Vec<u8>| async move {
     ///         Ok::<_, std::convert::Infallible>(items.iter().map(|b| b.count_ones()).collect())
     ///     })
@@ -239,12 +244,13 @@ where
     /// # Examples
     ///
     /// ```
+    /// use std::num::NonZeroUsize;
     /// use std::time::Duration;
     /// use ayutil::Batcher;
     ///
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() {
-    /// let batcher = Batcher::builder(8, Duration::from_millis(2))
+    /// let batcher = Batcher::builder(NonZeroUsize::new(8).unwrap(), Duration::from_millis(2))
     ///     .build(|words: Vec<&'static str>| async move {
     ///         Ok::<_, std::convert::Infallible>(words.iter().map(|w| w.to_uppercase()).collect())
     ///     })
@@ -280,12 +286,13 @@ where
     /// # Examples
     ///
     /// ```
+    /// use std::num::NonZeroUsize;
     /// use std::time::Duration;
     /// use ayutil::Batcher;
     ///
     /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
     /// # async fn main() {
-    /// let batcher = Batcher::builder(100, Duration::from_secs(3600))
+    /// let batcher = Batcher::builder(NonZeroUsize::new(100).unwrap(), Duration::from_secs(3600))
     ///     .build(|items: Vec<u8>| async move { Ok::<_, std::convert::Infallible>(items) })
     ///     .unwrap();
     /// let ticket = batcher.submit(7).await.unwrap();
@@ -319,12 +326,13 @@ where
     /// # Examples
     ///
     /// ```
+    /// use std::num::NonZeroUsize;
     /// use std::time::Duration;
     /// use ayutil::{BatchError, Batcher};
     ///
     /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
     /// # async fn main() {
-    /// let batcher = Batcher::builder(1, Duration::from_secs(1))
+    /// let batcher = Batcher::builder(NonZeroUsize::MIN, Duration::from_secs(1))
     ///     .build(|items: Vec<u64>| async move {
     ///         tokio::time::sleep(Duration::from_secs(items[0])).await;
     ///         Ok::<_, std::convert::Infallible>(items)
@@ -363,12 +371,13 @@ where
     /// # Examples
     ///
     /// ```
+    /// use std::num::NonZeroUsize;
     /// use std::time::Duration;
     /// use ayutil::Batcher;
     ///
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() {
-    /// let batcher = Batcher::builder(4, Duration::from_millis(1))
+    /// let batcher = Batcher::builder(NonZeroUsize::new(4).unwrap(), Duration::from_millis(1))
     ///     .build(|items: Vec<u8>| async move { Ok::<_, std::convert::Infallible>(items) })
     ///     .unwrap();
     /// assert!(!batcher.is_closed());

@@ -6,7 +6,9 @@ mod error;
 mod handle;
 mod ticket;
 
-pub use self::builder::{BatcherBuilder, BatcherConfigError};
-pub use self::error::{BatchError, BatchFailure, BatcherCloseError, BatcherClosed};
+pub use self::builder::BatcherBuilder;
+pub use self::error::{
+    BatchError, BatchFailure, BatcherCloseError, BatcherClosed, BatcherConfigError,
+};
 pub use self::handle::Batcher;
 pub use self::ticket::BatchTicket;

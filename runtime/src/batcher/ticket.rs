@@ -25,12 +25,13 @@ pub(crate) type Reply<R, E> = oneshot::Sender<Result<R, BatchError<E>>>;
 /// # Examples
 ///
 /// ```
+/// use std::num::NonZeroUsize;
 /// use std::time::Duration;
 /// use ayutil::Batcher;
 ///
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() {
-/// let batcher = Batcher::builder(2, Duration::from_millis(10))
+/// let batcher = Batcher::builder(NonZeroUsize::new(2).unwrap(), Duration::from_millis(10))
 ///     .build(|items: Vec<u32>| async move {
 ///         Ok::<_, std::convert::Infallible>(items.into_iter().map(|n| n * 10).collect())
 ///     })

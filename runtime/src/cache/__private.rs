@@ -7,8 +7,8 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::hash::Hash;
 use std::num::NonZeroUsize;
-use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
-use std::sync::{Mutex, OnceLock, PoisonError};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use futures_util::FutureExt as _;
@@ -17,8 +17,11 @@ pub use super::fn_cache::FnCache;
 pub use super::shared_error::{FromSharedError, SharedError};
 pub use super::task::CachedTask;
 
-use super::flight::{Outcome, Wait, panic_message};
+use crate::rt::inherit::handed;
+use crate::rt::{lock, spawn};
+use super::flight::{Outcome, Wait};
 use super::fn_cache::{Lookup, Ticket};
+use crate::Panicked;
 
 /// The static behind one cached function's `FnCache`. It is not generic, so it can be
 /// declared inside an associated function whose key type mentions `Self`.
@@ -68,7 +71,7 @@ impl Slot {
         }
         // Another instantiation of a generic `impl`. No user code runs under this lock,
         // so a poisoned lock still holds a sound list.
-        let mut others = self.others.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut others = lock::lock(&self.others);
         let found = others
             .iter()
             .find_map(|any| (*any as &dyn Any).downcast_ref::<FnCache<K, V>>());
@@ -282,7 +285,7 @@ where
 {
     let outcome = match AssertUnwindSafe(future).catch_unwind().await {
         Ok(value) => Outcome::Value(value),
-        Err(payload) => Outcome::Panicked(panic_message(&*payload)),
+        Err(payload) => Outcome::Panicked(Arc::new(Panicked::new(payload))),
     };
     ticket.finish(outcome);
 }
@@ -371,7 +374,7 @@ where
             // The body is polled by the waiters themselves and moves to a spawned task as
             // soon as one of them is dropped (see `flight.rs`): no task per miss.
             let flight = ticket.flight();
-            flight.set_body(Box::pin(drive(ticket, make())));
+            flight.set_body(Box::pin(handed(drive(ticket, make()))));
             Running::waiting(flight.wait())
         }
     }
@@ -399,7 +402,7 @@ where
         Lookup::Join(flight) => Running::waiting(flight.wait()),
         Lookup::Lead(ticket) => {
             let flight = ticket.flight();
-            drop(tokio::task::spawn_local(drive(ticket, make())));
+            drop(spawn::spawn_local(handed(drive(ticket, make()))));
             Running::waiting(flight.wait())
         }
     }
@@ -427,7 +430,7 @@ where
         Lookup::Join(flight) => CachedTask::running(flight),
         Lookup::Lead(ticket) => {
             let flight = ticket.flight();
-            drop(tokio::spawn(drive(ticket, make())));
+            drop(spawn::spawn(handed(drive(ticket, make()))));
             CachedTask::running(flight)
         }
     }
@@ -454,7 +457,7 @@ where
         Lookup::Join(flight) => CachedTask::running(flight),
         Lookup::Lead(ticket) => {
             let flight = ticket.flight();
-            drop(tokio::task::spawn_local(drive(ticket, make())));
+            drop(spawn::spawn_local(handed(drive(ticket, make()))));
             CachedTask::running(flight)
         }
     }
@@ -478,8 +481,10 @@ where
                 value
             }
             Err(payload) => {
-                ticket.finish(Outcome::Panicked(panic_message(&*payload)));
-                resume_unwind(payload)
+                // The leader resumes the original payload; the joiners share a copy.
+                let panicked = Panicked::new(payload);
+                ticket.finish(Outcome::Panicked(Arc::new(panicked.copy())));
+                panicked.resume()
             }
         },
     }

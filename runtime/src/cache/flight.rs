@@ -17,18 +17,21 @@
 use std::future::Future;
 use std::mem;
 use std::pin::Pin;
-use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::task::{Context, Poll, Wake, Waker};
 
+use crate::rt::{lock, spawn};
 use tokio::runtime::Handle;
+
+use crate::Panicked;
 
 /// How a flight ended.
 #[derive(Clone)]
 pub(crate) enum Outcome<V> {
     /// The body returned this value.
     Value(V),
-    /// The body panicked with this message.
-    Panicked(Arc<str>),
+    /// The body panicked; every waiter resumes it (see [`Panicked::resume_shared`]).
+    Panicked(Arc<Panicked>),
     /// The body was dropped before it finished (its runtime shut down).
     Abandoned,
 }
@@ -39,7 +42,7 @@ impl<V> Outcome<V> {
     pub(crate) fn into_value(self) -> V {
         match self {
             Outcome::Value(value) => value,
-            Outcome::Panicked(message) => std::panic::resume_unwind(Box::new(message.to_string())),
+            Outcome::Panicked(panicked) => panicked.resume_shared(),
             Outcome::Abandoned => panic!(
                 "#[cached]: the computation was dropped before it finished (its runtime shut down)"
             ),
@@ -185,7 +188,7 @@ impl<V: Clone + Send + Sync + 'static> Flight<V> {
     }
 
     fn lock(&self) -> MutexGuard<'_, State<V>> {
-        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+        lock::lock(&self.state)
     }
 
     /// Hands the body to the waiters, who poll it until it is shared.
@@ -234,10 +237,7 @@ impl<V: Clone + Send + Sync + 'static> Flight<V> {
             if let Some(outcome) = state.outcome.as_ref() {
                 return outcome.clone();
             }
-            state = self
-                .ready
-                .wait(state)
-                .unwrap_or_else(PoisonError::into_inner);
+            state = lock::wait(&self.ready, state);
         }
     }
 }
@@ -249,7 +249,7 @@ fn spawn_body<V>(mut state: MutexGuard<'_, State<V>>, runtime: &Handle) {
     };
     drop(state);
     // Detached on purpose: the body stores the outcome and wakes the waiters itself.
-    drop(runtime.spawn(body));
+    drop(spawn::spawn_on(runtime, body));
 }
 
 /// Wakes every parked waiter, so that one of them polls the idle body.
@@ -304,7 +304,7 @@ impl<V: Clone + Send + Sync + 'static> Future for Wait<V> {
         }
         // Shared with another task and no runtime to spawn on: the parked waiters take
         // turns, polling the body with the flight's waker when it was woken.
-        let turns = state.waiters.shared_with(cx.waker()) && Handle::try_current().is_err();
+        let turns = state.waiters.shared_with(cx.waker()) && spawn::try_runtime().is_err();
         if turns {
             state.waiters.park(slot, cx.waker());
             if !state.woken {
@@ -346,7 +346,7 @@ impl<V: Clone + Send + Sync + 'static> Future for Wait<V> {
         }
         // Shared with another task, and still pending after this poll (which may have
         // been the last one it needed: then no task is spawned).
-        if let Ok(runtime) = Handle::try_current() {
+        if let Ok(runtime) = spawn::try_runtime() {
             spawn_body(state, &runtime);
         } else if state.woken {
             // A wake-up the flight's waker took during the poll goes to every waiter; so
@@ -362,7 +362,7 @@ impl<V> Drop for Wait<V> {
         if self.done {
             return;
         }
-        let mut state = self.flight.state.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut state = lock::lock(&self.flight.state);
         if state.outcome.is_some() {
             return;
         }
@@ -374,7 +374,7 @@ impl<V> Drop for Wait<V> {
             return;
         }
         // The body may be registered with this waiter's waker: it must move on.
-        if let Ok(runtime) = Handle::try_current() {
+        if let Ok(runtime) = spawn::try_runtime() {
             spawn_body(state, &runtime);
         } else if state.waiters.parked > 0 {
             // No runtime to spawn on (dropped outside one): leave the body to the others.
@@ -387,16 +387,5 @@ impl<V> Drop for Wait<V> {
             drop(state);
             drop(body);
         }
-    }
-}
-
-/// The text of a panic payload (`&str` and `String` payloads; others get a placeholder).
-pub(crate) fn panic_message(payload: &(dyn std::any::Any + Send)) -> Arc<str> {
-    if let Some(s) = payload.downcast_ref::<&str>() {
-        Arc::from(*s)
-    } else if let Some(s) = payload.downcast_ref::<String>() {
-        Arc::from(s.as_str())
-    } else {
-        Arc::from("#[cached] body panicked with a non-string payload")
     }
 }

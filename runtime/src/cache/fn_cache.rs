@@ -6,11 +6,12 @@ use std::fmt;
 use std::hash::{BuildHasher, Hash, RandomState};
 use std::num::NonZeroUsize;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::Duration;
 
 use tokio::time::Instant;
 
+use crate::rt::{lock, spawn};
 use super::flight::{Flight, Outcome};
 use super::stats::{CacheStats, Counters};
 use super::ttl::TtlLruMap;
@@ -141,7 +142,7 @@ where
         } else {
             (self.hasher.hash_one(key) as usize) % shards.len()
         };
-        shards[index].lock().unwrap_or_else(PoisonError::into_inner)
+        lock::lock(&shards[index])
     }
 
     fn now(&self) -> Option<Instant> {
@@ -266,7 +267,7 @@ where
     /// ```
     pub fn clear(&self) {
         for shard in self.built_shards() {
-            let mut shard = shard.lock().unwrap_or_else(PoisonError::into_inner);
+            let mut shard = lock::lock(shard);
             shard.values.clear();
             shard.flights.clear();
         }
@@ -291,8 +292,7 @@ where
         self.built_shards()
             .iter()
             .map(|s| {
-                s.lock()
-                    .unwrap_or_else(PoisonError::into_inner)
+                lock::lock(s)
                     .values
                     .len()
             })
@@ -332,8 +332,7 @@ where
         self.built_shards()
             .iter()
             .map(|s| {
-                s.lock()
-                    .unwrap_or_else(PoisonError::into_inner)
+                lock::lock(s)
                     .flights
                     .len()
             })
@@ -385,7 +384,7 @@ where
         self.built_shards()
             .iter()
             .map(|s| {
-                let mut shard = s.lock().unwrap_or_else(PoisonError::into_inner);
+                let mut shard = lock::lock(s);
                 let purged = shard.values.purge_at(now);
                 shard.counters.expirations += purged as u64;
                 purged
@@ -397,8 +396,7 @@ where
         self.built_shards()
             .iter()
             .filter_map(|s| {
-                s.lock()
-                    .unwrap_or_else(PoisonError::into_inner)
+                lock::lock(s)
                     .values
                     .next_expiry()
             })
@@ -413,11 +411,11 @@ where
         if self.sweeping.swap(true, Ordering::AcqRel) {
             return;
         }
-        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+        let Ok(runtime) = spawn::try_runtime() else {
             self.sweeping.store(false, Ordering::Release);
             return;
         };
-        runtime.spawn(async move {
+        spawn::spawn_on(&runtime, async move {
             // Reset the flag even when the runtime drops this task, so a later insert
             // (maybe on another runtime) starts a new sweeper.
             let _running = ResetOnDrop(&self.sweeping);
@@ -457,7 +455,7 @@ impl<K, V> FnCache<K, V> {
     fn totals(&self) -> CacheStats {
         let mut total = CacheStats::default();
         for shard in self.built_shards() {
-            let shard = shard.lock().unwrap_or_else(PoisonError::into_inner);
+            let shard = lock::lock(shard);
             shard.counters.add_to(&mut total);
         }
         total

@@ -52,7 +52,7 @@ pub use self::ttl::TtlLruMap;
 /// | `key: Type = expression` | the key, computed from the arguments (borrowed) before the body runs. Needed for `impl Trait` and reference arguments, and to leave `self` out. |
 /// | `cache_errors` | also store `Err` values. By default, when the return type is spelled `Result<..>` (any path ending in `Result`, such as `anyhow::Result<T>`), an `Err` goes to every waiter of that computation but is not stored. |
 /// | `local` | spawn the computation with `tokio::task::spawn_local`, so the body need not be `Send`; calls must run inside a `LocalSet`. |
-/// | `task` | make the `async fn` synchronous, returning a [`CachedTask`]: a cloneable handle to the computation, already running (the seed's `taskcache`). Must be called within a tokio runtime. Its return type must be `Clone` as a whole. |
+/// | `task` | make the `async fn` synchronous, returning a [`CachedTask`]: a cloneable handle to the computation, already running (the seed's `taskcache`). Must be called within a tokio runtime: outside one, a call that starts a computation panics at the caller with the message of [`NoRuntime`](crate::NoRuntime). Its return type must be `Clone` as a whole. |
 /// | `crate = ay` / `crate = "ay"` | the path of `ayutil` when the dependency is renamed (the expansion names `::ayutil` otherwise). |
 /// | `in_impl` | the function is an associated function in an `impl` block (needed only when it has no `self` receiver and its signature does not mention `Self`): the handle becomes `Self::<name>_cache()`. |
 ///

@@ -14,7 +14,12 @@ use std::sync::Arc;
 /// It is also what the function's cache stores (`Result<T, SharedError<E>>`) when
 /// `cache_errors` keeps errors.
 ///
-/// It displays, debugs and chains (`source()`) exactly as the `E` inside.
+/// It displays, debugs and chains (`source()`) exactly as the `E` inside. Unlike ayutil's
+/// other error types, which are an `Error` whenever their cause is `Debug + Display`, it is
+/// an `Error` when `E` is one: chaining exactly as `E` (its whole `source()` chain) is its
+/// purpose, and only a bound on `E: Error` can reach the causes of any error type.
+/// `anyhow::Error` and `Box<dyn Error + Send + Sync>`, which are not `Error`s themselves,
+/// are shared through [`FromSharedError`], which keeps their chains.
 ///
 /// # Examples
 ///

@@ -5,10 +5,9 @@ use core::fmt;
 use core::future::Future;
 use core::pin::Pin;
 use core::task::{Context, Poll};
-use std::panic::resume_unwind;
-use std::thread;
-
 use tokio::task::JoinHandle;
+
+use crate::Panicked;
 
 /// The rest of an eager call: resolves to the body's output.
 ///
@@ -45,7 +44,7 @@ pub struct Eager<T> {
 
 enum State<T> {
     /// The body finished during the call; its output (or panic) is held until awaited.
-    Finished(thread::Result<T>),
+    Finished(Result<T, Panicked>),
     /// The body waited and continues as this task.
     Continuing(JoinHandle<T>),
     /// The output was handed out.
@@ -56,7 +55,7 @@ enum State<T> {
 impl<T> Unpin for Eager<T> {}
 
 impl<T> Eager<T> {
-    pub(crate) fn finished(output: thread::Result<T>) -> Self {
+    pub(crate) fn finished(output: Result<T, Panicked>) -> Self {
         Self {
             state: State::Finished(output),
         }
@@ -105,7 +104,7 @@ impl<T> Future for Eager<T> {
         {
             return Poll::Ready(match output {
                 Ok(value) => value,
-                Err(payload) => resume(payload),
+                Err(panicked) => resume(panicked),
             });
         }
         this.poll_task(cx)
@@ -125,7 +124,7 @@ impl<T> Eager<T> {
         self.state = State::Taken;
         match output {
             Ok(value) => Poll::Ready(value),
-            Err(err) if err.is_panic() => resume(err.into_panic()),
+            Err(err) if err.is_panic() => std::panic::resume_unwind(err.into_panic()),
             Err(_) => panic!(
                 "the task continuing an eager body was cancelled: its runtime shut down before it finished"
             ),
@@ -135,8 +134,8 @@ impl<T> Eager<T> {
 
 #[cold]
 #[inline(never)]
-fn resume(payload: Box<dyn core::any::Any + Send>) -> ! {
-    resume_unwind(payload)
+fn resume(panicked: Panicked) -> ! {
+    panicked.resume()
 }
 
 impl<T> Drop for Eager<T> {

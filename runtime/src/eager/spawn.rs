@@ -12,7 +12,7 @@ use super::{CoroStart, Eager};
 /// the `Eager` holds its output: nothing is spawned. If the body waits, the rest
 /// continues as a tokio task, making progress while the caller does other work, and the
 /// `Eager` awaits that task. The task runs inside the `tracing` span that was current at
-/// the call and sees the task-locals registered with
+/// the call (with the `tracing` feature) and sees the task-locals registered with
 /// [`inherit_task_local`](crate::inherit_task_local).
 ///
 /// | `fut` is... | log |
@@ -31,7 +31,8 @@ use super::{CoroStart, Eager};
 ///
 /// A panic of the body is never raised here: it is held and resumed where the `Eager` is
 /// awaited. `eager` itself panics, at the caller, if the body waits and there is no tokio
-/// runtime to continue it on.
+/// runtime to continue it on, with the message of [`NoRuntime`](crate::NoRuntime);
+/// [`CoroStart`] starts a body without needing one.
 ///
 /// # Cancel safety
 ///

@@ -4,11 +4,12 @@ use core::fmt;
 use core::future::{Future, IntoFuture};
 use core::pin::Pin;
 use core::task::{Context, Poll, Waker};
-use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
-use std::thread;
+use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use super::{Eager, NotDone};
+use crate::Panicked;
 use crate::rt::inherit::Inherited;
+use crate::rt::spawn as rt_spawn;
 
 /// A future started at once: polled a first time, on the caller's stack, until it waits,
 /// finishes or panics.
@@ -52,8 +53,9 @@ pub struct CoroStart<F: Future> {
 enum Start<F: Future> {
     /// Waited during the first poll.
     Blocked(Pin<Box<F>>),
-    /// Finished (or panicked) during the first poll.
-    Done(thread::Result<F::Output>),
+    /// Finished (or panicked) during the first poll. The panic is held as a [`Panicked`]
+    /// (`Sync`, unlike a bare payload) and resumed where the output is taken.
+    Done(Result<F::Output, Panicked>),
 }
 
 impl<F: Future> CoroStart<F> {
@@ -77,7 +79,7 @@ impl<F: Future> CoroStart<F> {
         let state = match catch_unwind(AssertUnwindSafe(|| fut.as_mut().poll(&mut cx))) {
             Ok(Poll::Ready(output)) => Start::Done(Ok(output)),
             Ok(Poll::Pending) => Start::Blocked(fut),
-            Err(payload) => Start::Done(Err(payload)),
+            Err(payload) => Start::Done(Err(Panicked::new(payload))),
         };
         Self { state }
     }
@@ -135,7 +137,7 @@ impl<F: Future> CoroStart<F> {
     pub fn into_output(self) -> Result<F::Output, NotDone<F>> {
         match self.state {
             Start::Done(Ok(output)) => Ok(output),
-            Start::Done(Err(payload)) => resume_unwind(payload),
+            Start::Done(Err(panicked)) => panicked.resume(),
             Start::Blocked(_) => Err(NotDone::new(self)),
         }
     }
@@ -207,13 +209,9 @@ where
     F: Future + Send + 'static,
     F::Output: Send + 'static,
 {
-    let Ok(runtime) = tokio::runtime::Handle::try_current() else {
-        panic!(
-            "the eager body waits, but there is no tokio runtime here to continue it on; \
-             call it inside a runtime, or drive it with `ayutil::CoroStart`"
-        )
-    };
-    Eager::continuing(runtime.spawn(Inherited::capture().wrap(fut)))
+    // Without a runtime: the policy's panic, at the caller (`CoroStart` is the way to
+    // start a body outside one).
+    Eager::continuing(rt_spawn::spawn(Inherited::capture().wrap(fut)))
 }
 
 #[cold]
@@ -226,7 +224,7 @@ where
 {
     // tokio's own panic outside a `LocalSet` names the `LocalSet` and, through
     // `#[track_caller]`, points at the caller.
-    Eager::continuing(tokio::task::spawn_local(Inherited::capture().wrap(fut)))
+    Eager::continuing(rt_spawn::spawn_local(Inherited::capture().wrap(fut)))
 }
 
 impl<F: Future> IntoFuture for CoroStart<F> {
@@ -280,7 +278,7 @@ pub struct Continuation<F: Future> {
 
 enum Continue<F: Future> {
     Blocked(Pin<Box<F>>),
-    Done(thread::Result<F::Output>),
+    Done(Result<F::Output, Panicked>),
     Taken,
 }
 
@@ -299,7 +297,7 @@ impl<F: Future> Future for Continuation<F> {
         }
         match core::mem::replace(&mut this.state, Continue::Taken) {
             Continue::Done(Ok(output)) => Poll::Ready(output),
-            Continue::Done(Err(payload)) => resume_unwind(payload),
+            Continue::Done(Err(panicked)) => panicked.resume(),
             Continue::Blocked(_) => unreachable!("handled above"),
             Continue::Taken => panic!("`Continuation` polled after it returned its output"),
         }

@@ -43,7 +43,7 @@ fn start<T, E, Fut>(cx: &mut Context<'_>, fut: Fut) -> Started<T, E>
 where
     Fut: Future<Output = Result<T, E>> + Send + 'static,
 {
-    let mut fut = Box::pin(fut);
+    let mut fut = Box::pin(crate::rt::inherit::handed(fut));
     match catch_unwind(AssertUnwindSafe(|| fut.as_mut().poll(cx))) {
         Ok(Poll::Ready(out)) => Started::Done(out),
         Ok(Poll::Pending) => Started::Pending(fut),

@@ -2,11 +2,21 @@
 
 use core::fmt;
 use core::time::Duration;
+use std::error::Error;
+
+use crate::rt::cause;
 
 /// Why a [`TryFunnel`](crate::TryFunnel) ended before its source and futures were done.
 ///
 /// After yielding one `FunnelError` the funnel ends: every future still running was
 /// dropped (the funnel's driver task is aborted) and the source is not polled again.
+///
+/// It is an `Error` whenever `E: Debug + Display + 'static`, so `?` converts it into
+/// `anyhow::Error` or a boxed error whatever `E` is. Its `Display` describes only its own
+/// layer and the item's error is the [`source`](Error::source) when ayutil can see it as
+/// an `Error` (a boxed error, `std::io::Error` or, with the `anyhow` feature,
+/// `anyhow::Error`, with all its causes); any other `E` is part of the message instead. The
+/// cause is shown once either way.
 ///
 /// # Examples
 ///
@@ -18,6 +28,7 @@ use core::time::Duration;
 /// assert_eq!(e.into_failed(), Some("boom"));
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum FunnelError<E> {
     /// A future finished with `Err`, or the source yielded `Err`.
     Failed(E),
@@ -56,19 +67,19 @@ impl<E> FunnelError<E> {
     }
 }
 
-impl<E: fmt::Display> fmt::Display for FunnelError<E> {
+impl<E: fmt::Display + 'static> fmt::Display for FunnelError<E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::Failed(e) => write!(f, "a funnel item failed: {e}"),
+            Self::Failed(e) => cause::fmt_layer(f, format_args!("a funnel item failed"), e),
             Self::TimedOut(d) => write!(f, "the funnel timed out after {d:?}"),
         }
     }
 }
 
-impl<E: std::error::Error + 'static> std::error::Error for FunnelError<E> {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+impl<E: fmt::Debug + fmt::Display + 'static> Error for FunnelError<E> {
+    fn source(&self) -> Option<&(dyn Error + 'static)> {
         match self {
-            Self::Failed(e) => Some(e),
+            Self::Failed(e) => cause::source(e),
             Self::TimedOut(_) => None,
         }
     }

@@ -40,8 +40,9 @@ use super::try_funnel::TryFunnel;
 ///
 /// # Panics
 ///
-/// Polling panics outside a tokio runtime. A panic in a future is resumed in the consumer
-/// once the funnel's other futures have been dropped.
+/// Polling panics outside a tokio runtime (with the message of
+/// [`NoRuntime`](crate::NoRuntime)) once a future waits. A panic in a future is resumed in
+/// the consumer once the funnel's other futures have been dropped.
 ///
 /// # Cancel safety
 ///

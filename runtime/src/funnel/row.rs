@@ -24,7 +24,8 @@ pub(crate) type Driver<T, E> = Link<Job<T, E>, T, E>;
 ///
 /// # Panics
 ///
-/// Outside a tokio runtime, as `tokio::spawn`.
+/// Outside a tokio runtime, with the message of [`NoRuntime`](crate::NoRuntime).
+#[track_caller]
 pub(crate) fn spawn<T: Send + 'static, E: Send + 'static>() -> Driver<T, E> {
     // No row limit: the funnel holds its source back itself, counting the outputs not
     // yielded yet too.

@@ -8,10 +8,8 @@ use core::task::{Context, Poll};
 
 use futures_core::Stream;
 
-use super::bag_closed::BagClosed;
 use super::bag_core::{Arrival, RawBag, RawPutter, RawStream};
-use super::bag_result::BagResult;
-use super::group_error::GroupError;
+use super::error::{BagClosed, BagResult, GroupError};
 
 /// Turns concurrent tasks into a [`Stream`] of the values they produce, in the order
 /// they arrive.
@@ -85,7 +83,8 @@ impl<T: Send + 'static, E: Send + 'static> Bag<T, E> {
     ///
     /// # Panics
     ///
-    /// Panics when called outside a tokio runtime.
+    /// Panics outside a tokio runtime, at the caller, with the message of
+    /// [`NoRuntime`](crate::NoRuntime).
     ///
     /// # Examples
     ///
@@ -298,7 +297,8 @@ impl<T: Send + 'static, E: Send + 'static> Putter<T, E> {
     ///
     /// # Panics
     ///
-    /// Panics when called outside a tokio runtime.
+    /// Panics outside a tokio runtime, at the caller, with the message of
+    /// [`NoRuntime`](crate::NoRuntime).
     ///
     /// # Examples
     ///

@@ -13,10 +13,8 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use futures_util::task::AtomicWaker;
 
-use super::bag_closed::BagClosed;
-use super::bag_result::BagResult;
 use super::engine::{Collect, Core, Job, Owner};
-use super::group_error::GroupError;
+use super::error::{BagClosed, BagResult, GroupError};
 use crate::rt::lock;
 use crate::rt::window::Window;
 
@@ -201,6 +199,7 @@ where
     F: Future + Send + 'static,
     F::Output: BagResult<P::Value, E>,
 {
+    let task = crate::rt::inherit::handed(task);
     let place = shared.buf().reserve();
     let mut settle = Settle {
         shared: Arc::clone(shared),

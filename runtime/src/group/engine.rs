@@ -41,7 +41,7 @@ use core::future::Future;
 use core::pin::Pin;
 use std::collections::VecDeque;
 use std::panic::AssertUnwindSafe;
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex};
 
 use futures_util::FutureExt as _;
 use futures_util::task::AtomicWaker;
@@ -49,8 +49,10 @@ use tokio::sync::{Notify, oneshot};
 use tokio::runtime::RuntimeFlavor;
 use tokio::task::AbortHandle;
 
-use super::failure::{TaskFailure, TaskPanic};
-use super::group_error::GroupError;
+use super::error::{GroupError, TaskFailure};
+use crate::Panicked;
+use crate::rt::lock::lock;
+use crate::rt::spawn;
 use super::join_round::{Ended, JoinRounds};
 
 /// A type-erased task body; its output is already converted to `Result<(), E>`.
@@ -172,11 +174,6 @@ pub(crate) struct Cancelled {
     pub(crate) tasks: usize,
 }
 
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    // No user code runs under the locks, so a poisoned lock still holds sound state.
-    mutex.lock().unwrap_or_else(PoisonError::into_inner)
-}
-
 impl<E: Send + 'static> Core<E> {
     pub(crate) fn new(limit: usize, collect: Collect) -> Arc<Self> {
         Arc::new(Self {
@@ -207,13 +204,10 @@ impl<E: Send + 'static> Core<E> {
         })
     }
 
-    pub(crate) fn limit(&self) -> usize {
-        self.limit
-    }
-
     /// Queues or starts `job`. Returns it back if the core was closed.
     ///
-    /// Panics outside a tokio runtime when a worker must be started.
+    /// Panics outside a tokio runtime when a worker must be started (the spawn policy's
+    /// panic, at the caller).
     #[track_caller]
     pub(crate) fn spawn(
         self: &Arc<Self>,
@@ -230,9 +224,12 @@ impl<E: Send + 'static> Core<E> {
         let spawned = if inbox.running < self.limit {
             // A free slot means both queues are empty (a job is queued only while every
             // slot is taken, and a worker ends only once both queues are empty).
-            let Ok(rt) = tokio::runtime::Handle::try_current() else {
-                drop(inbox);
-                panic!("ayutil: tasks must be spawned from inside a tokio runtime");
+            let rt = match spawn::try_runtime() {
+                Ok(rt) => rt,
+                Err(no_runtime) => {
+                    drop(inbox);
+                    no_runtime.panic()
+                }
             };
             if let Some(tx) = admitted
                 && tx.send(()).is_err()
@@ -252,7 +249,7 @@ impl<E: Send + 'static> Core<E> {
             let epoch = inbox.epoch;
             // On one thread, spawner and workers share the allocator's caches anyway.
             let recycle = rt.runtime_flavor() != RuntimeFlavor::CurrentThread;
-            let handle = rt.spawn(worker(Arc::clone(self), job, epoch, slot, recycle));
+            let handle = spawn::spawn_on(&rt, worker(Arc::clone(self), job, epoch, slot, recycle));
             inbox.workers[slot] = Some(handle.abort_handle());
             Spawned::Started
         } else {
@@ -534,7 +531,7 @@ async fn worker<E: Send + 'static>(
             }
             Err(payload) => {
                 drop(job);
-                (Some(TaskFailure::Panic(TaskPanic::new(payload))), None)
+                (Some(TaskFailure::Panic(Panicked::new(payload))), None)
             }
         };
         let retire = (!linger).then_some(slot);

@@ -8,7 +8,9 @@
 //! a notice of it: they also return `Err`, without the failure itself. A `join` that
 //! starts after the round ended enters a new one.
 
-use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+use std::sync::{Arc, Mutex, OnceLock};
+
+use crate::rt::lock;
 
 /// The joins waiting together, until one of them ends the round.
 #[derive(Debug, Default)]
@@ -41,7 +43,7 @@ pub(crate) enum Ended<T> {
 impl JoinRounds {
     /// Enters the current round, or opens one.
     pub(crate) fn enter(&self) -> Arc<Round> {
-        let mut current = self.current.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut current = lock::lock(&self.current);
         Arc::clone(current.get_or_insert_with(Arc::default))
     }
 
@@ -52,7 +54,7 @@ impl JoinRounds {
         round: &Arc<Round>,
         take: impl FnOnce() -> Option<(T, usize)>,
     ) -> Ended<T> {
-        let mut current = self.current.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut current = lock::lock(&self.current);
         if let Some(outcome) = round.outcome() {
             return Ended::Notice(outcome);
         }

@@ -8,10 +8,8 @@ use core::task::{Context, Poll};
 
 use futures_core::Stream;
 
-use super::bag_closed::BagClosed;
 use super::bag_core::{RawBag, RawPutter, RawStream, SpawnOrder};
-use super::bag_result::BagResult;
-use super::group_error::GroupError;
+use super::error::{BagClosed, BagResult, GroupError};
 
 /// Like [`Bag`](crate::Bag), but yields in spawn order: tasks run concurrently, and each
 /// task's output takes the place where it was spawned.
@@ -78,7 +76,8 @@ impl<T: Send + 'static, E: Send + 'static> OrderedBag<T, E> {
     ///
     /// # Panics
     ///
-    /// Panics when called outside a tokio runtime.
+    /// Panics outside a tokio runtime, at the caller, with the message of
+    /// [`NoRuntime`](crate::NoRuntime).
     ///
     /// # Examples
     ///
@@ -303,7 +302,8 @@ impl<T: Send + 'static, E: Send + 'static> OrderedPutter<T, E> {
     ///
     /// # Panics
     ///
-    /// Panics when called outside a tokio runtime.
+    /// Panics outside a tokio runtime, at the caller, with the message of
+    /// [`NoRuntime`](crate::NoRuntime).
     ///
     /// # Examples
     ///

@@ -9,9 +9,8 @@ use std::sync::Arc;
 use tokio::sync::oneshot;
 
 use super::engine::{AwaitStart, Collect, Owner, Spawned};
-use super::group_error::GroupError;
-use super::pool_size_error::PoolSizeError;
-use super::task_result::TaskResult;
+use super::error::{GroupError, TaskResult};
+use crate::rt::inherit::handed;
 
 /// A [`Group`](crate::Group) that runs at most `n` task bodies at once, admitting queued
 /// tasks in FIFO order.
@@ -31,13 +30,14 @@ use super::task_result::TaskResult;
 /// The seed's nested loops with a limit of 10: 110 sleeps of 0.1 s, 10 at a time.
 ///
 /// ```
+/// use std::num::NonZeroUsize;
 /// use std::time::Duration;
 /// use ayutil::Pool;
 ///
 /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
 /// # async fn main() {
 /// let start = tokio::time::Instant::now();
-/// let pool = Pool::new(10).unwrap();
+/// let pool = Pool::new(NonZeroUsize::new(10).unwrap());
 /// for _ in 0..10 {
 ///     let p = pool.clone();
 ///     pool.spawn(async move {
@@ -55,40 +55,27 @@ use super::task_result::TaskResult;
 #[must_use = "dropping a Pool aborts its tasks"]
 pub struct Pool<E: Send + 'static = Infallible> {
     owner: Arc<Owner<E>>,
+    limit: NonZeroUsize,
 }
 
 impl<E: Send + 'static> Pool<E> {
-    /// Creates a pool running at most `limit` tasks at once.
-    ///
-    /// # Errors
-    ///
-    /// [`PoolSizeError`] if `limit` is zero: such a pool could never run anything.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// assert!(ayutil::Pool::<()>::new(0).is_err());
-    /// assert_eq!(ayutil::Pool::<()>::new(4).unwrap().limit(), 4);
-    /// ```
-    pub fn new(limit: usize) -> Result<Self, PoolSizeError> {
-        NonZeroUsize::new(limit)
-            .map(Self::with_limit)
-            .ok_or(PoolSizeError { _priv: () })
-    }
-
-    /// Creates a pool running at most `limit` tasks at once; infallible form of
-    /// [`new`](Self::new).
+    /// Creates a pool running at most `limit` tasks at once. [`NonZeroUsize::MAX`] means
+    /// no limit (a [`Group`](crate::Group) that queues nothing).
     ///
     /// # Examples
     ///
     /// ```
     /// use std::num::NonZeroUsize;
-    /// let pool = ayutil::Pool::<()>::with_limit(NonZeroUsize::MIN);
-    /// assert_eq!(pool.limit(), 1);
+    ///
+    /// let limit = NonZeroUsize::new(4).unwrap();
+    /// assert_eq!(ayutil::Pool::<()>::new(limit).limit(), limit);
+    /// let one_at_a_time = ayutil::Pool::<()>::new(NonZeroUsize::MIN);
+    /// assert_eq!(one_at_a_time.limit().get(), 1);
     /// ```
-    pub fn with_limit(limit: NonZeroUsize) -> Self {
+    pub fn new(limit: NonZeroUsize) -> Self {
         Self {
             owner: Arc::new(Owner::new(limit.get(), Collect::First)),
+            limit,
         }
     }
 
@@ -97,13 +84,14 @@ impl<E: Send + 'static> Pool<E> {
     /// # Examples
     ///
     /// ```
+    /// use std::num::NonZeroUsize;
     /// use std::sync::Arc;
     /// use std::sync::atomic::{AtomicUsize, Ordering};
     /// use std::time::Duration;
     ///
     /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
     /// # async fn main() {
-    /// let pool = ayutil::Pool::new(3).unwrap();
+    /// let pool = ayutil::Pool::new(NonZeroUsize::new(3).unwrap());
     /// let running = Arc::new(AtomicUsize::new(0));
     /// let peak = Arc::new(AtomicUsize::new(0));
     /// for _ in 0..20 {
@@ -116,11 +104,11 @@ impl<E: Send + 'static> Pool<E> {
     ///     });
     /// }
     /// pool.join().await.unwrap();
-    /// assert_eq!(peak.load(Ordering::SeqCst), pool.limit());
+    /// assert_eq!(peak.load(Ordering::SeqCst), pool.limit().get());
     /// # }
     /// ```
-    pub fn limit(&self) -> usize {
-        self.owner.core.limit()
+    pub fn limit(&self) -> NonZeroUsize {
+        self.limit
     }
 
     /// Queues `task`; it starts as soon as fewer than `limit` tasks run and every task
@@ -128,14 +116,16 @@ impl<E: Send + 'static> Pool<E> {
     ///
     /// # Panics
     ///
-    /// Panics when called outside a tokio runtime.
+    /// Panics outside a tokio runtime, at the caller, with the message of
+    /// [`NoRuntime`](crate::NoRuntime).
     ///
     /// # Examples
     ///
     /// ```
+    /// use std::num::NonZeroUsize;
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() {
-    /// let pool = ayutil::Pool::new(2).unwrap();
+    /// let pool = ayutil::Pool::new(NonZeroUsize::new(2).unwrap());
     /// for _ in 0..5 {
     ///     pool.spawn(tokio::task::yield_now());
     /// }
@@ -150,6 +140,7 @@ impl<E: Send + 'static> Pool<E> {
         F: Future + Send + 'static,
         F::Output: TaskResult<E>,
     {
+        let task = handed(task);
         let job = Box::pin(async move { task.await.into_task_result() });
         // The owner is alive (we hold it), so the core is not closed.
         let _ = self.owner.core.spawn(job, None);
@@ -160,7 +151,8 @@ impl<E: Send + 'static> Pool<E> {
     ///
     /// # Panics
     ///
-    /// Panics when polled outside a tokio runtime.
+    /// The first poll panics outside a tokio runtime, with the message of
+    /// [`NoRuntime`](crate::NoRuntime).
     ///
     /// # Cancel safety
     ///
@@ -172,12 +164,13 @@ impl<E: Send + 'static> Pool<E> {
     /// # Examples
     ///
     /// ```
+    /// use std::num::NonZeroUsize;
     /// use std::time::Duration;
     ///
     /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
     /// # async fn main() {
     /// let start = tokio::time::Instant::now();
-    /// let pool = ayutil::Pool::new(1).unwrap();
+    /// let pool = ayutil::Pool::new(NonZeroUsize::MIN);
     /// pool.spawn_wait(tokio::time::sleep(Duration::from_secs(1))).await; // starts at once
     /// pool.spawn_wait(tokio::time::sleep(Duration::from_secs(1))).await; // waits for a slot
     /// assert_eq!(start.elapsed(), Duration::from_secs(1));
@@ -189,6 +182,7 @@ impl<E: Send + 'static> Pool<E> {
         F::Output: TaskResult<E>,
     {
         let (started_tx, started_rx) = oneshot::channel();
+        let task = handed(task);
         let job = Box::pin(async move { task.await.into_task_result() });
         let core = &self.owner.core;
         // Not held across the `await`: a refused job is not `Sync`.
@@ -222,9 +216,10 @@ impl<E: Send + 'static> Pool<E> {
     /// # Examples
     ///
     /// ```
+    /// use std::num::NonZeroUsize;
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() {
-    /// let pool = ayutil::Pool::new(2).unwrap();
+    /// let pool = ayutil::Pool::new(NonZeroUsize::new(2).unwrap());
     /// let p = pool.clone();
     /// pool.spawn(async move {
     ///     // Spawned while `join` already waits: `join` waits for it too.
@@ -245,9 +240,10 @@ impl<E: Send + 'static> Pool<E> {
     /// # Examples
     ///
     /// ```
+    /// use std::num::NonZeroUsize;
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() {
-    /// let pool = ayutil::Pool::new(1).unwrap();
+    /// let pool = ayutil::Pool::new(NonZeroUsize::MIN);
     /// pool.spawn(std::future::pending::<()>()); // takes the only slot, forever
     /// pool.spawn(async {}); // queued behind it
     /// tokio::task::yield_now().await;
@@ -263,9 +259,10 @@ impl<E: Send + 'static> Pool<E> {
     /// # Examples
     ///
     /// ```
+    /// use std::num::NonZeroUsize;
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() {
-    /// let pool = ayutil::Pool::new(4).unwrap();
+    /// let pool = ayutil::Pool::new(NonZeroUsize::new(4).unwrap());
     /// assert!(pool.is_empty());
     /// pool.spawn(tokio::task::yield_now());
     /// assert!(!pool.is_empty());
@@ -282,6 +279,7 @@ impl<E: Send + 'static> Clone for Pool<E> {
     fn clone(&self) -> Self {
         Self {
             owner: Arc::clone(&self.owner),
+            limit: self.limit,
         }
     }
 }

@@ -6,8 +6,8 @@ use core::future::Future;
 use std::sync::Arc;
 
 use super::engine::{Collect, Owner};
-use super::group_error::GroupError;
-use super::task_result::TaskResult;
+use super::error::{GroupError, TaskResult};
+use crate::rt::inherit::handed;
 
 /// A cloneable set of tasks: [`spawn`](Self::spawn) from anywhere (including from inside
 /// the group's own tasks), then [`join`](Self::join) to wait until none is left.
@@ -83,7 +83,8 @@ impl<E: Send + 'static> Group<E> {
     ///
     /// # Panics
     ///
-    /// Panics when called outside a tokio runtime.
+    /// Panics outside a tokio runtime, at the caller, with the message of
+    /// [`NoRuntime`](crate::NoRuntime).
     ///
     /// # Examples
     ///
@@ -103,6 +104,7 @@ impl<E: Send + 'static> Group<E> {
         F: Future + Send + 'static,
         F::Output: TaskResult<E>,
     {
+        let task = handed(task);
         let job = Box::pin(async move { task.await.into_task_result() });
         // The owner is alive (we hold it), so the core is not closed.
         let _ = self.owner.core.spawn(job, None);

@@ -8,8 +8,8 @@ use core::time::Duration;
 use std::sync::Arc;
 
 use super::engine::{Collect, Owner};
-use super::task_result::TaskResult;
-use super::task_set_error::TaskSetError;
+use super::error::{TaskResult, TaskSetError};
+use crate::rt::inherit::handed;
 
 /// Background tasks that are waited for together; a failing task never cancels its
 /// siblings, and every failure is returned.
@@ -94,7 +94,8 @@ impl<E: Send + 'static> TaskSet<E> {
     ///
     /// # Panics
     ///
-    /// Panics when called outside a tokio runtime.
+    /// Panics outside a tokio runtime, at the caller, with the message of
+    /// [`NoRuntime`](crate::NoRuntime).
     ///
     /// # Examples
     ///
@@ -110,7 +111,7 @@ impl<E: Send + 'static> TaskSet<E> {
     /// });
     /// let err = tasks.join().await.unwrap_err();
     /// assert_eq!(err.failures().len(), 1);
-    /// assert_eq!(err.to_string(), "1 task(s) failed; first: task failed: inner");
+    /// assert_eq!(err.failures()[0].to_string(), "inner");
     /// # }
     /// ```
     #[track_caller]
@@ -119,6 +120,7 @@ impl<E: Send + 'static> TaskSet<E> {
         F: Future + Send + 'static,
         F::Output: TaskResult<E>,
     {
+        let task = handed(task);
         let job = Box::pin(async move { task.await.into_task_result() });
         // The owner is alive (we hold it), so the core is not closed.
         let _ = self.owner.core.spawn(job, None);

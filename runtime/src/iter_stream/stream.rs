@@ -5,13 +5,15 @@ use core::num::NonZeroUsize;
 use core::pin::Pin;
 use core::task::{Context, Poll};
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::Mutex;
 
 use futures_core::{FusedStream, Stream};
-use crate::iter_stream::IterPanicked;
+use crate::Panicked;
 use crate::rt::channel::{self, Receiver, Sender};
+use crate::rt::inherit::handed_fn;
+use crate::rt::spawn;
+use crate::rt::start::Start;
 
-type Message<T> = Result<T, IterPanicked>;
+type Message<T> = Result<T, Panicked>;
 type Starter<T> = Box<dyn FnOnce(Sender<Message<T>>) + Send + 'static>;
 
 /// Wraps a blocking iterator into a [`Stream`] whose items are produced on a blocking thread.
@@ -27,7 +29,9 @@ type Starter<T> = Box<dyn FnOnce(Sender<Message<T>>) + Send + 'static>;
 ///
 /// The stream yields `Ok(item)` for each item and ends when the iterator ends. If the
 /// iterator panics (in `into_iter`, `next` or its `Drop`), the stream yields every item
-/// produced before the panic, then one `Err(`[`IterPanicked`]`)`, then ends.
+/// produced before the panic, then one `Err(`[`Panicked`]`)`, then ends: the panic is a
+/// value the consumer reads like the items (see [`Panicked`] for when ayutil resumes a panic
+/// instead).
 ///
 /// Dropping the stream stops the worker before it reads the next item: an item being read at
 /// that moment is finished and then dropped, and the iterator is dropped on the worker thread
@@ -37,10 +41,13 @@ type Starter<T> = Box<dyn FnOnce(Sender<Message<T>>) + Send + 'static>;
 /// A zero buffer is impossible by type: `buffer` is a [`NonZeroUsize`];
 /// `NonZeroUsize::MAX` means an unbounded buffer (the worker never waits for the consumer).
 ///
+/// With the `tracing` feature, the iterator runs inside the span current at the stream's
+/// first poll, as the body of a stream would.
+///
 /// # Panics
 ///
-/// The first poll panics when it is not inside a tokio runtime, as
-/// [`spawn_blocking`](tokio::task::spawn_blocking) does.
+/// The first poll panics when it is not inside a tokio runtime, with the message of
+/// [`NoRuntime`](crate::NoRuntime).
 ///
 /// # Examples
 ///
@@ -63,17 +70,15 @@ where
     I: IntoIterator + Send + 'static,
     I::Item: Send + 'static,
 {
+    let starter: Starter<I::Item> = Box::new(move |tx| run_worker(iter, &tx));
     IterStream {
-        state: State::Idle {
-            starter: Mutex::new(Some(Box::new(move |tx| run_worker(iter, &tx)))),
-            buffer,
-        },
+        work: Start::new((starter, buffer)),
     }
 }
 
 /// Stream returned by [`iter_stream`].
 ///
-/// Yields `Ok(item)` for each item of the iterator, then at most one `Err(`[`IterPanicked`]`)`
+/// Yields `Ok(item)` for each item of the iterator, then at most one `Err(`[`Panicked`]`)`
 /// if the iterator panicked, then ends. It is fused: after `None` it keeps returning `None`.
 ///
 /// # Cancel safety
@@ -110,42 +115,26 @@ where
 /// ```
 #[must_use = "streams do nothing unless polled"]
 pub struct IterStream<T> {
-    state: State<T>,
-}
-
-enum State<T> {
-    /// Not polled yet. The `Mutex` is never locked (only `get_mut` is used): it makes the
-    /// stream `Sync` without asking the iterator to be `Sync`.
-    Idle {
-        starter: Mutex<Option<Starter<T>>>,
-        buffer: NonZeroUsize,
-    },
-    Running(Receiver<Message<T>>),
-    Done,
+    /// The worker and the buffer size, then the receiving end of the worker's items.
+    work: Start<(Starter<T>, NonZeroUsize), Receiver<Message<T>>>,
 }
 
 impl<T: Send + 'static> Stream for IterStream<T> {
-    type Item = Result<T, IterPanicked>;
+    type Item = Result<T, Panicked>;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        if let State::Idle { starter, buffer } = &mut self.state {
-            let start = starter
-                .get_mut()
-                .unwrap_or_else(std::sync::PoisonError::into_inner)
-                .take()
-                .expect("an idle IterStream always holds its starter");
+        let Some(rx) = self.work.get_or_start(|(start, buffer)| {
             // `NonZeroUsize::MAX` means an unbounded buffer.
             let (tx, rx) = channel::channel(buffer.get());
             // Detached on purpose: the worker stops by itself once `rx` is dropped.
-            drop(tokio::task::spawn_blocking(move || start(tx)));
-            self.state = State::Running(rx);
-        }
-        let State::Running(rx) = &mut self.state else {
+            drop(spawn::spawn_blocking(handed_fn(move || start(tx))));
+            rx
+        }) else {
             return Poll::Ready(None);
         };
         match rx.poll_recv(cx) {
             Poll::Ready(None) => {
-                self.state = State::Done;
+                self.work.finish();
                 Poll::Ready(None)
             }
             other => other,
@@ -153,28 +142,25 @@ impl<T: Send + 'static> Stream for IterStream<T> {
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
-        match &self.state {
-            State::Running(rx) => (rx.len(), None),
-            State::Idle { .. } => (0, None),
-            State::Done => (0, Some(0)),
+        match self.work.started() {
+            Some(rx) => (rx.len(), None),
+            None if self.work.is_idle() => (0, None),
+            None => (0, Some(0)),
         }
     }
 }
 
 impl<T: Send + 'static> FusedStream for IterStream<T> {
     fn is_terminated(&self) -> bool {
-        matches!(self.state, State::Done)
+        self.work.is_finished()
     }
 }
 
 impl<T> fmt::Debug for IterStream<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let state = match &self.state {
-            State::Idle { .. } => "idle",
-            State::Running(_) => "running",
-            State::Done => "done",
-        };
-        f.debug_struct("IterStream").field("state", &state).finish()
+        f.debug_struct("IterStream")
+            .field("state", &self.work.phase())
+            .finish()
     }
 }
 
@@ -186,7 +172,7 @@ where
 {
     // A panic caught here is sent to the stream; if the stream is gone, it is dropped with the
     // message (there is nobody left to tell).
-    let send_panic = |payload| drop(tx.blocking_send(Err(IterPanicked::new(payload))));
+    let send_panic = |payload| drop(tx.blocking_send(Err(Panicked::new(payload))));
 
     let mut iter = match catch_unwind(AssertUnwindSafe(|| source.into_iter())) {
         Ok(iter) => iter,

@@ -1,10 +1,15 @@
 //! [`offload`]: blocking work as a future, so it overlaps with others inside `link!`.
 
+use core::fmt;
 use core::future::Future;
 use core::pin::Pin;
 use core::task::{Context, Poll, ready};
 
 use tokio::task::JoinHandle;
+
+use crate::rt::inherit::handed_fn;
+use crate::rt::spawn;
+use crate::rt::start::Start;
 
 /// Runs a blocking closure on tokio's blocking thread pool and resolves to its result.
 ///
@@ -14,7 +19,8 @@ use tokio::task::JoinHandle;
 /// on a blocking thread, so it overlaps with the other items and the executor stays free.
 ///
 /// The closure starts at the first poll, not at the call. A panic in the closure is
-/// resumed in the task that awaits the `Offload`.
+/// resumed in the task that awaits the `Offload`. With the `tracing` feature, the closure
+/// runs inside the span current at that first poll, as the body of a future would.
 ///
 /// # Cancel safety
 ///
@@ -23,7 +29,8 @@ use tokio::task::JoinHandle;
 ///
 /// # Panics
 ///
-/// Polling outside a tokio runtime panics, as `tokio::task::spawn_blocking` does.
+/// The first poll panics outside a tokio runtime, with the message of
+/// [`NoRuntime`](crate::NoRuntime).
 ///
 /// # Examples
 ///
@@ -52,7 +59,7 @@ where
     R: Send + 'static,
 {
     Offload {
-        state: State::Idle(Some(f)),
+        work: Start::new(f),
     }
 }
 
@@ -68,20 +75,22 @@ where
 /// # }
 /// ```
 #[must_use = "futures do nothing unless you `.await` or poll them"]
-#[derive(Debug)]
 pub struct Offload<F, R> {
-    state: State<F, R>,
+    /// The closure, then the blocking task running it.
+    work: Start<F, JoinHandle<R>>,
 }
 
-#[derive(Debug)]
-enum State<F, R> {
-    Idle(Option<F>),
-    Running(JoinHandle<R>),
-}
-
-// Neither variant is structurally pinned: the closure is moved out before it runs and the
-// join handle is `Unpin`.
+// Nothing is structurally pinned: the closure is moved out before it runs and the join
+// handle is `Unpin`.
 impl<F, R> Unpin for Offload<F, R> {}
+
+impl<F, R> fmt::Debug for Offload<F, R> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Offload")
+            .field("state", &self.work.phase())
+            .finish()
+    }
+}
 
 impl<F, R> Future for Offload<F, R>
 where
@@ -91,25 +100,17 @@ where
     type Output = R;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<R> {
-        loop {
-            match &mut self.state {
-                State::Idle(f) => {
-                    let f = f
-                        .take()
-                        .expect("Offload polled after its closure was taken");
-                    self.state = State::Running(tokio::task::spawn_blocking(f));
-                }
-                State::Running(handle) => {
-                    return Poll::Ready(match ready!(Pin::new(handle).poll(cx)) {
-                        Ok(v) => v,
-                        Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
-                        // Only a runtime shutting down cancels a blocking task.
-                        Err(e) => {
-                            panic!("offload: the runtime shut down before the closure ran: {e}")
-                        }
-                    });
-                }
-            }
-        }
+        let handle = self
+            .work
+            .get_or_start(|f| spawn::spawn_blocking(handed_fn(f)))
+            .expect("Offload polled after it returned its output");
+        let out = match ready!(Pin::new(handle).poll(cx)) {
+            Ok(v) => v,
+            Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+            // Only a runtime shutting down cancels a blocking task.
+            Err(e) => panic!("offload: the runtime shut down before the closure ran: {e}"),
+        };
+        self.work.finish();
+        Poll::Ready(out)
     }
 }

@@ -3,8 +3,9 @@
 use core::fmt;
 use core::future::{Ready, ready};
 use core::marker::PhantomData;
-use std::sync::{Arc, Mutex, OnceLock, PoisonError, RwLock};
+use std::sync::{Arc, Mutex, OnceLock, RwLock};
 
+use crate::rt::lock;
 use super::from_fn::{AsyncFnProvider, FnProvider};
 use super::provide::{Provide, ProvideAsync};
 
@@ -310,12 +311,12 @@ impl<T, M: ProviderMode> ProviderSpec<T, M> {
     pub fn new_instance(&self, value: T) {
         let value = Arc::new(value);
         let mut stored_by_init = false;
-        let lock = self.slot.get_or_init(|| {
+        let slot = self.slot.get_or_init(|| {
             stored_by_init = true;
             RwLock::new(Arc::clone(&value))
         });
         if !stored_by_init {
-            let mut guard = lock.write().unwrap_or_else(PoisonError::into_inner);
+            let mut guard = lock::write(slot);
             let previous = core::mem::replace(&mut *guard, value);
             drop(guard);
             // The old value is dropped outside the lock: a panicking `Drop` cannot
@@ -347,9 +348,8 @@ impl<T, M: ProviderMode> ProviderSpec<T, M> {
         if let Some(value) = self.overridden() {
             return value;
         }
-        let lock = self.slot();
         // A poisoned lock still holds a whole `Arc`: writers only swap it.
-        Arc::clone(&lock.read().unwrap_or_else(PoisonError::into_inner))
+        Arc::clone(&lock::read(self.slot()))
     }
 
     fn filled(value: T) -> Self {
@@ -381,7 +381,7 @@ impl<T: Clone> Provide<T> for ProviderSpec<T, FreshClone> {
         if let Some(value) = self.overridden() {
             return T::clone(&value);
         }
-        let guard = self.slot().read().unwrap_or_else(PoisonError::into_inner);
+        let guard = lock::read(self.slot());
         T::clone(&guard)
     }
 }
@@ -416,10 +416,7 @@ impl<T: fmt::Debug, M: ProviderMode + fmt::Debug + Default> fmt::Debug for Provi
         let mut out = f.debug_struct("ProviderSpec");
         out.field("mode", &M::default());
         match self.slot.get() {
-            Some(lock) => out.field(
-                "value",
-                &*lock.read().unwrap_or_else(PoisonError::into_inner),
-            ),
+            Some(slot) => out.field("value", &*lock::read(slot)),
             None => out.field("value", &format_args!("<not built yet>")),
         };
         out.finish()

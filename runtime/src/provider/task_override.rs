@@ -7,8 +7,9 @@
 
 use core::future::Future;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, PoisonError};
+use std::sync::Arc;
 
+use crate::rt::lock;
 use super::spec::{ProviderMode, ProviderSpec};
 
 tokio::task_local! {
@@ -29,11 +30,7 @@ struct Registered<'a, T, M: ProviderMode> {
 
 impl<T, M: ProviderMode> Drop for Registered<'_, T, M> {
     fn drop(&mut self) {
-        let mut overrides = self
-            .spec
-            .overrides
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
+        let mut overrides = lock::lock(&self.spec.overrides);
         overrides.retain(|(id, _)| *id != self.id);
         drop(overrides);
         LIVE.fetch_sub(1, Ordering::AcqRel);
@@ -50,9 +47,7 @@ impl<T, M: ProviderMode> ProviderSpec<T, M> {
             INHERITED.call_once(|| crate::rt::inherit::inherit_task_local(&ACTIVE));
         }
         let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
-        self.overrides
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
+        lock::lock(&self.overrides)
             .push((id, Arc::new(value)));
         LIVE.fetch_add(1, Ordering::AcqRel);
         let mut active = ACTIVE.try_with(Vec::clone).unwrap_or_default();
@@ -67,7 +62,7 @@ impl<T, M: ProviderMode> ProviderSpec<T, M> {
         }
         ACTIVE
             .try_with(|active| {
-                let overrides = self.overrides.lock().unwrap_or_else(PoisonError::into_inner);
+                let overrides = lock::lock(&self.overrides);
                 active.iter().rev().find_map(|id| {
                     overrides
                         .iter()

@@ -1,163 +1,108 @@
-//! [`Inherited`]: what work handed over to another task keeps from the place it was handed
-//! over: the current `tracing` span and the task-locals registered with
-//! [`inherit_task_local`].
+//! Hand-overs: what work ayutil runs on a user's behalf keeps from the place where the
+//! user handed it over.
+//!
+//! [`handed`] is the one wrapper every hand-over goes through: a future given to a scope,
+//! a group, a funnel, a waterfall, a batcher, a cache or an eager call, and (through
+//! [`handed_fn`]) a closure given to `aside` or `offload`. With the `tracing` feature it
+//! carries the span current at the hand-over and enters it around every poll (and the
+//! drop) of the future, as `buffer_unordered` does by polling in the caller's task; without
+//! it, it is the future itself: no capture, no wrapper, nothing to pay. The wrap happens
+//! at the hand-over, not at the spawn: a task queued behind a limit is spawned later, by
+//! whichever task frees the slot, in that task's span.
+//!
+//! An eager continuation is the caller's own body moved to a task, so it also carries the
+//! task-locals registered with [`inherit_task_local`] ([`Inherited`]).
 //!
 //! tokio's task-locals belong to one task: a future spawned from inside
-//! `KEY.scope(value, ..)` does not see `value`. Work that ayutil moves to a task of its own
-//! on a user's behalf (an eager body that waits, for one) should not notice the move, so
-//! ayutil captures, at the hand-over, the span and every registered task-local that is
-//! set, and sets them again around each poll of the moved future. tokio offers no way to
-//! list the task-locals that are set, so the keys to carry are registered once, globally.
+//! `KEY.scope(value, ..)` does not see `value`. ayutil captures, at the hand-over of an
+//! eager continuation, every registered task-local that is set, and sets them again around
+//! each poll of the moved future. tokio offers no way to list the task-locals that are
+//! set, so the keys to carry are registered once, globally.
+
+#![allow(dead_code)] // Not every feature set hands work over.
 
 use core::future::Future;
-use core::pin::Pin;
-use core::task::{Context, Poll};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{PoisonError, RwLock};
 
-use tokio::task::LocalKey;
+cfg_eager! {
+    mod task_locals;
+    pub use self::task_locals::inherit_task_local;
+    pub(crate) use self::task_locals::Inherited;
+}
 
-/// Every registered task-local key, in registration order.
-static KEYS: RwLock<Vec<&'static dyn Key>> = RwLock::new(Vec::new());
-/// Whether `KEYS` holds anything: the hand-over skips the lock when it is empty.
-static ANY_KEYS: AtomicBool = AtomicBool::new(false);
+/// A future handed over by a user: with the `tracing` feature, polled inside the span that
+/// was current at the hand-over; without it, the future itself.
+#[cfg(feature = "tracing")]
+pub(crate) type Handed<F> = tracing::instrument::Instrumented<F>;
+/// A future handed over by a user: with the `tracing` feature, polled inside the span that
+/// was current at the hand-over; without it, the future itself.
+#[cfg(not(feature = "tracing"))]
+pub(crate) type Handed<F> = F;
 
-/// Makes every future that ayutil continues on another task on your behalf see the value
-/// `key` has where the future was handed over.
-///
-/// tokio's task-locals do not cross [`tokio::spawn`]. When a body started by
-/// [`eager`](fn@crate::eager) waits and continues as a task of its own, it keeps the
-/// `tracing` span that was current at the call, and the value of every task-local
-/// registered here (cloned at the call, and cloned again into each poll of the
-/// continuation). Registering a key twice has no further effect; a key that is not set at
-/// the call is not set in the continuation either.
-///
-/// Register the keys once, at start-up: the registry is global and never shrinks.
-///
-/// # Examples
-///
-/// ```
-/// tokio::task_local! {
-///     static REQUEST_ID: u64;
-/// }
-///
-/// async fn log_line() -> String {
-///     tokio::task::yield_now().await; // waits once: the rest runs as a task
-///     format!("request {}", REQUEST_ID.get())
-/// }
-///
-/// # #[tokio::main(flavor = "current_thread")]
-/// # async fn main() {
-/// ayutil::inherit_task_local(&REQUEST_ID);
-/// let line = REQUEST_ID
-///     .scope(7, async { ayutil::eager(log_line()).await })
-///     .await;
-/// assert_eq!(line, "request 7");
-/// # }
-/// ```
-pub fn inherit_task_local<T>(key: &'static LocalKey<T>)
-where
-    T: Clone + Send + 'static,
-{
-    let key: &'static dyn Key = key;
-    let mut keys = KEYS.write().unwrap_or_else(PoisonError::into_inner);
-    if !keys.iter().any(|known| same_key(*known, key)) {
-        keys.push(key);
-        ANY_KEYS.store(true, Ordering::Release);
+/// `fut`, handed over here: it will be polled (and dropped) inside the span current now.
+#[inline]
+pub(crate) fn handed<F: Future>(fut: F) -> Handed<F> {
+    #[cfg(feature = "tracing")]
+    {
+        tracing::Instrument::in_current_span(fut)
+    }
+    #[cfg(not(feature = "tracing"))]
+    {
+        fut
     }
 }
 
-fn same_key(a: &'static dyn Key, b: &'static dyn Key) -> bool {
-    core::ptr::addr_eq(a as *const dyn Key, b as *const dyn Key)
-}
-
-/// A registered key, with its value type erased.
-trait Key: Sync {
-    /// The key's value in the running task, if it is set.
-    fn capture(&'static self) -> Option<Box<dyn Captured>>;
-}
-
-impl<T: Clone + Send + 'static> Key for LocalKey<T> {
-    fn capture(&'static self) -> Option<Box<dyn Captured>> {
-        let value = self.try_with(T::clone).ok()?;
-        Some(Box::new(CapturedValue { key: self, value }))
+/// `f`, handed over here: it will be called inside the span current now.
+#[inline]
+pub(crate) fn handed_fn<R>(f: impl FnOnce() -> R) -> impl FnOnce() -> R {
+    #[cfg(feature = "tracing")]
+    let span = tracing::Span::current();
+    move || {
+        #[cfg(feature = "tracing")]
+        let _entered = span.enter();
+        f()
     }
 }
 
-/// One task-local value taken at the hand-over.
-trait Captured: Send {
-    /// Runs `f` with the value set.
-    fn enter(&self, f: &mut dyn FnMut());
-}
-
-struct CapturedValue<T: 'static> {
-    key: &'static LocalKey<T>,
-    value: T,
-}
-
-impl<T: Clone + Send + 'static> Captured for CapturedValue<T> {
-    fn enter(&self, f: &mut dyn FnMut()) {
-        // `sync_scope` takes the value by ownership, so each poll gets its own clone.
-        self.key.sync_scope(self.value.clone(), f);
-    }
-}
-
-/// The context taken where work was handed over, to be set again where it continues.
-pub(crate) struct Inherited {
-    span: tracing::Span,
-    locals: Vec<Box<dyn Captured>>,
-}
-
-impl Inherited {
-    /// Takes the current span and every registered task-local that is set.
-    pub(crate) fn capture() -> Self {
-        let locals = if ANY_KEYS.load(Ordering::Acquire) {
-            let keys = KEYS.read().unwrap_or_else(PoisonError::into_inner);
-            keys.iter().filter_map(|key| key.capture()).collect()
-        } else {
-            Vec::new()
-        };
-        Self {
-            span: tracing::Span::current(),
-            locals,
+/// `make`, handed over here: the future it makes later is made, polled and dropped inside
+/// the span current now.
+#[inline]
+pub(crate) fn handed_lazy<F: Future>(make: impl FnOnce() -> F) -> impl FnOnce() -> Handed<F> {
+    #[cfg(feature = "tracing")]
+    let span = tracing::Span::current();
+    move || {
+        #[cfg(feature = "tracing")]
+        {
+            let fut = span.in_scope(make);
+            tracing::Instrument::instrument(fut, span)
         }
-    }
-
-    /// `fut`, polled inside what was captured.
-    pub(crate) fn wrap<F: Future>(self, fut: F) -> WithInherited<F> {
-        WithInherited {
-            fut,
-            inherited: self,
+        #[cfg(not(feature = "tracing"))]
+        {
+            make()
         }
     }
 }
 
-pin_project_lite::pin_project! {
-    /// A future polled inside the span and task-locals of the place it was handed over.
-    pub(crate) struct WithInherited<F> {
-        #[pin]
-        fut: F,
-        inherited: Inherited,
-    }
-}
+// With the feature, `tests/tests/tracing.rs` checks the span of every hand-over site.
+#[cfg(all(test, not(feature = "tracing")))]
+mod tests {
+    use super::*;
 
-impl<F: Future> Future for WithInherited<F> {
-    type Output = F::Output;
-
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
-        let this = self.project();
-        let _span = this.inherited.span.enter();
-        let mut fut = this.fut;
-        let mut out = Poll::Pending;
-        enter_all(&this.inherited.locals, &mut || out = fut.as_mut().poll(cx));
-        out
-    }
-}
-
-/// Runs `f` with every captured value set, the first registered outermost.
-fn enter_all(locals: &[Box<dyn Captured>], f: &mut dyn FnMut()) {
-    match locals.split_first() {
-        None => f(),
-        Some((first, rest)) => first.enter(&mut || enter_all(rest, f)),
+    #[test]
+    fn without_the_feature_a_hand_over_is_the_work_itself() {
+        async fn work() -> u8 {
+            1
+        }
+        let fut = work();
+        let size = core::mem::size_of_val(&fut);
+        // The same type, not a wrapper: nothing captured, nothing to poll through.
+        let fut: core::pin::Pin<Box<_>> = Box::pin(handed(fut));
+        assert_eq!(core::mem::size_of_val(&*fut), size);
+        let f = |x: u8| move || x + 1;
+        let g = handed_fn(f(1));
+        assert_eq!(core::mem::size_of_val(&g), core::mem::size_of_val(&f(1)));
+        assert_eq!(g(), 2);
+        let make = handed_lazy(work);
+        assert_eq!(core::mem::size_of_val(&make), 0);
+        drop(make());
     }
 }

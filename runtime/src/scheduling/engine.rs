@@ -203,7 +203,7 @@ impl Executor {
         if core.stopped {
             return Err(SchedulingError::Stopped);
         }
-        let job: Pin<Box<dyn Job>> = Box::pin(JobCell::new(fut));
+        let job: Pin<Box<dyn Job>> = Box::pin(JobCell::new(crate::rt::inherit::handed(fut)));
         let id = core.insert(self, Some(job));
         drop(core);
         Ok(Task::new(self.clone(), id))

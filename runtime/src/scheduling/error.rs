@@ -1,10 +1,10 @@
 //! [`SchedulingError`], what a misused scheduling function returns, and [`TaskError`],
 //! why a task gave no output.
 
-use core::any::Any;
 use core::fmt;
 
 use super::TaskId;
+use crate::Panicked;
 
 /// Why a function of [`scheduling`](crate::scheduling) could not do what it was asked.
 ///
@@ -72,6 +72,10 @@ impl std::error::Error for SchedulingError {}
 
 /// Why a [`Task`](crate::scheduling::Task) gave no output.
 ///
+/// A task's panic is reported here as a value ([`Panicked`]), not resumed in the task that
+/// awaits it: the executor's tasks are independent, and an awaiting task decides what a
+/// sibling's panic means.
+///
 /// # Examples
 ///
 /// ```
@@ -87,15 +91,16 @@ impl std::error::Error for SchedulingError {}
 ///     .unwrap_err();
 /// # std::panic::set_hook(hook);
 /// assert!(err.is_panic());
-/// assert_eq!(err.to_string(), "the task panicked: boom");
+/// assert_eq!(err.to_string(), "the task failed");
+/// assert_eq!(std::error::Error::source(&err).unwrap().to_string(), "panicked: boom");
 /// # }
 /// ```
 #[non_exhaustive]
 pub enum TaskError {
     /// The task was aborted, or the executor stopped before the task finished.
     Cancelled,
-    /// The task panicked; the payload, for [`std::panic::resume_unwind`].
-    Panicked(Box<dyn Any + Send + 'static>),
+    /// The task panicked.
+    Panicked(Panicked),
 }
 
 impl TaskError {
@@ -123,7 +128,7 @@ impl TaskError {
         matches!(self, Self::Panicked(_))
     }
 
-    /// The panic payload, to resume the panic with [`std::panic::resume_unwind`].
+    /// The panic, to [`resume`](Panicked::resume) it or read its payload.
     ///
     /// # Errors
     ///
@@ -132,36 +137,27 @@ impl TaskError {
     /// # Examples
     ///
     /// ```
+    /// use ayutil::Panicked;
     /// use ayutil::scheduling::TaskError;
     ///
-    /// let err = TaskError::Panicked(Box::new("boom"));
-    /// let payload = err.try_into_panic().unwrap();
-    /// assert_eq!(payload.downcast_ref::<&str>(), Some(&"boom"));
+    /// let err = TaskError::Panicked(Panicked::new(Box::new("boom")));
+    /// let panicked = err.try_into_panic().unwrap();
+    /// assert_eq!(panicked.message(), Some("boom"));
+    /// assert!(TaskError::Cancelled.try_into_panic().is_err());
     /// ```
-    pub fn try_into_panic(self) -> Result<Box<dyn Any + Send + 'static>, Self> {
+    pub fn try_into_panic(self) -> Result<Panicked, Self> {
         match self {
-            Self::Panicked(payload) => Ok(payload),
+            Self::Panicked(panicked) => Ok(panicked),
             other => Err(other),
         }
     }
-}
-
-/// The message of a panic payload, when it is a string.
-fn panic_message(payload: &(dyn Any + Send)) -> Option<&str> {
-    payload
-        .downcast_ref::<&str>()
-        .copied()
-        .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
 }
 
 impl fmt::Debug for TaskError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Cancelled => f.write_str("Cancelled"),
-            Self::Panicked(payload) => f
-                .debug_tuple("Panicked")
-                .field(&panic_message(&**payload).unwrap_or("<non-string payload>"))
-                .finish(),
+            Self::Panicked(panicked) => f.debug_tuple("Panicked").field(panicked).finish(),
         }
     }
 }
@@ -170,12 +166,17 @@ impl fmt::Display for TaskError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Cancelled => f.write_str("the task was cancelled"),
-            Self::Panicked(payload) => match panic_message(&**payload) {
-                Some(message) => write!(f, "the task panicked: {message}"),
-                None => f.write_str("the task panicked"),
-            },
+            Self::Panicked(_) => f.write_str("the task failed"),
         }
     }
 }
 
-impl std::error::Error for TaskError {}
+/// A panic is the [`source`](std::error::Error::source); `Display` describes only this layer.
+impl std::error::Error for TaskError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Self::Panicked(panicked) => Some(panicked),
+            Self::Cancelled => None,
+        }
+    }
+}

@@ -11,6 +11,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::rc::Rc;
 
 use super::TaskError;
+use crate::Panicked;
 use super::engine::Executor;
 
 /// Names one task of one [`SchedulingExecutor`](crate::SchedulingExecutor), for the
@@ -258,7 +259,7 @@ where
         let out = match catch_unwind(AssertUnwindSafe(|| fut.poll(cx))) {
             Ok(Poll::Pending) => return Poll::Pending,
             Ok(Poll::Ready(value)) => Ok(value),
-            Err(payload) => Err(TaskError::Panicked(payload)),
+            Err(payload) => Err(TaskError::Panicked(Panicked::new(payload))),
         };
         // The future is dropped as soon as it is done; a panic in its drop is dropped
         // with it (the first outcome is the one reported).

@@ -7,9 +7,10 @@
 //! steps, and wakes the run loop if it is parked.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex};
 use std::task::{Wake, Waker};
 
+use crate::rt::lock;
 use super::engine::Executor;
 use super::task::TaskId;
 
@@ -40,7 +41,7 @@ struct WakeListInner {
 impl WakeList {
     pub(crate) fn push(&self, id: TaskId, kind: WakeKind) {
         let run_loop = {
-            let mut inner = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
+            let mut inner = lock::lock(&self.inner);
             inner.messages.push((id, kind));
             self.pending.store(true, Ordering::Release);
             inner.run_loop.take()
@@ -55,14 +56,14 @@ impl WakeList {
         if !self.pending.load(Ordering::Acquire) {
             return;
         }
-        let mut inner = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut inner = lock::lock(&self.inner);
         self.pending.store(false, Ordering::Relaxed);
         into.append(&mut inner.messages);
     }
 
     /// Parks the run loop: `false` (and nothing stored) if messages arrived meanwhile.
     pub(crate) fn park(&self, run_loop: &Waker) -> bool {
-        let mut inner = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut inner = lock::lock(&self.inner);
         if !inner.messages.is_empty() {
             return false;
         }

@@ -2,32 +2,20 @@
 
 use core::fmt;
 
-/// The error type of scopes that do not name one: any error, boxed.
-///
-/// # Examples
-///
-/// Tasks with different error types share one scope: `?` boxes each error.
-///
-/// ```
-/// # #[tokio::main(flavor = "current_thread")]
-/// # async fn main() {
-/// let err = ayutil::scope(|s: ayutil::Scope<u8>| async move {
-///     s.try_spawn(async { Ok("42".parse::<u8>()?) }); // could fail with `ParseIntError`
-///     s.try_spawn(async { Ok(u8::try_from(300_u32)?) }); // fails with `TryFromIntError`
-/// })
-/// .await
-/// .unwrap_err();
-/// let first: &ayutil::BoxError = err.first();
-/// assert!(first.is::<std::num::TryFromIntError>());
-/// # }
-/// ```
-pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+use crate::rt::cause;
+
+pub(crate) use crate::BoxError;
 
 /// A scope failed: the first failure is reported (a task that returned `Err`, or the
 /// block of [`try_run`](crate::ScopeOptions::try_run)), and the errors that arrived while
 /// the scope was cancelling are kept, never lost.
 ///
 /// Tasks stopped *because* of that first failure are not errors; they do not appear.
+///
+/// Its `Display` says that the scope failed, and the first failure is its
+/// [`source`](std::error::Error::source) (for a [`BoxError`], the default) or, for an `E`
+/// that is not an error type ayutil can chain, part of the message: the cause is shown
+/// once either way, as by every ayutil error.
 ///
 /// # Examples
 ///
@@ -42,6 +30,24 @@ pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 ///     .unwrap_err();
 /// assert_eq!(err.first(), "boom");
 /// assert!(err.secondary().is_empty());
+/// assert_eq!(err.to_string(), "the scope failed: boom");
+/// # }
+/// ```
+///
+/// With the default [`BoxError`], the failure is the `source()`:
+///
+/// ```
+/// use std::error::Error as _;
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// let err = ayutil::scope(|s: ayutil::Scope<u8>| async move {
+///     s.try_spawn(async { Ok("x".parse::<u8>()?) });
+/// })
+/// .await
+/// .unwrap_err();
+/// assert_eq!(err.to_string(), "the scope failed");
+/// assert_eq!(err.source().unwrap().to_string(), "invalid digit found in string");
 /// # }
 /// ```
 #[derive(Debug)]
@@ -166,40 +172,32 @@ impl<E> ScopeError<E> {
     }
 }
 
-impl<E: fmt::Display> fmt::Display for ScopeError<E> {
+impl<E: fmt::Display + 'static> fmt::Display for ScopeError<E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "the scope failed: {}", self.first)?;
-        if !self.secondary.is_empty() {
-            write!(f, " (and {} more while cancelling)", self.secondary.len())?;
+        match self.secondary.len() {
+            0 => cause::fmt_layer(f, format_args!("the scope failed"), &self.first),
+            n => cause::fmt_layer(
+                f,
+                format_args!("the scope failed (and {n} more failures while it cancelled)"),
+                &self.first,
+            ),
         }
-        Ok(())
     }
 }
 
 /// Only `Debug + Display` is required of `E`, so that the default [`BoxError`] (which is
-/// not itself an `Error`) still converts with `?`; the first failure is therefore part of
-/// the message rather than the `source()`.
-impl<E> std::error::Error for ScopeError<E> where E: fmt::Debug + fmt::Display {}
-
-/// `max_concurrency(0)` was asked for: a scope that can run nothing would hang.
-///
-/// # Examples
-///
-/// ```
-/// let err = ayutil::Scope::<()>::options().max_concurrency(0).unwrap_err();
-/// assert_eq!(err.to_string(), "max_concurrency must be at least 1, got 0");
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct ZeroConcurrencyError;
-
-impl fmt::Display for ZeroConcurrencyError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("max_concurrency must be at least 1, got 0")
+/// not itself an `Error`) converts with `?`. The first failure is the
+/// [`source`](std::error::Error::source) when `E` is a [`BoxError`] (or another boxed error,
+/// a `std::io::Error` or, with the `anyhow` feature, an `anyhow::Error`), with all its own
+/// causes; any other `E` is written into the message instead. Either way it is shown once.
+impl<E> std::error::Error for ScopeError<E>
+where
+    E: fmt::Debug + fmt::Display + 'static,
+{
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        cause::source(&self.first)
     }
 }
-
-impl std::error::Error for ZeroConcurrencyError {}
 
 /// A named executor could not be registered or found.
 ///
@@ -217,6 +215,7 @@ impl std::error::Error for ZeroConcurrencyError {}
 /// # }
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum ExecutorError {
     /// `aside_in` named an executor that was never registered.
     Unknown(String),

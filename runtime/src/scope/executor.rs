@@ -2,8 +2,10 @@
 //! blocking work, registered once per process with [`register_executor`].
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+use std::sync::{Arc, Mutex, OnceLock};
 
+use crate::rt::lock;
+use crate::rt::spawn;
 use crate::scope::error::ExecutorError;
 
 /// A unit of blocking work handed to an [`Executor`].
@@ -84,7 +86,7 @@ pub trait Executor: Send + Sync + 'static {
 
 impl Executor for tokio::runtime::Handle {
     fn execute(&self, job: ExecutorJob) {
-        drop(self.spawn_blocking(job));
+        drop(spawn::spawn_blocking_on(self, job));
     }
 }
 
@@ -126,7 +128,7 @@ pub fn register_executor(
     executor: impl Executor,
 ) -> Result<(), ExecutorError> {
     let name = name.into();
-    let mut map = registry().lock().unwrap_or_else(PoisonError::into_inner);
+    let mut map = lock::lock(registry());
     if map.contains_key(&name) {
         return Err(ExecutorError::Duplicate(name));
     }
@@ -135,9 +137,7 @@ pub fn register_executor(
 }
 
 pub(crate) fn lookup(name: &str) -> Result<Arc<dyn Executor>, ExecutorError> {
-    registry()
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
+    lock::lock(registry())
         .get(name)
         .cloned()
         .ok_or_else(|| ExecutorError::Unknown(name.to_owned()))

@@ -7,6 +7,8 @@ use std::sync::Arc;
 
 use futures_util::FutureExt as _;
 
+use crate::rt::inherit::{handed, handed_fn, handed_lazy};
+use crate::rt::spawn;
 use crate::scope::error::{BoxError, ExecutorError, JoinError};
 use crate::scope::executor;
 use crate::scope::options::ScopeOptions;
@@ -95,7 +97,7 @@ where
     T: Send + 'static,
     E: Send + 'static,
 {
-    /// The options of a new scope: `Scope::<T, E>::options().max_concurrency(n)?.run(..)`.
+    /// The options of a new scope: `Scope::<T, E>::options().max_concurrency(n).run(..)`.
     ///
     /// # Examples
     ///
@@ -141,7 +143,7 @@ where
     {
         // `map`, not `async move { Ok(fut.await) }`: an async block would store `fut`
         // twice (as capture and as awaitee), doubling every queued future.
-        self.submit(Job::Ready(Box::pin(fut.map(Ok))))
+        self.submit(Job::Ready(Box::pin(handed(fut.map(Ok)))))
     }
 
     /// Runs a fallible task: an `Err` cancels every other task and the scope returns it.
@@ -167,7 +169,7 @@ where
     where
         F: Future<Output = Result<T, E>> + Send + 'static,
     {
-        self.submit(Job::Ready(Box::pin(fut)))
+        self.submit(Job::Ready(Box::pin(handed(fut))))
     }
 
     /// Stores `make` and calls it only when a slot frees (the seed's `from_callable`):
@@ -177,10 +179,12 @@ where
     /// # Examples
     ///
     /// ```
+    /// use std::num::NonZeroUsize;
+    ///
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// let out = ayutil::Scope::<u32>::options()
-    ///     .max_concurrency(10)?
+    ///     .max_concurrency(NonZeroUsize::new(10).unwrap())
     ///     .run(|s| async move {
     ///         for i in 0..10_000 {
     ///             s.spawn_lazy(move || async move { i % 7 });
@@ -196,6 +200,7 @@ where
         C: FnOnce() -> F + Send + 'static,
         F: Future<Output = T> + Send + 'static,
     {
+        let make = handed_lazy(make);
         self.submit(Job::Lazy(Box::new(move || {
             let fut = make();
             Box::pin(fut.map(Ok))
@@ -223,6 +228,7 @@ where
         C: FnOnce() -> F + Send + 'static,
         F: Future<Output = Result<T, E>> + Send + 'static,
     {
+        let make = handed_lazy(make);
         self.submit(Job::Lazy(Box::new(move || Box::pin(make()))))
     }
 
@@ -433,7 +439,7 @@ where
         let (index, job) = self.blocking_job(f);
         let accepted = job.is_some();
         if let Some(job) = job {
-            let join = self.inner.handle.spawn_blocking(job);
+            let join = spawn::spawn_blocking_on(&self.inner.handle, job);
             self.inner.register(Unit::Aside(index), join.abort_handle());
         }
         TaskHandle::new(&self.inner, index, accepted)
@@ -484,6 +490,7 @@ where
             return (index, None);
         }
         let guard = UnitGuard::new(Arc::clone(&self.inner), Unit::Aside(index));
+        let f = handed_fn(f);
         let job = move || {
             if !guard.inner().may_start(index) {
                 // Dropping the guard reports the closure as cancelled.

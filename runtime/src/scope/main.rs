@@ -11,6 +11,7 @@ use core::time::Duration;
 use std::process::{ExitCode, Termination};
 use std::sync::{Arc, OnceLock};
 
+use crate::rt::spawn;
 use crate::scope::handle::Scope;
 use crate::scope::options::ScopeOptions;
 use crate::scope::state::StopReason;
@@ -378,16 +379,10 @@ impl MainConfig {
         self
     }
 
-    /// Sets the root scope's concurrency limit.
-    ///
-    /// # Panics
-    ///
-    /// If `n` is zero, which the macro rejects at compile time.
+    /// Sets the root scope's concurrency limit (the macro rejects zero at compile time).
     #[must_use]
-    #[track_caller]
-    pub fn max_concurrency(mut self, n: usize) -> Self {
-        self.max_concurrency =
-            Some(NonZeroUsize::new(n).expect("max_concurrency must be at least 1"));
+    pub fn max_concurrency(mut self, n: NonZeroUsize) -> Self {
+        self.max_concurrency = Some(n);
         self
     }
 
@@ -467,7 +462,7 @@ where
         let signal = interrupt();
         let watcher = {
             let (root, interrupted) = (Arc::clone(&root), Arc::clone(&interrupted));
-            tokio::spawn(async move {
+            spawn::spawn(async move {
                 let exit = signal.await;
                 let _ = interrupted.set(exit);
                 if let Some(scope) = root.get() {
@@ -482,9 +477,7 @@ where
             options = options.timeout(timeout);
         }
         if let Some(n) = max_concurrency {
-            options = options
-                .max_concurrency(n.get())
-                .unwrap_or_else(|_| unreachable!("NonZeroUsize is never zero"));
+            options = options.max_concurrency(n);
         }
         // `main` is the root scope's block: its `Err` cancels the tasks, and is kept
         // here (its type need not be the scope's `E`) even if a task fails too.

@@ -13,7 +13,7 @@ mod schedule;
 mod state;
 mod task;
 
-pub use self::error::{BoxError, ExecutorError, JoinError, ScopeError, ZeroConcurrencyError};
+pub use self::error::{ExecutorError, JoinError, ScopeError};
 pub use self::executor::{Executor, ExecutorJob, register_executor};
 pub use self::handle::Scope;
 pub use self::main::{MainExit, MainHooks};

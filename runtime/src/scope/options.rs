@@ -9,13 +9,11 @@ use core::time::Duration;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 
-use tokio::runtime::Handle;
-
-use crate::scope::error::{BoxError, ScopeError, ZeroConcurrencyError};
+use crate::scope::error::{BoxError, ScopeError};
 use crate::scope::handle::Scope;
 use crate::scope::nesting::{self, ChildLink};
 use crate::scope::outcome::ScopeOutput;
-use crate::rt::{limit, time};
+use crate::rt::{limit, spawn, time};
 use crate::scope::state::{Inner, Progress, StopReason};
 use crate::scope::task::drop_caught;
 
@@ -27,12 +25,13 @@ use crate::scope::task::drop_caught;
 /// # Examples
 ///
 /// ```
+/// use std::num::NonZeroUsize;
 /// use std::time::Duration;
 ///
 /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// let out = ayutil::Scope::<u64>::options()
-///     .max_concurrency(2)?
+///     .max_concurrency(NonZeroUsize::new(2).unwrap())
 ///     .timeout(Duration::from_secs(5))
 ///     .run(|s| async move {
 ///         for secs in [1, 2, 10] {
@@ -91,15 +90,12 @@ where
 {
     /// At most `n` tasks of the scope run at once, including tasks spawned by tasks;
     /// the others wait in spawn order. Blocking `aside` closures and scheduled
-    /// callbacks are not counted. `usize::MAX` means unbounded (the default).
-    ///
-    /// # Errors
-    ///
-    /// [`ZeroConcurrencyError`] if `n` is zero.
+    /// callbacks are not counted. [`NonZeroUsize::MAX`] means unbounded (the default).
     ///
     /// # Examples
     ///
     /// ```
+    /// use std::num::NonZeroUsize;
     /// use std::sync::Arc;
     /// use std::sync::atomic::{AtomicUsize, Ordering};
     /// use std::time::Duration;
@@ -110,7 +106,7 @@ where
     /// let peak = Arc::new(AtomicUsize::new(0));
     /// let (r, p) = (Arc::clone(&running), Arc::clone(&peak));
     /// ayutil::Scope::<()>::options()
-    ///     .max_concurrency(3)?
+    ///     .max_concurrency(NonZeroUsize::new(3).unwrap())
     ///     .run(|s| async move {
     ///         for _ in 0..10 {
     ///             let (r, p) = (Arc::clone(&r), Arc::clone(&p));
@@ -123,15 +119,12 @@ where
     ///     })
     ///     .await?;
     /// assert_eq!(peak.load(Ordering::SeqCst), 3);
-    ///
-    /// assert!(ayutil::Scope::<()>::options().max_concurrency(0).is_err());
     /// # Ok(())
     /// # }
     /// ```
-    pub fn max_concurrency(mut self, n: usize) -> Result<Self, ZeroConcurrencyError> {
-        let n = NonZeroUsize::new(n).ok_or(ZeroConcurrencyError)?;
+    pub fn max_concurrency(mut self, n: NonZeroUsize) -> Self {
         self.limit = limit::bounded(n.get()).and(Some(n));
-        Ok(self)
+        self
     }
 
     /// A deadline, counted from the start of [`run`](Self::run): what still runs then is
@@ -228,7 +221,8 @@ where
     /// # Panics
     ///
     /// If a task or the block panicked, the first panic resumes here, once every task
-    /// has stopped: a panic wins over an error. Also panics outside a tokio runtime.
+    /// has stopped: a panic wins over an error. The first poll panics outside a tokio
+    /// runtime, with the message of [`NoRuntime`](crate::NoRuntime).
     ///
     /// # Cancel safety
     ///
@@ -329,7 +323,7 @@ where
         F: FnOnce(Scope<T, E>) -> Fut,
         Fut: Future,
     {
-        let inner = Inner::<T, E>::new(Handle::current(), self.limit, self.discard);
+        let inner = Inner::<T, E>::new(spawn::runtime(), self.limit, self.discard);
         if let Some(parent) = nesting::current() {
             inner.set_parent(parent);
         }

@@ -9,7 +9,8 @@ use std::sync::Arc;
 use futures_util::FutureExt as _;
 use tokio::time::Instant;
 
-use crate::rt::time;
+use crate::rt::inherit::handed;
+use crate::rt::{spawn, time};
 
 use crate::scope::handle::Scope;
 use crate::scope::state::{Inner, Outcome, Unit};
@@ -301,7 +302,8 @@ where
             };
         };
         let guard = UnitGuard::new(Arc::clone(inner), Unit::Scheduled(id));
-        let join = inner.handle.spawn(async move {
+        let fut = handed(fut);
+        let join = spawn::spawn_on(&inner.handle, async move {
             let outcome = match AssertUnwindSafe(fut).catch_unwind().await {
                 Ok(()) => Outcome::Cancelled,
                 Err(payload) => Outcome::Panic(payload),

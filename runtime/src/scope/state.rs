@@ -30,6 +30,8 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use tokio::runtime::Handle;
 use tokio::task::AbortHandle;
 
+use crate::rt::lock;
+use crate::rt::spawn;
 use crate::scope::error::JoinError;
 use crate::scope::ledger::{Ended, Ledger, Lookup, Slot};
 use crate::scope::nesting::ChildLink;
@@ -285,11 +287,7 @@ where
     }
 
     pub(crate) fn lock(&self) -> MutexGuard<'_, State<T, E>> {
-        // A poisoned lock only means a panic elsewhere; the state stays consistent
-        // because no user code runs under it.
-        self.state
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+        lock::lock(&self.state)
     }
 
     fn has_room(&self, state: &State<T, E>) -> bool {
@@ -780,9 +778,7 @@ where
             self.panicked(payload);
         }
         if let Some((index, job)) = spawn {
-            let join = self
-                .handle
-                .spawn(TaskFuture::new(Arc::clone(self), index, job));
+            let join = spawn::spawn_on(&self.handle, TaskFuture::new(Arc::clone(self), index, job));
             self.register(Unit::Task(index), join.abort_handle());
         }
         if let Some(waker) = wake {

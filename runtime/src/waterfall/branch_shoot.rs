@@ -45,8 +45,8 @@ type Push = (usize, CellFuture);
 ///
 /// # Panics
 ///
-/// Panics outside a tokio runtime: the grid's driver task is spawned here (it does nothing
-/// until a cell is pushed).
+/// Panics outside a tokio runtime, with the message of [`NoRuntime`](crate::NoRuntime): the
+/// grid's driver task is spawned here (it does nothing until a cell is pushed).
 ///
 /// # Cancel safety
 ///
@@ -73,6 +73,7 @@ type Push = (usize, CellFuture);
 /// assert_eq!(out, [0, 10, 20]);
 /// # }
 /// ```
+#[track_caller]
 pub fn branch_shoot<T: Send + 'static>(
     branches: usize,
     shoots: usize,
@@ -241,6 +242,7 @@ impl Work for Pushed {
 /// # }
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum ShootError {
     /// The shoot already has one cell in every branch.
     Full {
@@ -333,6 +335,7 @@ impl<T: Send + 'static> Shoot<T> {
                 (n < rows).then_some(n + 1)
             })
             .map_err(|_| ShootError::Full { branches: rows })?;
+        let cell = crate::rt::inherit::handed(cell);
         let cell: CellFuture = Box::pin(async move { Box::new(cell.await) as Value });
         self.pushes
             .shared

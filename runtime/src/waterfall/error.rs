@@ -7,6 +7,11 @@ use core::fmt;
 /// Cells that had not started never start; cells that were running are dropped. Outputs
 /// the last stage had already delivered (in item order) come out of the run before it.
 ///
+/// Its `Display` names the stage and the item; the stage's own error is its
+/// [`source`](std::error::Error::source) (so `anyhow`'s `{:#}` reads
+/// `stage 0 (download) failed on item 17: <the error>`, with the error's own causes and
+/// contexts after it, each once).
+///
 /// # Examples
 ///
 /// ```
@@ -20,7 +25,8 @@ use core::fmt;
 /// let out: Vec<_> = wf.run([0, 1, 2, 3]).collect().await;
 /// let err = out.into_iter().find_map(Result::err).unwrap();
 /// assert_eq!((err.stage(), err.stage_name(), err.item()), (0, "check", 2));
-/// assert_eq!(err.to_string(), "stage 0 (check) failed on item 2: two");
+/// assert_eq!(err.to_string(), "stage 0 (check) failed on item 2");
+/// assert_eq!(std::error::Error::source(&err).unwrap().to_string(), "two");
 /// # }
 /// ```
 #[derive(Debug)]
@@ -109,7 +115,7 @@ impl WaterfallError {
     /// let out: Vec<_> = wf.run([8, 4, 7, 2]).collect().await;
     /// let err = out.into_iter().find_map(Result::err).unwrap();
     /// assert_eq!(err.item(), 2, "7 is the third item");
-    /// assert_eq!(err.to_string(), "stage 0 (halve) failed on item 2: 7 is odd");
+    /// assert_eq!(err.to_string(), "stage 0 (halve) failed on item 2");
     /// # }
     /// ```
     pub fn item(&self) -> usize {
@@ -143,8 +149,8 @@ impl fmt::Display for WaterfallError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "stage {} ({}) failed on item {}: {}",
-            self.stage, self.stage_name, self.item, self.source
+            "stage {} ({}) failed on item {}",
+            self.stage, self.stage_name, self.item
         )
     }
 }

@@ -45,7 +45,8 @@ enum State<O> {
 ///
 /// # Panics
 ///
-/// Polling panics outside a tokio runtime. A panic in a stage is resumed in the consumer.
+/// The first poll panics outside a tokio runtime, with the message of
+/// [`NoRuntime`](crate::NoRuntime). A panic in a stage is resumed in the consumer.
 ///
 /// # Cancel safety
 ///

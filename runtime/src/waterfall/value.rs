@@ -10,7 +10,7 @@ use futures_core::Stream;
 pub(crate) type Value = Box<dyn Any + Send>;
 
 /// A stage's error.
-pub(crate) type BoxError = Box<dyn std::error::Error + Send + Sync>;
+pub(crate) use crate::BoxError;
 
 /// The streamed input of [`Waterfall::run_stream`](crate::Waterfall::run_stream), boxed.
 pub(crate) type BoxedItems = Pin<Box<dyn Stream<Item = Value> + Send>>;

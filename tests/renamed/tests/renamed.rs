@@ -1,28 +1,25 @@
-//! The user renamed `ayutil` to `ay` in Cargo.toml: the macros must still expand.
+//! ayutil's macros when the user renamed the crate to `ay` in Cargo.toml: one module per
+//! macro, built as one test binary (faster to build than a binary per file).
 
-#[tokio::test]
-async fn link_works_under_a_renamed_crate() {
-    let (a, b, c) = ay::link!(async { 1 }, || 2, 3).await;
-    assert_eq!((a, b, c), (1, 2, 3));
-}
+mod cached;
+mod eager;
+mod link;
+mod provider;
+mod run_as_main;
 
-#[tokio::test]
-async fn try_link_works_under_a_renamed_crate() {
-    let r = ay::try_link!(async { Ok::<u8, String>(1) }, || Err::<u8, String>(
-        "no".into()
-    ))
-    .await;
-    assert_eq!(r, Err("no".to_owned()));
-}
-
-/// A macro of the user's own that forwards to ours: the re-export path still resolves.
-macro_rules! gather_two {
-    ($a:expr, $b:expr) => {
-        ay::link!($a, $b)
-    };
-}
-
-#[tokio::test]
-async fn link_works_through_a_user_macro() {
-    assert_eq!(gather_two!(async { 'x' }, 'y').await, ('x', 'y'));
+/// A test file added beside this one must be declared above, or it would never run.
+#[test]
+fn every_test_file_is_a_module_of_this_binary() {
+    let this_file = include_str!("renamed.rs");
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests");
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let stem = path.file_stem().unwrap().to_str().unwrap();
+        if path.extension().is_some_and(|ext| ext == "rs") && stem != "renamed" {
+            assert!(
+                this_file.contains(&format!("\nmod {stem};\n")),
+                "tests/{stem}.rs never runs: add `mod {stem};` to tests/renamed.rs"
+            );
+        }
+    }
 }

@@ -44,7 +44,7 @@ impl Client {
     }
 }
 
-fn main() {
+pub(super) fn main() {
     let _ = fallible(1);
     let _ = plain_cache().len();
     let _ = Client::method_cache().stats();

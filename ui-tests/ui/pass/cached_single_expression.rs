@@ -44,10 +44,15 @@ impl Rate {
     }
 }
 
-fn main() {
+pub(super) fn main() {
     assert_eq!(sync_plain(1), 2);
     no_arguments();
     assert_eq!(Rate::unit(), 1);
-    let _ = (async_plain(1), async_result(1), Rate(2).apply(1), Rate(2).into_apply(1));
+    let _ = (
+        async_plain(1),
+        async_result(1),
+        Rate(2).apply(1),
+        Rate(2).into_apply(1),
+    );
     let _ = task_cache();
 }

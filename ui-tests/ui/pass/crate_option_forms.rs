@@ -24,6 +24,6 @@ fn provided_bare(n: u32) -> u32 {
 }
 
 #[ayutil::run_as_main(flavor = "current_thread", crate = ::ayutil, timeout = Duration::MAX)]
-async fn main(_run: ayutil::Scope) {
+pub(super) async fn main(_run: ayutil::Scope) {
     assert_eq!(bare(1) + quoted(1) + provided() + provided_bare(), 4);
 }

@@ -40,7 +40,7 @@ async fn eager_below_provider(base: u32, x: u32) -> u32 {
     base + x
 }
 
-fn main() {
+pub(super) fn main() {
     let rt = tokio::runtime::Builder::new_current_thread()
         .build()
         .unwrap();

@@ -1,6 +1,8 @@
 //! `#[eager]` expansions must not depend on the caller's prelude or imports, and must
 //! compile without warnings on every kind of `async fn` it accepts.
 #![deny(warnings)]
+// trybuild allowed dead code in its pass cases; this file is now a module of tests/ui.rs.
+#![allow(dead_code)]
 
 struct Result;
 struct Option;
@@ -108,7 +110,7 @@ async fn holds(_guard: Guard, rx: ::tokio::sync::oneshot::Receiver<()>) {
     let _ = rx.await;
 }
 
-fn main() {
+pub(super) fn main() {
     let rt = ::tokio::runtime::Builder::new_current_thread()
         .build()
         .unwrap();

@@ -14,7 +14,7 @@ async fn bump(counter: Rc<Cell<u32>>) -> Rc<Cell<u32>> {
     counter
 }
 
-fn main() {
+pub(super) fn main() {
     let rt = tokio::runtime::Builder::new_current_thread()
         .build()
         .unwrap();

@@ -15,8 +15,10 @@ mod std {}
 mod futures_util {}
 mod tokio {}
 
-fn main() {
-    let rt = ::tokio::runtime::Builder::new_current_thread().build().unwrap();
+pub(super) fn main() {
+    let rt = ::tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
     rt.block_on(async {
         let (a, b, c) = ayutil::link!(async { 1 }, || 2, 3).await;
         assert_eq!(a + b + c, 6);

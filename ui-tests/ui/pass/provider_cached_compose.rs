@@ -2,7 +2,7 @@
 //! is never part of the key.
 #![deny(warnings)]
 
-use ayutil::{cached, provider, ProviderSpec};
+use ayutil::{ProviderSpec, cached, provider};
 
 #[derive(Clone)]
 struct Db;
@@ -23,7 +23,12 @@ async fn cached_first(id: u32, db: Db) -> u32 {
     id
 }
 
-fn main() {
-    let _ = (provider_first(1), provider_first_with(1, Db), cached_first(1), cached_first_with(1, Db));
+pub(super) fn main() {
+    let _ = (
+        provider_first(1),
+        provider_first_with(1, Db),
+        cached_first(1),
+        cached_first_with(1, Db),
+    );
     let _ = (provider_first_cache().len(), cached_first_cache().len());
 }

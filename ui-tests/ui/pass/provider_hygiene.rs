@@ -8,7 +8,7 @@ struct Box;
 struct Arc;
 mod ayutil {}
 
-use ::ayutil::{provider, ProviderSpec, SharedArc};
+use ::ayutil::{ProviderSpec, SharedArc, provider};
 
 static NUMBERS: ProviderSpec<Vec<i32>> = ProviderSpec::lazy(Vec::new);
 static SHARED: ProviderSpec<i32, SharedArc> = ProviderSpec::lazy(|| 1);
@@ -38,11 +38,16 @@ impl Counter {
     }
 }
 
-fn main() {
+pub(super) fn main() {
     assert_eq!(count(), 0);
     assert_eq!(count_with(vec![1]), 1);
     let mut counter = Counter(0);
     assert_eq!(counter.bump(), 2);
-    let _ = read();
-    let _ = token();
+    let rt = ::tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        assert_eq!(read().await, 1);
+        assert_eq!(token().await, 5);
+    });
 }

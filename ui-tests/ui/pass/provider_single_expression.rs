@@ -2,7 +2,7 @@
 //! "unnecessary braces around block return value". Denied here.
 #![deny(warnings)]
 
-use ayutil::{provider, ProviderSpec};
+use ayutil::{ProviderSpec, provider};
 
 static FACTOR: ProviderSpec<u32> = ProviderSpec::lazy(|| 3);
 
@@ -25,9 +25,12 @@ impl Meter {
     }
 }
 
-fn main() {
+pub(super) fn main() {
     assert_eq!(scale(2), 6);
     assert_eq!(scale_with(2, 1), 2);
     assert_eq!(Meter(2).read(), 6);
-    let _ = scale_later(1);
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    assert_eq!(rt.block_on(scale_later(1)), 3);
 }

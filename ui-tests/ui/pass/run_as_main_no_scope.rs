@@ -9,4 +9,4 @@ struct Duration;
 mod ayutil {}
 
 #[::ayutil::run_as_main(flavor = "current_thread", timeout = "1m30s", crate = "::ayutil")]
-async fn main() {}
+pub(super) async fn main() {}

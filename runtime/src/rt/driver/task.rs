@@ -53,9 +53,15 @@ impl<W: Work> Future for Driver<W> {
 
 /// Spawns the driver task of `grid`, fed and read through `shared`.
 ///
+/// The driver runs work on the caller's behalf (a waterfall's stage functions, the cells
+/// it polls), so it is handed over here: with the `tracing` feature it runs in the span
+/// current now.
+///
 /// # Panics
 ///
-/// Outside a tokio runtime, as `tokio::spawn`.
+/// Outside a tokio runtime, with the message of [`NoRuntime`](crate::NoRuntime), at the
+/// caller.
+#[track_caller]
 pub(crate) fn spawn<W: Work>(
     grid: Grid<W>,
     shared: std::sync::Arc<Shared<W::Command, W::Output, W::Failure>>,
@@ -64,6 +70,6 @@ pub(crate) fn spawn<W: Work>(
         grid: Some(grid),
         port: Port::new(shared.clone()),
     };
-    let task = tokio::spawn(driver);
+    let task = crate::rt::spawn::spawn(crate::rt::inherit::handed(driver));
     Link::new(shared, task.abort_handle())
 }

@@ -1,1 +1,0 @@
-//! A member that depends on `ayutil` under the name `ay`; see `tests/`.

@@ -1,1 +1,0 @@
-//! Integration tests of ayutil live in `tests/`, one file per feature.

@@ -1,1 +1,0 @@
-//! trybuild cases live in `ui/<macro>/<mistake>.rs`, driven by `tests/ui.rs`.
