@@ -208,3 +208,104 @@ async fn exit_timeout_of_max_never_fires() {
     tasks.join().await.unwrap();
     assert_eq!(start.elapsed(), Duration::from_secs(86_400 * 365));
 }
+
+#[test]
+fn concurrent_joins_all_learn_of_every_failure() {
+    // Regression: with several joins waiting, one took every failure and the others
+    // returned `Ok`, although they had waited for the very same tasks.
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    for round in 0..300 {
+        rt.block_on(async {
+            let tasks: TaskSet<String> = TaskSet::new();
+            let (release_tx, release_rx) = tokio::sync::watch::channel(false);
+            for i in 0..4 {
+                let mut release = release_rx.clone();
+                tasks.spawn(async move {
+                    let _ = release.wait_for(|go| *go).await;
+                    if i % 2 == 1 {
+                        Err(format!("task {i}"))
+                    } else {
+                        Ok(())
+                    }
+                });
+            }
+            let (waiting_tx, mut waiting_rx) = tokio::sync::mpsc::unbounded_channel();
+            let joins: Vec<_> = (0..3)
+                .map(|_| {
+                    let tasks = tasks.clone();
+                    let waiting_tx = waiting_tx.clone();
+                    tokio::spawn(async move {
+                        let mut join = std::pin::pin!(tasks.join());
+                        assert!(futures::poll!(join.as_mut()).is_pending());
+                        waiting_tx.send(()).unwrap();
+                        join.await
+                    })
+                })
+                .collect();
+            for _ in 0..3 {
+                waiting_rx.recv().await.unwrap();
+            }
+            release_tx.send(true).unwrap();
+            let mut owners = 0;
+            for join in joins {
+                let err = join
+                    .await
+                    .unwrap()
+                    .expect_err("every join sees the failures");
+                assert_eq!(err.failed(), 2, "round {round}");
+                match err.failures().len() {
+                    2 => owners += 1,
+                    0 => assert_eq!(
+                        err.to_string(),
+                        "a task failed (and 1 more); the failures went to a concurrent join"
+                    ),
+                    n => panic!("a join received {n} of 2 failures"),
+                }
+            }
+            assert_eq!(
+                owners, 1,
+                "exactly one join receives the failures themselves"
+            );
+            tasks.join().await.unwrap();
+        });
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_join_without_timeout_learns_what_a_concurrent_exit_timeout_cancelled() {
+    let tasks: TaskSet<&str> = TaskSet::new();
+    tasks.spawn(async { Err("early") });
+    tasks.spawn(async {
+        std::future::pending::<()>().await;
+        Ok(())
+    });
+    let patient = tasks.clone(); // no exit timeout
+    let hasty = tasks.clone().with_exit_timeout(Duration::from_secs(1));
+    let start = Instant::now();
+    let (patient, hasty) = tokio::join!(patient.join(), hasty.join());
+    assert_eq!(start.elapsed(), Duration::from_secs(1));
+    for err in [patient.unwrap_err(), hasty.unwrap_err()] {
+        assert_eq!((err.failed(), err.cancelled()), (1, 1));
+    }
+    assert!(tasks.is_empty());
+    tasks.join().await.unwrap();
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_dropped_join_leaves_the_failures_to_the_next() {
+    let tasks: TaskSet<&str> = TaskSet::new();
+    tasks.spawn(async {
+        sleep(Duration::from_millis(10)).await;
+        Err("late")
+    });
+    {
+        let mut join = std::pin::pin!(tasks.join());
+        assert!(futures::poll!(join.as_mut()).is_pending());
+    }
+    let err = tasks.join().await.unwrap_err();
+    assert_eq!((err.failed(), err.failures().len()), (1, 1));
+}

@@ -49,11 +49,11 @@ use tokio::sync::{Notify, oneshot};
 use tokio::runtime::RuntimeFlavor;
 use tokio::task::AbortHandle;
 
-use super::error::{GroupError, TaskFailure};
+use super::error::{GroupError, TaskFailure, TaskSetError};
 use crate::Panicked;
 use crate::rt::lock::lock;
 use crate::rt::spawn;
-use super::join_round::{Ended, JoinRounds};
+use super::join_round::{Ended, JoinRounds, Round, Summary};
 
 /// A type-erased task body; its output is already converted to `Result<(), E>`.
 ///
@@ -289,22 +289,36 @@ impl<E: Send + 'static> Core<E> {
         outbox.queue.len() + inbox.queue.len() + inbox.busy
     }
 
-    /// Resolves once no task is queued or running (at once if none is).
-    pub(crate) async fn wait_idle(&self) {
+    /// Registers a waker woken when no task is queued or running any more.
+    pub(crate) fn register_idle_waker(&self, waker: &core::task::Waker) {
+        self.idle_waker.register(waker);
+    }
+
+    /// Waits until no task is left (including tasks spawned meanwhile) or until another
+    /// join of `round` has ended it; returns that join's summary in the second case.
+    async fn wait_round(&self, round: &Round) -> Option<Summary> {
         loop {
             let notified = self.idle.notified();
             tokio::pin!(notified);
             notified.as_mut().enable();
+            if let Some(summary) = round.outcome() {
+                return Some(summary);
+            }
             if self.pending() == 0 {
-                return;
+                return None;
             }
             notified.await;
         }
     }
 
-    /// Registers a waker woken when no task is queued or running any more.
-    pub(crate) fn register_idle_waker(&self, waker: &core::task::Waker) {
-        self.idle_waker.register(waker);
+    /// Ends `round` with what `take` returns, unless another join ended it first, and
+    /// tells the other joins of the round, which may be waiting for a later idle moment.
+    fn end_round<T>(&self, round: &Arc<Round>, take: impl FnOnce() -> (T, Summary)) -> Ended<T> {
+        let ended = self.rounds.end(round, take);
+        if let Ended::Owner(_) = ended {
+            self.idle.notify_waiters();
+        }
+        ended
     }
 
     /// `join` of `Group` and `Pool`: waits until no task is left (including tasks spawned
@@ -314,33 +328,56 @@ impl<E: Send + 'static> Core<E> {
     /// see the group idle takes the failure, the others receive a notice of it.
     pub(crate) async fn join_first(&self) -> Result<(), GroupError<E>> {
         let round = self.rounds.enter();
-        loop {
-            let notified = self.idle.notified();
-            tokio::pin!(notified);
-            notified.as_mut().enable();
-            if let Some(outcome) = round.outcome() {
-                return GroupError::notice(outcome);
-            }
-            if self.pending() == 0 {
-                break;
-            }
-            notified.await;
+        if let Some(summary) = self.wait_round(&round).await {
+            return GroupError::notice(summary.failed);
         }
-        let taken = || {
-            self.take_first_failure()
-                .map(|(first, others)| ((first, others), others + 1))
+        let taken = || match self.take_first_failure() {
+            Some((first, others)) => (
+                Some((first, others)),
+                Summary {
+                    failed: others + 1,
+                    cancelled: 0,
+                },
+            ),
+            None => (None, Summary::default()),
         };
-        match self.rounds.end(&round, taken) {
-            Ended::Owner(taken) => {
-                // The other joins of this round may be waiting for a later idle moment:
-                // they learn the outcome now.
-                self.idle.notify_waiters();
-                match taken {
-                    None => Ok(()),
-                    Some((first, others)) => Err(GroupError::new(first, others)),
-                }
-            }
-            Ended::Notice(outcome) => GroupError::notice(outcome),
+        match self.end_round(&round, taken) {
+            Ended::Owner(None) => Ok(()),
+            Ended::Owner(Some((first, others))) => Err(GroupError::new(first, others)),
+            Ended::Notice(summary) => GroupError::notice(summary.failed),
+        }
+    }
+
+    /// `join` of `TaskSet`: waits until no task is left, or until `deadline`, when it
+    /// cancels the tasks still running; then returns every failure since the previous
+    /// round of joins. Joins that wait at the same time form one round, as `join_first`'s.
+    pub(crate) async fn join_all(
+        &self,
+        deadline: Option<tokio::time::Instant>,
+    ) -> Result<(), TaskSetError<E>> {
+        let round = self.rounds.enter();
+        let waited = match deadline {
+            None => Ok(self.wait_round(&round).await),
+            Some(deadline) => tokio::time::timeout_at(deadline, self.wait_round(&round)).await,
+        };
+        let cancelled = match waited {
+            Ok(Some(summary)) => return TaskSetError::notice(summary),
+            Ok(None) => 0,
+            // Cancelling ends the round even if another join's deadline is later: its
+            // tasks are gone.
+            Err(_elapsed) => self.cancel_all(false).tasks,
+        };
+        let taken = || {
+            let failures = self.take_all_failures();
+            let summary = Summary {
+                failed: failures.len(),
+                cancelled,
+            };
+            (failures, summary)
+        };
+        match self.end_round(&round, taken) {
+            Ended::Owner(failures) => TaskSetError::owned(failures, cancelled),
+            Ended::Notice(summary) => TaskSetError::notice(summary),
         }
     }
 

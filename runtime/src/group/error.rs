@@ -13,6 +13,7 @@ use std::error::Error;
 use std::fmt;
 
 use crate::Panicked;
+use super::join_round::Summary;
 use crate::rt::cause;
 
 /// Why one task of a [`Group`](crate::Group), [`Pool`](crate::Pool),
@@ -206,10 +207,10 @@ impl<E> GroupError<E> {
 
     /// The outcome of a `join` whose round another `join` ended: `Some(n)` if `n` tasks
     /// failed.
-    pub(crate) fn notice(failed: Option<usize>) -> Result<(), Self> {
+    pub(crate) fn notice(failed: usize) -> Result<(), Self> {
         match failed {
-            None | Some(0) => Ok(()),
-            Some(n) => Err(Self {
+            0 => Ok(()),
+            n => Err(Self {
                 first: None,
                 others: n - 1,
             }),
@@ -358,12 +359,43 @@ impl<E: fmt::Debug + fmt::Display + 'static> Error for GroupError<E> {
 /// # }
 /// ```
 pub struct TaskSetError<E> {
-    pub(crate) failures: Vec<TaskFailure<E>>,
-    pub(crate) cancelled: usize,
+    failures: Vec<TaskFailure<E>>,
+    /// At least `failures.len()`; more when a concurrent join received the failures.
+    failed: usize,
+    cancelled: usize,
 }
 
 impl<E> TaskSetError<E> {
+    /// The outcome of the `join` that ended its round and took the failures.
+    pub(crate) fn owned(failures: Vec<TaskFailure<E>>, cancelled: usize) -> Result<(), Self> {
+        if failures.is_empty() && cancelled == 0 {
+            return Ok(());
+        }
+        Err(Self {
+            failed: failures.len(),
+            failures,
+            cancelled,
+        })
+    }
+
+    /// The outcome of a `join` whose round another `join` ended.
+    pub(crate) fn notice(summary: Summary) -> Result<(), Self> {
+        if summary.failed == 0 && summary.cancelled == 0 {
+            return Ok(());
+        }
+        Err(Self {
+            failures: Vec::new(),
+            failed: summary.failed,
+            cancelled: summary.cancelled,
+        })
+    }
+
     /// The errors and panics, in the order the tasks ended.
+    ///
+    /// Empty, while [`failed`](Self::failed) is not zero, when another `join` waiting at
+    /// the same time received them: failures are not `Clone`, so the joins that wait
+    /// together share one outcome and only the first to wake receives the failures
+    /// themselves; the others receive the counts.
     ///
     /// # Examples
     ///
@@ -436,12 +468,36 @@ impl<E> TaskSetError<E> {
     pub fn cancelled(&self) -> usize {
         self.cancelled
     }
+
+    /// How many tasks returned an error or panicked: `failures().len()`, or more when
+    /// another `join` waiting at the same time received the failures.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let tasks = ayutil::TaskSet::new();
+    /// tasks.spawn(async { Err("a") });
+    /// tasks.spawn(async { tokio::task::yield_now().await; Err("b") });
+    /// let (first, second) = tokio::join!(tasks.join(), tasks.join());
+    /// let (first, second) = (first.unwrap_err(), second.unwrap_err());
+    /// // Both joins waited for the same tasks and report both failures...
+    /// assert_eq!((first.failed(), second.failed()), (2, 2));
+    /// // ...and one of them holds the failures themselves.
+    /// assert_eq!(first.failures().len() + second.failures().len(), 2);
+    /// # }
+    /// ```
+    pub fn failed(&self) -> usize {
+        self.failed
+    }
 }
 
 impl<E: fmt::Debug> fmt::Debug for TaskSetError<E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("TaskSetError")
             .field("failures", &self.failures)
+            .field("failed", &self.failed)
             .field("cancelled", &self.cancelled)
             .finish()
     }
@@ -450,7 +506,7 @@ impl<E: fmt::Debug> fmt::Debug for TaskSetError<E> {
 impl<E> fmt::Display for TaskSetError<E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // The cancelled tasks come first: in `{:#}` the first failure follows the message.
-        let failed = self.failures.len();
+        let failed = self.failed;
         if self.cancelled > 0 {
             match self.cancelled {
                 1 => f.write_str("the exit timeout cancelled a task")?,
@@ -461,7 +517,11 @@ impl<E> fmt::Display for TaskSetError<E> {
             }
             f.write_str("; ")?;
         }
-        fmt_failed(f, failed)
+        fmt_failed(f, failed)?;
+        if self.failures.len() < failed {
+            f.write_str("; the failures went to a concurrent join")?;
+        }
+        Ok(())
     }
 }
 

@@ -1,12 +1,12 @@
-//! `JoinRounds`: the `join`s of a [`Group`](crate::Group) or [`Pool`](crate::Pool) that
-//! wait at the same time share one outcome.
+//! `JoinRounds`: the `join`s of a [`Group`](crate::Group), [`Pool`](crate::Pool) or
+//! [`TaskSet`](crate::TaskSet) that wait at the same time share one outcome.
 //!
 //! A failure is not `Clone`, so only one `join` can receive it. Without rounds, the first
 //! `join` to wake took it and the others, which had waited for the very same tasks,
 //! returned `Ok`. Now every `join` enters the current round; the first one to see the
-//! group idle ends the round (it takes the failure), and the others of that round receive
-//! a notice of it: they also return `Err`, without the failure itself. A `join` that
-//! starts after the round ended enters a new one.
+//! group idle ends the round (it takes the failures), and the others of that round receive
+//! a notice of it (a [`Summary`]): they also return `Err`, without the failures
+//! themselves. A `join` that starts after the round ended enters a new one.
 
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -21,23 +21,31 @@ pub(crate) struct JoinRounds {
 /// One round's outcome, set once by the join that ends it.
 #[derive(Debug, Default)]
 pub(crate) struct Round {
-    /// `None`: no task failed; `Some(n)`: `n` tasks failed.
-    outcome: OnceLock<Option<usize>>,
+    outcome: OnceLock<Summary>,
+}
+
+/// What the joins of a round that did not end it learn: the counts, not the failures.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Summary {
+    /// Tasks that returned an error or panicked.
+    pub(crate) failed: usize,
+    /// Tasks that an exit timeout cancelled (`TaskSet` only).
+    pub(crate) cancelled: usize,
 }
 
 impl Round {
-    /// `None` while the round is open; then how many tasks failed, if any.
-    pub(crate) fn outcome(&self) -> Option<Option<usize>> {
+    /// `None` while the round is open.
+    pub(crate) fn outcome(&self) -> Option<Summary> {
         self.outcome.get().copied()
     }
 }
 
 /// How a join's round ended for it.
 pub(crate) enum Ended<T> {
-    /// This join ended the round and took its failure, if any.
-    Owner(Option<T>),
-    /// Another join ended the round first: `Some(n)` if `n` tasks failed.
-    Notice(Option<usize>),
+    /// This join ended the round and took what `take` returned.
+    Owner(T),
+    /// Another join ended the round first.
+    Notice(Summary),
 }
 
 impl JoinRounds {
@@ -47,13 +55,9 @@ impl JoinRounds {
         Arc::clone(current.get_or_insert_with(Arc::default))
     }
 
-    /// Ends `round` with what `take` returns (the failure and how many tasks failed in
-    /// all), unless another join ended it first.
-    pub(crate) fn end<T>(
-        &self,
-        round: &Arc<Round>,
-        take: impl FnOnce() -> Option<(T, usize)>,
-    ) -> Ended<T> {
+    /// Ends `round` with what `take` returns (the failures, and the summary the other
+    /// joins of the round receive), unless another join ended it first.
+    pub(crate) fn end<T>(&self, round: &Arc<Round>, take: impl FnOnce() -> (T, Summary)) -> Ended<T> {
         let mut current = lock::lock(&self.current);
         if let Some(outcome) = round.outcome() {
             return Ended::Notice(outcome);
@@ -62,8 +66,8 @@ impl JoinRounds {
             // Joins that start from now on wait for a new round.
             *current = None;
         }
-        let taken = take();
-        let _ = round.outcome.set(taken.as_ref().map(|(_, failed)| *failed));
-        Ended::Owner(taken.map(|(failure, _)| failure))
+        let (taken, summary) = take();
+        let _ = round.outcome.set(summary);
+        Ended::Owner(taken)
     }
 }

@@ -10,6 +10,7 @@ use std::sync::Arc;
 use super::engine::{Collect, Owner};
 use super::error::{TaskResult, TaskSetError};
 use crate::rt::inherit::handed;
+use crate::rt::time::deadline_in;
 
 /// Background tasks that are waited for together; a failing task never cancels its
 /// siblings, and every failure is returned.
@@ -134,6 +135,13 @@ impl<E: Send + 'static> TaskSet<E> {
     /// A [`TaskSetError`] if any task returned an error, panicked or was cancelled by
     /// the exit timeout.
     ///
+    /// # Joins at the same time
+    ///
+    /// Several `join`s (of clones) that wait at the same time share one outcome: each
+    /// returns `Err` if a task failed, but only the first to wake holds the failures; the
+    /// others' [`TaskSetError::failures`] is empty and [`TaskSetError::failed`] counts
+    /// them. The first exit timeout to expire cancels the tasks for every `join` waiting.
+    ///
     /// # Cancel safety
     ///
     /// Cancel safe: dropping the future leaves the tasks running (the exit timeout only
@@ -161,26 +169,8 @@ impl<E: Send + 'static> TaskSet<E> {
     /// # }
     /// ```
     pub async fn join(&self) -> Result<(), TaskSetError<E>> {
-        let core = &self.owner.core;
-        let cancelled = match self.exit_timeout {
-            None => {
-                core.wait_idle().await;
-                0
-            }
-            Some(timeout) => match tokio::time::timeout(timeout, core.wait_idle()).await {
-                Ok(()) => 0,
-                Err(_elapsed) => core.cancel_all(false).tasks,
-            },
-        };
-        let failures = core.take_all_failures();
-        if failures.is_empty() && cancelled == 0 {
-            Ok(())
-        } else {
-            Err(TaskSetError {
-                failures,
-                cancelled,
-            })
-        }
+        let deadline = self.exit_timeout.and_then(deadline_in);
+        self.owner.core.join_all(deadline).await
     }
 
     /// Number of tasks spawned and not finished yet.
