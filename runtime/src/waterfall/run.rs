@@ -15,6 +15,7 @@ use crate::rt::driver::exchange::{DriveEnd, Link, Shared};
 use crate::rt::driver::grid::Grid;
 use crate::rt::driver::task;
 use crate::rt::lock;
+use crate::rt::start::Start;
 
 /// The consumer's side of a run's driver: streamed items in, outputs out in item order.
 type Driver<O> = Link<Value, O, BoxError>;
@@ -30,14 +31,6 @@ struct Feed {
 
 /// Spawns the driver; the flag says whether it records the timeline.
 type Spawn<O> = Box<dyn FnOnce(bool) -> Driver<O> + Send>;
-
-enum State<O> {
-    /// Not polled yet: the driver is spawned on the first poll. In a `Mutex` only so the
-    /// run is `Sync`.
-    Idle(Mutex<Spawn<O>>),
-    Running(Driver<O>),
-    Finished,
-}
 
 /// Stream returned by [`Waterfall::run`](crate::Waterfall::run) and
 /// [`Waterfall::run_stream`](crate::Waterfall::run_stream): the last stage's outputs in
@@ -67,7 +60,8 @@ enum State<O> {
 /// ```
 #[must_use = "streams do nothing unless polled"]
 pub struct WaterfallRun<O> {
-    state: State<O>,
+    /// The driver, spawned on the first poll; dropped once the run has ended.
+    driver: Start<Spawn<O>, Driver<O>>,
     /// Outputs yielded so far.
     yielded: usize,
     feed: Option<Feed>,
@@ -91,25 +85,12 @@ impl<O: Send + 'static> WaterfallRun<O> {
             task::spawn(grid, Shared::new())
         });
         Self {
-            state: State::Idle(Mutex::new(spawn)),
+            driver: Start::new(spawn),
             yielded: 0,
             feed,
             timeline,
             record,
         }
-    }
-
-    /// Spawns the driver (the first poll).
-    fn start(&mut self) {
-        let State::Idle(spawn) = core::mem::replace(&mut self.state, State::Finished) else {
-            return;
-        };
-        let mut driver = lock::into_inner(spawn)(self.record);
-        if self.feed.is_none() {
-            // Every item is in the grid already.
-            driver.close();
-        }
-        self.state = State::Running(driver);
     }
 
     /// Records the run's [`Timeline`] (`true`) or not (`false`).
@@ -197,10 +178,15 @@ impl<O: Send + 'static> Stream for WaterfallRun<O> {
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let this = self.get_mut();
-        if matches!(this.state, State::Idle(_)) {
-            this.start();
-        }
-        let State::Running(driver) = &mut this.state else {
+        let (record, streamed) = (this.record, this.feed.is_some());
+        let Some(driver) = this.driver.get_or_start(|spawn| {
+            let mut driver = spawn(record);
+            if !streamed {
+                // Every item is in the grid already.
+                driver.close();
+            }
+            driver
+        }) else {
             return Poll::Ready(None);
         };
         pull(&mut this.feed, this.yielded, driver, cx);
@@ -210,7 +196,7 @@ impl<O: Send + 'static> Stream for WaterfallRun<O> {
         }
         // Every output was taken and the driver stopped, its cells dropped.
         let end = driver.take_end();
-        this.state = State::Finished;
+        this.driver.finish();
         this.feed = None;
         match end {
             Some(DriveEnd::Done) | None => Poll::Ready(None),
@@ -225,19 +211,14 @@ impl<O: Send + 'static> Stream for WaterfallRun<O> {
 
 impl<O: Send + 'static> FusedStream for WaterfallRun<O> {
     fn is_terminated(&self) -> bool {
-        matches!(self.state, State::Finished)
+        self.driver.is_finished()
     }
 }
 
 impl<O> fmt::Debug for WaterfallRun<O> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let state = match self.state {
-            State::Idle(_) => "idle",
-            State::Running(_) => "running",
-            State::Finished => "finished",
-        };
         f.debug_struct("WaterfallRun")
-            .field("state", &state)
+            .field("state", &self.driver.phase())
             .finish_non_exhaustive()
     }
 }
