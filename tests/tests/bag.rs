@@ -353,3 +353,37 @@ async fn stream_after_error_is_finished() {
     assert!(stream.next().await.is_none());
     assert!(stream.next().await.is_none());
 }
+
+#[test]
+fn ordered_bag_keeps_spawn_order_on_a_multi_thread_runtime() {
+    // Tasks end on two worker threads in any order, and putters on other tasks take places
+    // meanwhile: every round must come out exactly in the order the places were taken.
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    for round in 0..200_u64 {
+        rt.block_on(async {
+            let bag = OrderedBag::new();
+            let putter = bag.putter();
+            for i in 0..20_u64 {
+                if i % 5 == 4 {
+                    putter.put(i).unwrap();
+                } else {
+                    putter
+                        .spawn(async move {
+                            if (i + round) % 3 == 0 {
+                                tokio::task::yield_now().await;
+                            }
+                            Some(i)
+                        })
+                        .unwrap();
+                }
+            }
+            drop(putter);
+            let values: Vec<u64> = bag.into_stream().map(Result::unwrap).collect().await;
+            assert_eq!(values, (0..20).collect::<Vec<_>>(), "round {round}");
+        });
+    }
+}

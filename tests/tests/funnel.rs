@@ -604,3 +604,29 @@ async fn timeout_of_max_never_fires() {
             .is_err()
     );
 }
+
+#[tokio::test]
+async fn panic_on_the_first_poll_is_resumed_after_the_running_futures_are_dropped() {
+    // Regression: a future that panicked on its inline first poll unwound through the
+    // consumer at once, while the futures already in the driver were still alive.
+    let (tx, mut rx) = tokio::sync::oneshot::channel::<()>();
+    let (source_tx, source) = futures::channel::mpsc::unbounded();
+    let mut f = funnel(source);
+    source_tx.unbounded_send(holds_forever(tx).boxed()).unwrap();
+    assert!(futures::poll!(f.next()).is_pending());
+    // The driver takes the future over.
+    tokio::task::yield_now().await;
+    source_tx
+        .unbounded_send(async { panic!("exploded on its first poll") }.boxed())
+        .unwrap();
+    let res = std::panic::AssertUnwindSafe(f.next()).catch_unwind().await;
+    let payload = res.unwrap_err();
+    assert_eq!(
+        payload.downcast_ref::<&str>().copied(),
+        Some("exploded on its first poll")
+    );
+    assert_eq!(
+        rx.try_recv(),
+        Err(tokio::sync::oneshot::error::TryRecvError::Closed)
+    );
+}

@@ -730,3 +730,44 @@ async fn stream_window_of_max_pulls_without_holding_back() {
     assert_eq!(run.count().await, 999);
     assert_eq!(t0.elapsed(), ms(10));
 }
+
+#[tokio::test(start_paused = true)]
+async fn pushes_are_refused_as_soon_as_every_branch_is_dropped() {
+    // Once no branch can read the grid, a push is refused at once instead of being taken
+    // by a driver that is about to stop.
+    let (branches, shoots) = branch_shoot::<u8>(2, 2);
+    shoots[0].push(async { 1 }).unwrap();
+    drop(branches);
+    assert_eq!(shoots[1].push(async { 2 }), Err(ShootError::Closed));
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_failing_cell_drops_the_other_cells_before_the_error_comes_out() {
+    let alive = Arc::new(AtomicUsize::new(0));
+    let a = alive.clone();
+    let wf = Waterfall::<u64>::new().try_stage("check", MAX, move |x| {
+        a.fetch_add(1, SeqCst);
+        let guard = DecOnDrop(a.clone());
+        async move {
+            let _guard = guard;
+            if x == 1 {
+                sleep(ms(5)).await;
+                return Err("one");
+            }
+            sleep(ms(10_000)).await;
+            Ok(x)
+        }
+    });
+    let mut run = wf.run(0..4);
+    let err = run.next().await.unwrap().unwrap_err();
+    assert_eq!(err.item(), 1);
+    assert_eq!(alive.load(SeqCst), 0, "every other cell was dropped first");
+}
+
+/// Decrements its counter when dropped.
+struct DecOnDrop(Arc<AtomicUsize>);
+impl Drop for DecOnDrop {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, SeqCst);
+    }
+}

@@ -1,6 +1,5 @@
 //! The engine shared by [`Funnel`](crate::Funnel) and [`TryFunnel`](crate::TryFunnel).
 
-use core::any::Any;
 use core::convert::Infallible;
 use core::fmt;
 use core::future::Future;
@@ -8,14 +7,18 @@ use core::pin::Pin;
 use core::task::{Context, Poll};
 use core::time::Duration;
 use std::collections::VecDeque;
-use std::sync::{Mutex, PoisonError};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Mutex;
 
 use futures_core::Stream;
 
-use super::driver::{Driver, Job};
-use crate::rt::timer::Timer;
 use super::error::FunnelError;
+use super::row::{self, Driver, Job};
 use super::step::FunnelStep;
+use crate::rt::driver::cells::Payload;
+use crate::rt::driver::exchange::DriveEnd;
+use crate::rt::lock;
+use crate::rt::timer::Timer;
 
 /// How many source items one poll may pull before it yields back to the executor, so a
 /// source that is always ready cannot monopolise the thread.
@@ -27,6 +30,8 @@ pub(crate) enum Started<T, E> {
     Done(Result<T, E>),
     /// It goes on in the driver.
     Pending(Job<T, E>),
+    /// It panicked: the payload, resumed once the funnel's other futures are dropped.
+    Panicked(Payload),
 }
 
 /// Starts one source item; `Err` is the source's own error.
@@ -39,9 +44,10 @@ where
     Fut: Future<Output = Result<T, E>> + Send + 'static,
 {
     let mut fut = Box::pin(crate::rt::inherit::handed(fut));
-    match fut.as_mut().poll(cx) {
-        Poll::Ready(out) => Started::Done(out),
-        Poll::Pending => Started::Pending(fut),
+    match catch_unwind(AssertUnwindSafe(|| fut.as_mut().poll(cx))) {
+        Ok(Poll::Ready(out)) => Started::Done(out),
+        Ok(Poll::Pending) => Started::Pending(fut),
+        Err(payload) => Started::Panicked(payload),
     }
 }
 
@@ -88,7 +94,7 @@ enum Failure<E> {
     /// A future's `Err`, or the source's.
     Failed(E),
     /// The payload of a future's panic; in a `Mutex` only so the funnel stays `Sync`.
-    Panicked(Mutex<Box<dyn Any + Send>>),
+    Panicked(Mutex<Payload>),
 }
 
 enum State<E> {
@@ -97,10 +103,11 @@ enum State<E> {
     /// The deadline passed: the driver was aborted; outputs that had completed are still
     /// yielded, then the time-out error.
     Draining,
-    /// A future or the source failed: the driver was aborted, and the failure waits until
-    /// it reports that every future it held was dropped (so the consumer never sees the
-    /// failure while the other futures are still alive). Outputs not yet yielded are
-    /// dropped.
+    /// A future that finished on its first poll, or the source, failed: the driver was
+    /// aborted, and the failure waits until it reports that every future it held was
+    /// dropped (so the consumer never sees the failure while the other futures are still
+    /// alive). Outputs not yet yielded are dropped. (A future the driver runs that fails
+    /// ends the driver itself, which reports the failure once its futures are dropped.)
     Failing(Failure<E>),
     /// Ended: yields `None` forever.
     Finished,
@@ -123,7 +130,7 @@ pub(crate) struct Core<S: Stream, T, E> {
     source_done: bool,
     /// Spawned at the first future that does not finish on its inline poll.
     driver: Option<Driver<T, E>>,
-    /// Futures handed to the driver whose outcome was not taken yet.
+    /// Futures handed to the driver whose output was not taken yet.
     running: usize,
     /// Outputs of futures that finished on their first, inline poll.
     ready: VecDeque<Result<T, E>>,
@@ -195,12 +202,12 @@ where
         self.poll_failing(cx)
     }
 
-    /// Waits for the aborted driver to stop, dropping the outcomes it sent meanwhile, then
+    /// Waits for the aborted driver to stop, dropping the outputs it sent meanwhile, then
     /// yields the failure (or resumes the panic).
     fn poll_failing(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<T, FunnelError<E>>>> {
         if let Some(driver) = &mut self.driver {
             loop {
-                match driver.poll_outcome(cx) {
+                match driver.poll_output(cx) {
                     Poll::Ready(Some(_late)) => {}
                     Poll::Ready(None) => break,
                     Poll::Pending => return Poll::Pending,
@@ -212,7 +219,7 @@ where
         match state {
             State::Failing(Failure::Failed(e)) => Poll::Ready(Some(Err(FunnelError::Failed(e)))),
             State::Failing(Failure::Panicked(payload)) => {
-                std::panic::resume_unwind(payload.into_inner().unwrap_or_else(PoisonError::into_inner))
+                std::panic::resume_unwind(lock::into_inner(payload))
             }
             _ => unreachable!("poll_failing runs only in the Failing state"),
         }
@@ -267,8 +274,11 @@ where
                         match (self.launch)(cx, item) {
                             Ok(Started::Done(out)) => self.ready.push_back(out),
                             Ok(Started::Pending(job)) => {
-                                self.driver.get_or_insert_with(Driver::spawn).push(job);
+                                self.driver.get_or_insert_with(row::spawn).push(job);
                                 self.running += 1;
+                            }
+                            Ok(Started::Panicked(payload)) => {
+                                return self.fail(Failure::Panicked(Mutex::new(payload)), cx);
                             }
                             Err(e) => return self.fail(Failure::Failed(e), cx),
                         }
@@ -299,25 +309,30 @@ where
         }
         let mut driver_stopped = self.driver.is_none();
         if let Some(driver) = &mut self.driver {
-            match driver.poll_outcome(cx) {
-                Poll::Ready(Some(Ok(Ok(value)))) => {
+            match driver.poll_output(cx) {
+                Poll::Ready(Some(value)) => {
                     self.running -= 1;
                     return Poll::Ready(Some(Ok(value)));
                 }
-                Poll::Ready(Some(Ok(Err(e)))) => {
-                    self.running -= 1;
-                    return self.fail(Failure::Failed(e), cx);
-                }
-                Poll::Ready(Some(Err(payload))) => {
-                    self.running -= 1;
-                    return self.fail(Failure::Panicked(Mutex::new(payload)), cx);
-                }
-                // The driver stopped and every outcome was taken: its futures all ended,
-                // or it was aborted at the deadline.
+                // The driver stopped and every output was taken: its futures all ended, one
+                // failed or panicked (and the others were dropped), or it was aborted at the
+                // deadline.
                 Poll::Ready(None) => {
+                    let end = driver.take_end();
                     self.driver = None;
                     self.running = 0;
                     driver_stopped = true;
+                    match end {
+                        Some(DriveEnd::Failed { failure, .. }) => {
+                            self.finish();
+                            return Poll::Ready(Some(Err(FunnelError::Failed(failure))));
+                        }
+                        Some(DriveEnd::Panicked(payload)) => {
+                            self.finish();
+                            std::panic::resume_unwind(payload);
+                        }
+                        Some(DriveEnd::Done) | None => {}
+                    }
                 }
                 Poll::Pending => {}
             }

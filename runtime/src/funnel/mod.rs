@@ -1,9 +1,9 @@
 //! [`Funnel`]: a stream of futures in, their outputs out in completion order.
 
-mod driver;
 mod engine;
 mod error;
 mod plain;
+mod row;
 mod step;
 mod try_funnel;
 

@@ -5,22 +5,11 @@ use core::fmt;
 use core::future::Future;
 use core::pin::Pin;
 use core::task::{Context, Poll};
-use std::collections::VecDeque;
-use std::sync::Arc;
 
 use futures_core::Stream;
 
-use super::bag_shared::{Buffer, Shared};
-use super::engine::{Collect, Core, Job, Owner};
+use super::bag_core::{Arrival, RawBag, RawPutter, RawStream};
 use super::error::{BagClosed, BagResult, GroupError};
-
-impl<T: Send> Buffer for VecDeque<T> {
-    type Item = T;
-
-    fn pop(&mut self) -> Option<T> {
-        self.pop_front()
-    }
-}
 
 /// Turns concurrent tasks into a [`Stream`] of the values they produce, in the order
 /// they arrive.
@@ -63,8 +52,7 @@ impl<T: Send> Buffer for VecDeque<T> {
 /// ```
 #[must_use = "a Bag does nothing unless turned into a stream"]
 pub struct Bag<T: Send + 'static, E: Send + 'static = Infallible> {
-    owner: Owner<E>,
-    shared: Arc<Shared<VecDeque<T>, E>>,
+    raw: RawBag<Arrival<T>, E>,
 }
 
 impl<T: Send + 'static, E: Send + 'static> Bag<T, E> {
@@ -88,9 +76,7 @@ impl<T: Send + 'static, E: Send + 'static> Bag<T, E> {
     /// # }
     /// ```
     pub fn new() -> Self {
-        let owner = Owner::new(usize::MAX, Collect::First);
-        let shared = Shared::new(Arc::clone(&owner.core), VecDeque::new());
-        Self { owner, shared }
+        Self { raw: RawBag::new() }
     }
 
     /// Starts `task`; its output (if any) is yielded when it ends.
@@ -121,8 +107,7 @@ impl<T: Send + 'static, E: Send + 'static> Bag<T, E> {
         F: Future + Send + 'static,
         F::Output: BagResult<T, E>,
     {
-        // The owner is alive (we hold it), so the core is not closed.
-        let _ = self.owner.core.spawn(job(&self.shared, task), None);
+        self.raw.spawn(task);
     }
 
     /// Adds a value to yield.
@@ -141,8 +126,7 @@ impl<T: Send + 'static, E: Send + 'static> Bag<T, E> {
     /// # }
     /// ```
     pub fn put(&self, value: T) {
-        self.shared.buf().push_back(value);
-        self.shared.wake();
+        self.raw.put(value);
     }
 
     /// Returns a new putter: a cloneable handle that puts values and spawns tasks. The
@@ -165,7 +149,9 @@ impl<T: Send + 'static, E: Send + 'static> Bag<T, E> {
     /// # }
     /// ```
     pub fn putter(&self) -> Putter<T, E> {
-        Putter::new(Arc::clone(&self.shared))
+        Putter {
+            raw: self.raw.putter(),
+        }
     }
 
     /// Turns the bag into the stream of its values.
@@ -188,29 +174,9 @@ impl<T: Send + 'static, E: Send + 'static> Bag<T, E> {
     /// ```
     pub fn into_stream(self) -> BagStream<T, E> {
         BagStream {
-            bag: self,
-            done: false,
+            raw: self.raw.into_stream(),
         }
     }
-}
-
-/// Wraps `task` so that its value lands in the buffer before the task counts as done.
-fn job<T, E, F>(shared: &Arc<Shared<VecDeque<T>, E>>, task: F) -> Job<E>
-where
-    T: Send + 'static,
-    E: Send + 'static,
-    F: Future + Send + 'static,
-    F::Output: BagResult<T, E>,
-{
-    let shared = Arc::clone(shared);
-    let task = crate::rt::inherit::handed(task);
-    Box::pin(async move {
-        if let Some(value) = task.await.into_bag_result()? {
-            shared.buf().push_back(value);
-            shared.wake();
-        }
-        Ok(())
-    })
 }
 
 impl<T: Send + 'static, E: Send + 'static> Default for Bag<T, E> {
@@ -219,18 +185,9 @@ impl<T: Send + 'static, E: Send + 'static> Default for Bag<T, E> {
     }
 }
 
-impl<T: Send + 'static, E: Send + 'static> Drop for Bag<T, E> {
-    fn drop(&mut self) {
-        // Runs before `owner` drops (which aborts the tasks): putters see the bag closed.
-        self.shared.close();
-    }
-}
-
 impl<T: Send + 'static, E: Send + 'static> fmt::Debug for Bag<T, E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Bag")
-            .field("tasks", &self.owner.core.pending())
-            .finish_non_exhaustive()
+        self.raw.fmt_as("Bag", f)
     }
 }
 
@@ -265,25 +222,20 @@ impl<T: Send + 'static, E: Send + 'static> fmt::Debug for Bag<T, E> {
 /// ```
 #[must_use = "streams do nothing unless polled; dropping this one aborts the bag's tasks"]
 pub struct BagStream<T: Send + 'static, E: Send + 'static = Infallible> {
-    bag: Bag<T, E>,
-    done: bool,
+    raw: RawStream<Arrival<T>, E>,
 }
 
 impl<T: Send + 'static, E: Send + 'static> Stream for BagStream<T, E> {
     type Item = Result<T, GroupError<E>>;
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        let this = self.get_mut();
-        this.bag.shared.poll_next(&mut this.done, cx)
+        self.get_mut().raw.poll_next(cx)
     }
 }
 
 impl<T: Send + 'static, E: Send + 'static> fmt::Debug for BagStream<T, E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("BagStream")
-            .field("bag", &self.bag)
-            .field("done", &self.done)
-            .finish()
+        self.raw.fmt_as("BagStream", "Bag", f)
     }
 }
 
@@ -314,15 +266,10 @@ impl<T: Send + 'static, E: Send + 'static> fmt::Debug for BagStream<T, E> {
 /// ```
 #[must_use = "a Putter keeps its bag's stream open until dropped"]
 pub struct Putter<T: Send + 'static, E: Send + 'static = Infallible> {
-    shared: Arc<Shared<VecDeque<T>, E>>,
+    raw: RawPutter<Arrival<T>, E>,
 }
 
 impl<T: Send + 'static, E: Send + 'static> Putter<T, E> {
-    fn new(shared: Arc<Shared<VecDeque<T>, E>>) -> Self {
-        shared.add_putter();
-        Self { shared }
-    }
-
     /// Puts a value; the stream yields it next after the values already waiting.
     ///
     /// # Errors
@@ -339,12 +286,7 @@ impl<T: Send + 'static, E: Send + 'static> Putter<T, E> {
     /// assert_eq!(putter.put("too late").unwrap_err().into_inner(), "too late");
     /// ```
     pub fn put(&self, value: T) -> Result<(), BagClosed<T>> {
-        if !self.shared.is_open() {
-            return Err(BagClosed(value));
-        }
-        self.shared.buf().push_back(value);
-        self.shared.wake();
-        Ok(())
+        self.raw.put(value)
     }
 
     /// Starts `task` in the bag, like [`Bag::spawn`].
@@ -383,28 +325,20 @@ impl<T: Send + 'static, E: Send + 'static> Putter<T, E> {
         F: Future + Send + 'static,
         F::Output: BagResult<T, E>,
     {
-        Core::spawn(&self.shared.core, job(&self.shared, task), None)
-            .map(drop)
-            .map_err(|_| BagClosed(()))
+        self.raw.spawn(task)
     }
 }
 
 impl<T: Send + 'static, E: Send + 'static> Clone for Putter<T, E> {
     fn clone(&self) -> Self {
-        Self::new(Arc::clone(&self.shared))
-    }
-}
-
-impl<T: Send + 'static, E: Send + 'static> Drop for Putter<T, E> {
-    fn drop(&mut self) {
-        self.shared.remove_putter();
+        Self {
+            raw: self.raw.clone(),
+        }
     }
 }
 
 impl<T: Send + 'static, E: Send + 'static> fmt::Debug for Putter<T, E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Putter")
-            .field("open", &self.shared.is_open())
-            .finish()
+        self.raw.fmt_as("Putter", f)
     }
 }

@@ -14,6 +14,28 @@
 //!
 //! Invariant (under the inbox lock): a task is queued only while `running == limit`, so
 //! the queue is FIFO and nothing waits while a slot is free.
+//!
+//! # Why `Scope` has an engine of its own
+//!
+//! `Scope` runs on `scope/state.rs` and `scope/ledger.rs`, not on this core, and the two
+//! are kept apart on purpose (issue 9 weighed one core with policies):
+//!
+//! - This core is cheap because a worker runs task after task inside one tokio task and
+//!   keeps nothing per task once it ended. Measured on a current-thread runtime with
+//!   10 000 tiny tasks and a limit of 64 (instructions per task, valgrind): `Pool` about
+//!   900, tokio's `JoinSet` + `Semaphore` about 3 100, `Scope::max_concurrency(64)` about
+//!   3 800 (3 700 with `discard_results`). An unlimited `Group`, one worker per task,
+//!   costs about 2 900.
+//! - A scope task must be its own tokio task, with its own abort handle: a `TaskHandle`
+//!   aborts or awaits that one task, and a failing task makes the scope abort the others
+//!   one by one. A worker that runs many tasks cannot be aborted for one of them. The scope
+//!   also keeps each task's outcome in spawn order (its ledger) for `join_next` and the
+//!   results, and carries `aside` closures, schedules and child scopes.
+//!
+//! One core would give `Pool`, `Group`, `TaskSet` and the bags the scope's per-task spawn,
+//! abort handle and ledger slot (about four times their cost per task above), or give the
+//! scope workers that cannot abort one task. What both need from a shared floor (locks,
+//! limits, panics) comes from `rt/`.
 
 use core::future::Future;
 use core::pin::Pin;

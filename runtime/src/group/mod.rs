@@ -2,7 +2,7 @@
 //! and collect their completion, failures or values.
 
 mod bag;
-mod bag_shared;
+mod bag_core;
 mod engine;
 mod error;
 mod join_round;

@@ -5,70 +5,11 @@ use core::fmt;
 use core::future::Future;
 use core::pin::Pin;
 use core::task::{Context, Poll};
-use std::collections::VecDeque;
-use std::sync::Arc;
 
 use futures_core::Stream;
 
-use super::bag_shared::{Buffer, Shared};
-use super::engine::{Collect, Core, Job, Owner};
+use super::bag_core::{RawBag, RawPutter, RawStream, SpawnOrder};
 use super::error::{BagClosed, BagResult, GroupError};
-
-/// One place in the output order: a task still running, or what it (or a `put`) gave.
-enum Slot<T> {
-    Waiting,
-    Filled(Option<T>),
-}
-
-/// The slots in spawn/put order; `base` is the sequence number of the front slot.
-pub(crate) struct Slots<T> {
-    base: u64,
-    slots: VecDeque<Slot<T>>,
-}
-
-impl<T> Slots<T> {
-    /// Reserves the next place in the order.
-    fn reserve(&mut self, slot: Slot<T>) -> u64 {
-        self.slots.push_back(slot);
-        self.base + self.slots.len() as u64 - 1
-    }
-
-    fn fill(&mut self, seq: u64, value: Option<T>) {
-        // Slots before the front were consumed, so `seq >= base` while it is unfilled.
-        if let Some(slot) = self.slots.get_mut((seq - self.base) as usize) {
-            *slot = Slot::Filled(value);
-        }
-    }
-}
-
-impl<T: Send> Buffer for Slots<T> {
-    type Item = T;
-
-    fn pop(&mut self) -> Option<T> {
-        while let Some(Slot::Filled(_)) = self.slots.front() {
-            self.base += 1;
-            if let Some(Slot::Filled(Some(value))) = self.slots.pop_front() {
-                return Some(value);
-            }
-        }
-        None
-    }
-}
-
-/// Fills its slot when the task ends; with nothing if the task failed, panicked or was
-/// cancelled, so a failed task never stalls the ones after it.
-struct SlotGuard<T: Send + 'static, E: Send + 'static> {
-    shared: Arc<Shared<Slots<T>, E>>,
-    seq: u64,
-    value: Option<T>,
-}
-
-impl<T: Send + 'static, E: Send + 'static> Drop for SlotGuard<T, E> {
-    fn drop(&mut self) {
-        self.shared.buf().fill(self.seq, self.value.take());
-        self.shared.wake();
-    }
-}
 
 /// Like [`Bag`](crate::Bag), but yields in spawn order: tasks run concurrently, and each
 /// task's output takes the place where it was spawned.
@@ -105,8 +46,7 @@ impl<T: Send + 'static, E: Send + 'static> Drop for SlotGuard<T, E> {
 /// ```
 #[must_use = "an OrderedBag does nothing unless turned into a stream"]
 pub struct OrderedBag<T: Send + 'static, E: Send + 'static = Infallible> {
-    owner: Owner<E>,
-    shared: Arc<Shared<Slots<T>, E>>,
+    raw: RawBag<SpawnOrder<T>, E>,
 }
 
 impl<T: Send + 'static, E: Send + 'static> OrderedBag<T, E> {
@@ -129,13 +69,7 @@ impl<T: Send + 'static, E: Send + 'static> OrderedBag<T, E> {
     /// # }
     /// ```
     pub fn new() -> Self {
-        let owner = Owner::new(usize::MAX, Collect::First);
-        let slots = Slots {
-            base: 0,
-            slots: VecDeque::new(),
-        };
-        let shared = Shared::new(Arc::clone(&owner.core), slots);
-        Self { owner, shared }
+        Self { raw: RawBag::new() }
     }
 
     /// Starts `task`; its output takes the next place in the order.
@@ -170,8 +104,7 @@ impl<T: Send + 'static, E: Send + 'static> OrderedBag<T, E> {
         F: Future + Send + 'static,
         F::Output: BagResult<T, E>,
     {
-        // The owner is alive (we hold it), so the core is not closed.
-        let _ = self.owner.core.spawn(job(&self.shared, task), None);
+        self.raw.spawn(task);
     }
 
     /// Adds a value at the next place in the order.
@@ -194,8 +127,7 @@ impl<T: Send + 'static, E: Send + 'static> OrderedBag<T, E> {
     /// # }
     /// ```
     pub fn put(&self, value: T) {
-        self.shared.buf().reserve(Slot::Filled(Some(value)));
-        self.shared.wake();
+        self.raw.put(value);
     }
 
     /// Returns a new putter: a cloneable handle that puts values and spawns tasks, each
@@ -220,7 +152,9 @@ impl<T: Send + 'static, E: Send + 'static> OrderedBag<T, E> {
     /// # }
     /// ```
     pub fn putter(&self) -> OrderedPutter<T, E> {
-        OrderedPutter::new(Arc::clone(&self.shared))
+        OrderedPutter {
+            raw: self.raw.putter(),
+        }
     }
 
     /// Turns the bag into the stream of its values, in spawn order.
@@ -243,32 +177,9 @@ impl<T: Send + 'static, E: Send + 'static> OrderedBag<T, E> {
     /// ```
     pub fn into_stream(self) -> OrderedBagStream<T, E> {
         OrderedBagStream {
-            bag: self,
-            done: false,
+            raw: self.raw.into_stream(),
         }
     }
-}
-
-/// Reserves the next slot and wraps `task` so that it fills the slot when it ends.
-fn job<T, E, F>(shared: &Arc<Shared<Slots<T>, E>>, task: F) -> Job<E>
-where
-    T: Send + 'static,
-    E: Send + 'static,
-    F: Future + Send + 'static,
-    F::Output: BagResult<T, E>,
-{
-    let task = crate::rt::inherit::handed(task);
-    let seq = shared.buf().reserve(Slot::Waiting);
-    let mut guard = SlotGuard {
-        shared: Arc::clone(shared),
-        seq,
-        value: None,
-    };
-    Box::pin(async move {
-        guard.value = task.await.into_bag_result()?;
-        drop(guard);
-        Ok(())
-    })
 }
 
 impl<T: Send + 'static, E: Send + 'static> Default for OrderedBag<T, E> {
@@ -277,18 +188,9 @@ impl<T: Send + 'static, E: Send + 'static> Default for OrderedBag<T, E> {
     }
 }
 
-impl<T: Send + 'static, E: Send + 'static> Drop for OrderedBag<T, E> {
-    fn drop(&mut self) {
-        // Runs before `owner` drops (which aborts the tasks): putters see the bag closed.
-        self.shared.close();
-    }
-}
-
 impl<T: Send + 'static, E: Send + 'static> fmt::Debug for OrderedBag<T, E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("OrderedBag")
-            .field("tasks", &self.owner.core.pending())
-            .finish_non_exhaustive()
+        self.raw.fmt_as("OrderedBag", f)
     }
 }
 
@@ -322,25 +224,20 @@ impl<T: Send + 'static, E: Send + 'static> fmt::Debug for OrderedBag<T, E> {
 /// ```
 #[must_use = "streams do nothing unless polled; dropping this one aborts the bag's tasks"]
 pub struct OrderedBagStream<T: Send + 'static, E: Send + 'static = Infallible> {
-    bag: OrderedBag<T, E>,
-    done: bool,
+    raw: RawStream<SpawnOrder<T>, E>,
 }
 
 impl<T: Send + 'static, E: Send + 'static> Stream for OrderedBagStream<T, E> {
     type Item = Result<T, GroupError<E>>;
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        let this = self.get_mut();
-        this.bag.shared.poll_next(&mut this.done, cx)
+        self.get_mut().raw.poll_next(cx)
     }
 }
 
 impl<T: Send + 'static, E: Send + 'static> fmt::Debug for OrderedBagStream<T, E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("OrderedBagStream")
-            .field("bag", &self.bag)
-            .field("done", &self.done)
-            .finish()
+        self.raw.fmt_as("OrderedBagStream", "OrderedBag", f)
     }
 }
 
@@ -367,15 +264,10 @@ impl<T: Send + 'static, E: Send + 'static> fmt::Debug for OrderedBagStream<T, E>
 /// ```
 #[must_use = "an OrderedPutter keeps its bag's stream open until dropped"]
 pub struct OrderedPutter<T: Send + 'static, E: Send + 'static = Infallible> {
-    shared: Arc<Shared<Slots<T>, E>>,
+    raw: RawPutter<SpawnOrder<T>, E>,
 }
 
 impl<T: Send + 'static, E: Send + 'static> OrderedPutter<T, E> {
-    fn new(shared: Arc<Shared<Slots<T>, E>>) -> Self {
-        shared.add_putter();
-        Self { shared }
-    }
-
     /// Puts a value at the next place in the order.
     ///
     /// # Errors
@@ -399,12 +291,7 @@ impl<T: Send + 'static, E: Send + 'static> OrderedPutter<T, E> {
     /// # }
     /// ```
     pub fn put(&self, value: T) -> Result<(), BagClosed<T>> {
-        if !self.shared.is_open() {
-            return Err(BagClosed(value));
-        }
-        self.shared.buf().reserve(Slot::Filled(Some(value)));
-        self.shared.wake();
-        Ok(())
+        self.raw.put(value)
     }
 
     /// Starts `task` at the next place in the order, like [`OrderedBag::spawn`].
@@ -447,31 +334,20 @@ impl<T: Send + 'static, E: Send + 'static> OrderedPutter<T, E> {
         F: Future + Send + 'static,
         F::Output: BagResult<T, E>,
     {
-        if !self.shared.is_open() {
-            return Err(BagClosed(()));
-        }
-        Core::spawn(&self.shared.core, job(&self.shared, task), None)
-            .map(drop)
-            .map_err(|_| BagClosed(()))
+        self.raw.spawn(task)
     }
 }
 
 impl<T: Send + 'static, E: Send + 'static> Clone for OrderedPutter<T, E> {
     fn clone(&self) -> Self {
-        Self::new(Arc::clone(&self.shared))
-    }
-}
-
-impl<T: Send + 'static, E: Send + 'static> Drop for OrderedPutter<T, E> {
-    fn drop(&mut self) {
-        self.shared.remove_putter();
+        Self {
+            raw: self.raw.clone(),
+        }
     }
 }
 
 impl<T: Send + 'static, E: Send + 'static> fmt::Debug for OrderedPutter<T, E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("OrderedPutter")
-            .field("open", &self.shared.is_open())
-            .finish()
+        self.raw.fmt_as("OrderedPutter", f)
     }
 }

@@ -5,6 +5,7 @@
 
 pub(crate) mod cause;
 pub(crate) mod channel;
+pub(crate) mod driver;
 pub(crate) mod inherit;
 pub(crate) mod limit;
 pub(crate) mod lock;
@@ -13,3 +14,4 @@ pub(crate) mod spawn;
 pub(crate) mod start;
 pub(crate) mod time;
 pub(crate) mod timer;
+pub(crate) mod window;

@@ -13,6 +13,12 @@
 //! is released, through [`Actions`]; a task given a slot is returned as a [`Start`], and
 //! the caller spawns it (the task runner, `scope/task.rs`, depends on this file, not the
 //! other way round).
+//!
+//! This engine is not the one of `Group` and `Pool` (`group/engine.rs`): a scope task is a
+//! tokio task of its own, which a `TaskHandle` or a failing sibling can abort alone, and
+//! its outcome is kept in spawn order. `group/engine.rs` says why the two stay apart, with
+//! the measurements (a `Pool` worker running task after task costs about a quarter of a
+//! scope task).
 
 use core::any::Any;
 use core::future::Future;

@@ -1,22 +1,35 @@
 //! [`branch_shoot`]: the seed's hand-driven form of the waterfall grid, with [`Branch`]
 //! and [`Shoot`] handles.
 
+use core::convert::Infallible;
 use core::fmt;
 use core::future::Future;
 use core::marker::PhantomData;
+use core::ops::Range;
 use core::pin::Pin;
 use core::task::{Context, Poll};
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex};
 
 use futures_core::{FusedStream, Stream};
 use tokio::sync::mpsc;
-use tokio::task::JoinHandle;
 
-use super::builder::downcast;
-use super::grid::{BoxError, CellFuture, DriveEnd, DynCells, Grid, Joined, Value, Work, lock};
-use super::timeline::Timeline;
+use super::timeline::{Recorder, Timeline};
+use super::value::{Value, downcast};
+use crate::rt::driver::cells::Cells;
+use crate::rt::driver::ends::Ends;
+use crate::rt::driver::exchange::{DriveEnd, Link, Shared};
+use crate::rt::driver::grid::{Grid, Order, Work};
+use crate::rt::driver::task;
+use crate::rt::lock;
+use crate::rt::window::Window;
+
+/// A pushed cell's work.
+type CellFuture = Pin<Box<dyn Future<Output = Value> + Send>>;
+
+/// A push: the column and its next cell.
+type Push = (usize, CellFuture);
 
 /// Builds a grid of `branches` rows and `shoots` columns driven by hand, as the seed's
 /// `make_brancheshoot(branches, shoots)`.
@@ -65,7 +78,6 @@ pub fn branch_shoot<T: Send + 'static>(
     branches: usize,
     shoots: usize,
 ) -> (Vec<Branch<T>>, Vec<Shoot<T>>) {
-    let (push_tx, push_rx) = mpsc::unbounded_channel();
     let mut branch_txs = Vec::with_capacity(branches);
     let mut branch_rxs = Vec::with_capacity(branches);
     for _ in 0..branches {
@@ -73,32 +85,27 @@ pub fn branch_shoot<T: Send + 'static>(
         branch_txs.push(tx);
         branch_rxs.push(rx);
     }
+    let names = (0..branches).map(|b| format!("branch {b}")).collect();
+    let recorder = Recorder::new(names, shoots);
+    let timeline = recorder.timeline();
     let work = Pushed {
-        cells: DynCells::new(),
+        cells: (0..branches).map(|_| Cells::new()).collect(),
+        values: (0..branches).map(|_| Window::new()).collect(),
         queues: (0..shoots).map(|_| VecDeque::new()).collect(),
         branches: branch_txs,
+        recorder,
     };
-    let names = (0..branches).map(|b| format!("branch {b}")).collect();
-    let grid = Grid::new(names, vec![usize::MAX; branches], shoots, true, work);
-    let timeline = grid.timeline();
-    let panic = Arc::new(Mutex::new(None));
-    let slot = panic.clone();
-    let task = crate::rt::spawn::spawn(async move {
-        let (end, work) = grid.drive(Some(push_rx)).await;
-        if let DriveEnd::Panicked(payload) = end {
-            *slot.lock().unwrap_or_else(PoisonError::into_inner) = Some(payload);
-        }
-        // Only now close the branches, so the one that sees the end finds the payload.
-        drop(work);
+    let grid = Grid::new(vec![usize::MAX; branches], shoots, true, Order::Columns, work);
+    let driver = Arc::new(task::spawn(grid, Shared::new()));
+    let pushes = Arc::new(Pushes {
+        shared: driver.shared().clone(),
+        pushed: (0..shoots).map(|_| AtomicUsize::new(0)).collect(),
     });
-    let driver = Arc::new(Driver { task, panic });
-    let pushed: Arc<[AtomicUsize]> = (0..shoots).map(|_| AtomicUsize::new(0)).collect();
     let shoot_handles: Vec<Shoot<T>> = (0..shoots)
         .map(|index| Shoot {
             index,
             rows: branches,
-            pushed: pushed.clone(),
-            tx: push_tx.clone(),
+            pushes: pushes.clone(),
             _output: PhantomData,
         })
         .collect();
@@ -117,59 +124,108 @@ pub fn branch_shoot<T: Send + 'static>(
     (branch_handles, shoot_handles)
 }
 
-/// Aborts the driver when the last [`Branch`] is dropped.
-struct Driver {
-    task: JoinHandle<()>,
-    panic: Arc<Mutex<Option<Box<dyn core::any::Any + Send>>>>,
+/// The consumer's side of the grid's driver, shared by the branches: dropping the last
+/// one aborts it.
+type Driver = Link<Push, Infallible, Infallible>;
+
+/// What every [`Shoot`] of a grid shares: the driver's input, closed when the last one is
+/// dropped (then no cell can come any more).
+struct Pushes {
+    shared: Arc<Shared<Push, Infallible, Infallible>>,
+    /// Cells pushed so far, by shoot.
+    pushed: Box<[AtomicUsize]>,
 }
 
-impl Drop for Driver {
+impl Drop for Pushes {
     fn drop(&mut self) {
-        self.task.abort();
+        self.shared.close();
     }
 }
 
-/// The pushed cells of each column, in row order.
+/// The pushed cells of each column, run in their rows.
 struct Pushed {
     /// Declared first: the running cells go before the branches' channels.
-    cells: DynCells,
+    cells: Vec<Cells<CellFuture>>,
+    /// Each row's finished values, by column, until delivered.
+    values: Vec<Window<Value>>,
+    /// Each column's pushed cells not started yet, in row order.
     queues: Vec<VecDeque<CellFuture>>,
     branches: Vec<mpsc::UnboundedSender<(usize, Value)>>,
+    recorder: Recorder,
 }
 
 impl Work for Pushed {
-    type Command = (usize, CellFuture);
+    type Command = Push;
+    type Output = Infallible;
+    type Failure = Infallible;
 
-    fn start(&mut self, row: usize, col: usize, index: usize) -> bool {
-        // The grid takes a column's cells in row order, so the front is this row's cell.
-        let Some(fut) = self.queues[col].pop_front() else {
-            return false;
-        };
-        self.cells.push(row, col, index, fut);
-        true
+    fn start(&mut self, row: usize, cols: Range<usize>, index: usize) -> usize {
+        let mut started = 0;
+        for col in cols {
+            // The grid takes a column's cells in row order, so the front is this row's
+            // cell.
+            let Some(fut) = self.queues[col].pop_front() else { break };
+            self.cells[row].push(col, index + started, fut);
+            started += 1;
+        }
+        started
     }
 
-    fn poll_cells(&mut self, cx: &mut Context<'_>, ended: &mut Vec<Joined>) {
-        self.cells.poll(cx, ended);
+    fn poll_cells(
+        &mut self,
+        cx: &mut Context<'_>,
+        ends: &mut Ends<Infallible>,
+        _out: &mut VecDeque<Infallible>,
+    ) {
+        for (row, (cells, values)) in self.cells.iter_mut().zip(&mut self.values).enumerate() {
+            cells.poll(cx, |col, index, out| {
+                let result = out.map(|value| {
+                    values.fill(col, value);
+                    Ok(())
+                });
+                ends.report(row, col, index, result)
+            });
+            if ends.has_failed() {
+                return;
+            }
+        }
     }
 
     fn idle(&self) -> bool {
-        self.cells.is_empty()
+        self.cells.iter().all(Cells::is_empty)
     }
 
     fn drop_cells(&mut self) {
-        self.cells.clear();
+        for cells in &mut self.cells {
+            cells.clear();
+        }
     }
 
-    fn deliver(&mut self, row: usize, col: usize) {
-        let value = self.cells.take(row, col);
+    fn deliver(&mut self, row: usize, col: usize, _out: &mut VecDeque<Infallible>) {
+        let Some(value) = self.values[row].pop() else {
+            unreachable!("the grid delivers finished columns only");
+        };
         // A dropped branch no longer wants its values.
         drop(self.branches[row].send((col, value)));
     }
 
-    fn command(&mut self, (col, cell): Self::Command) -> usize {
-        self.queues[col].push_back(cell);
+    fn commands(&mut self, pushes: &mut Vec<Push>) -> usize {
+        for (col, cell) in pushes.drain(..) {
+            self.queues[col].push_back(cell);
+        }
         0
+    }
+
+    fn records(&self) -> bool {
+        true
+    }
+
+    fn started(&mut self, cells: &[(usize, usize)], at: core::time::Duration) {
+        self.recorder.started(cells, at);
+    }
+
+    fn finished(&mut self, indices: &mut dyn Iterator<Item = usize>, at: core::time::Duration) {
+        self.recorder.finished(indices, at);
     }
 }
 
@@ -235,8 +291,7 @@ impl std::error::Error for ShootError {}
 pub struct Shoot<T> {
     index: usize,
     rows: usize,
-    pushed: Arc<[AtomicUsize]>,
-    tx: mpsc::UnboundedSender<(usize, CellFuture)>,
+    pushes: Arc<Pushes>,
     _output: PhantomData<fn(T)>,
 }
 
@@ -275,15 +330,15 @@ impl<T: Send + 'static> Shoot<T> {
         F: Future<Output = T> + Send + 'static,
     {
         let rows = self.rows;
-        self.pushed[self.index]
+        self.pushes.pushed[self.index]
             .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
                 (n < rows).then_some(n + 1)
             })
             .map_err(|_| ShootError::Full { branches: rows })?;
         let cell = crate::rt::inherit::handed(cell);
-        let cell: CellFuture =
-            Box::pin(async move { Ok::<Value, BoxError>(Box::new(cell.await) as Value) });
-        self.tx
+        let cell: CellFuture = Box::pin(async move { Box::new(cell.await) as Value });
+        self.pushes
+            .shared
             .send((self.index, cell))
             .map_err(|_| ShootError::Closed)
     }
@@ -309,8 +364,7 @@ impl<T> Clone for Shoot<T> {
         Self {
             index: self.index,
             rows: self.rows,
-            pushed: self.pushed.clone(),
-            tx: self.tx.clone(),
+            pushes: self.pushes.clone(),
             _output: PhantomData,
         }
     }
@@ -320,7 +374,7 @@ impl<T> fmt::Debug for Shoot<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Shoot")
             .field("index", &self.index)
-            .field("pushed", &self.pushed[self.index].load(Ordering::Relaxed))
+            .field("pushed", &self.pushes.pushed[self.index].load(Ordering::Relaxed))
             .finish()
     }
 }
@@ -396,7 +450,7 @@ impl<T> Branch<T> {
     /// # }
     /// ```
     pub fn timeline(&self) -> Timeline {
-        lock(&self.timeline).clone()
+        lock::lock(&self.timeline).clone()
     }
 }
 
@@ -416,13 +470,9 @@ impl<T: Send + 'static> Stream for Branch<T> {
             Poll::Ready(None) => {
                 // The grid stopped before this branch was complete.
                 this.seen = this.shoots.len();
-                let payload = this
-                    .driver
-                    .panic
-                    .lock()
-                    .unwrap_or_else(PoisonError::into_inner)
-                    .take();
-                if let Some(payload) = payload {
+                // The driver records its end before its work, with the branches' senders,
+                // goes: a panic is there to see.
+                if let Some(DriveEnd::Panicked(payload)) = this.driver.take_end() {
                     std::panic::resume_unwind(payload);
                 }
                 Poll::Ready(None)

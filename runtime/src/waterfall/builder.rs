@@ -1,28 +1,18 @@
 //! [`Waterfall`]: a builder of named stages, each an async fn of the previous stage's output.
 
-use core::any::Any;
 use core::fmt;
 use core::future::Future;
 use core::marker::PhantomData;
 use core::num::NonZeroUsize;
-use core::pin::Pin;
-use core::task::{Context, Poll};
-use std::collections::VecDeque;
-use std::sync::Arc;
 
 use futures_core::Stream;
 use futures_util::StreamExt;
-use futures_util::stream::FuturesUnordered;
 
-use super::grid::{BoxError, Cell, Grid, Joined, Value, Window, Work};
-use super::outputs::{self, OutputRx, OutputTx};
-use super::run::{BoxedItems, WaterfallRun};
-
-/// Makes a stage's row of cells for one run.
-type StageFn = Arc<dyn Fn() -> Box<dyn Row> + Send + Sync>;
-/// Makes the first stage's row on typed items: [`Waterfall::run`] feeds its items
-/// without boxing each one.
-type EntryFn<I> = Arc<dyn Fn(std::vec::IntoIter<I>) -> Box<dyn Row> + Send + Sync>;
+use super::run::WaterfallRun;
+use super::stages::{EntryFn, StageFn, Stages, row_makers};
+use super::timeline::Recorder;
+use super::value::{BoxError, BoxedItems, Value};
+use crate::rt::driver::grid::{Grid, Order};
 
 #[derive(Clone)]
 struct Stage {
@@ -171,23 +161,9 @@ where
         F: Fn(O) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<N, BoxError>> + Send + 'static,
     {
-        let f = Arc::new(f);
-        let entry = match self.entry {
-            Some(entry) => Some(entry),
-            None => {
-                // The first stage: its input type `O` is the item type `I`.
-                let f = f.clone();
-                let entry: EntryFn<I> = Arc::new(move |items: std::vec::IntoIter<I>| {
-                    let items: Box<dyn Iterator<Item = O> + Send> =
-                        Box::new(items.map(same::<I, O>));
-                    Box::new(TypedRow::<O, N, F, Fut>::new(f.clone(), Some(items)))
-                });
-                Some(entry)
-            }
-        };
-        let run: StageFn = Arc::new(move || {
-            Box::new(TypedRow::<O, N, F, Fut>::new(f.clone(), None))
-        });
+        let (run, first) = row_makers::<I, O, N, F, Fut>(f);
+        // The first stage's input type `O` is the item type `I`.
+        let entry = self.entry.or(Some(first));
         let mut stages = self.stages;
         stages.push(Stage {
             name,
@@ -266,11 +242,11 @@ where
     pub fn run(&self, items: impl IntoIterator<Item = I>) -> WaterfallRun<O> {
         let items: Vec<I> = items.into_iter().collect();
         let cols = items.len();
-        let (mut grid, outputs) = self.grid(cols, true);
+        let mut grid = self.grid(cols, true);
         if let Some(entry) = &self.entry {
-            grid.work_mut().rows[0] = entry(items.into_iter());
+            grid.work_mut().set_first_row(entry(items.into_iter()));
         }
-        WaterfallRun::new(grid, outputs, None)
+        WaterfallRun::new(grid, None)
     }
 
     /// Like [`run`](Self::run), for items that arrive as a stream: a stage starts on an
@@ -301,21 +277,18 @@ where
     where
         S: Stream<Item = I> + Send + 'static,
     {
-        let (grid, outputs) = self.grid(0, false);
+        let grid = self.grid(0, false);
         let source: BoxedItems = Box::pin(StreamExt::map(items, |i| Box::new(i) as Value));
-        WaterfallRun::new(grid, outputs, Some((source, window.get())))
+        WaterfallRun::new(grid, Some((source, window.get())))
     }
 
-    /// The grid of a run.
-    fn grid(&self, cols: usize, cols_closed: bool) -> (Grid<Stages>, OutputRx) {
-        let (tx, rx) = outputs::channel();
+    /// The grid of a run: rows are stages, delivering in item order.
+    fn grid(&self, cols: usize, cols_closed: bool) -> Grid<Stages<O>> {
         let names = self.stages.iter().map(|s| s.name.clone()).collect();
         let limits = self.stages.iter().map(|s| s.limit).collect();
-        let work = Stages {
-            rows: self.stages.iter().map(|s| (s.run)()).collect(),
-            out: tx,
-        };
-        (Grid::new(names, limits, cols, cols_closed, work), rx)
+        let rows = self.stages.iter().map(|s| (s.run)()).collect();
+        let work = Stages::new(rows, Recorder::new(names, cols));
+        Grid::new(limits, cols, cols_closed, Order::Columns, work)
     }
 }
 
@@ -335,174 +308,5 @@ impl<I, O> fmt::Debug for Waterfall<I, O> {
         f.debug_struct("Waterfall")
             .field("stages", &stages)
             .finish()
-    }
-}
-
-/// Unboxes a value whose type the builder's type parameters guarantee.
-pub(crate) fn downcast<T: 'static>(value: Value) -> T {
-    match value.downcast::<T>() {
-        Ok(value) => *value,
-        Err(_) => unreachable!("waterfall stages are chained by type"),
-    }
-}
-
-/// `a` as a `B`, which is the same type: moved through an `Option`, not boxed.
-fn same<A: 'static, B: 'static>(a: A) -> B {
-    let mut slot = Some(a);
-    match (&mut slot as &mut dyn Any)
-        .downcast_mut::<Option<B>>()
-        .and_then(Option::take)
-    {
-        Some(b) => b,
-        None => unreachable!("the first stage takes the item type"),
-    }
-}
-
-/// One stage's cells in a run, typed: neither a cell's future nor its output is boxed
-/// (except the last stage's outputs, handed to the consumer).
-trait Row: Send {
-    /// Starts cell `col` (timeline index `index`) on the row's next input: its own typed
-    /// item if it has them, else the front of its input queue. Returns whether it started.
-    fn start(&mut self, col: usize, index: usize) -> bool;
-    /// Polls the running cells, pushing every one that ended onto `ended` as row `row`.
-    fn poll(&mut self, row: usize, cx: &mut Context<'_>, ended: &mut Vec<Joined>);
-    fn is_empty(&self) -> bool;
-    fn clear(&mut self);
-    /// Queues a type-erased input (an item of a streamed input).
-    fn push_value(&mut self, value: Value);
-    /// The input queue, a `VecDeque` of the stage's input type.
-    fn inputs(&mut self) -> &mut dyn Any;
-    /// Hands column `col`'s output to the next stage's `inputs`, or to `out` if last.
-    fn deliver(&mut self, col: usize, next: Option<&mut dyn Any>, out: &mut OutputTx);
-}
-
-struct TypedRow<In, N, F, Fut> {
-    f: Arc<F>,
-    /// The typed items of [`Waterfall::run`], for the first stage.
-    items: Option<Box<dyn Iterator<Item = In> + Send>>,
-    /// Inputs waiting for this stage, in column order.
-    inputs: VecDeque<In>,
-    cells: FuturesUnordered<Cell<Fut>>,
-    /// Outputs of finished cells not delivered yet.
-    done: Window<N>,
-}
-
-impl<In, N, F, Fut> TypedRow<In, N, F, Fut> {
-    fn new(f: Arc<F>, items: Option<Box<dyn Iterator<Item = In> + Send>>) -> Self {
-        Self {
-            f,
-            items,
-            inputs: VecDeque::new(),
-            cells: FuturesUnordered::new(),
-            done: Window::new(),
-        }
-    }
-}
-
-impl<In, N, F, Fut> Row for TypedRow<In, N, F, Fut>
-where
-    In: Send + 'static,
-    N: Send + 'static,
-    F: Fn(In) -> Fut + Send + Sync + 'static,
-    Fut: Future<Output = Result<N, BoxError>> + Send + 'static,
-{
-    fn start(&mut self, col: usize, index: usize) -> bool {
-        let input = match &mut self.items {
-            Some(items) => items.next(),
-            None => self.inputs.pop_front(),
-        };
-        let Some(input) = input else {
-            return false;
-        };
-        self.cells.push(Cell::new(col, index, (self.f)(input)));
-        true
-    }
-
-    fn poll(&mut self, row: usize, cx: &mut Context<'_>, ended: &mut Vec<Joined>) {
-        while let Poll::Ready(Some((col, index, out))) = Pin::new(&mut self.cells).poll_next(cx) {
-            let out = out.map(|out| out.map(|n| self.done.put(col, n)));
-            ended.push((row, col, index, out));
-        }
-    }
-
-    fn is_empty(&self) -> bool {
-        self.cells.is_empty()
-    }
-
-    fn clear(&mut self) {
-        self.cells.clear();
-    }
-
-    fn push_value(&mut self, value: Value) {
-        self.inputs.push_back(downcast::<In>(value));
-    }
-
-    fn inputs(&mut self) -> &mut dyn Any {
-        &mut self.inputs
-    }
-
-    fn deliver(&mut self, col: usize, next: Option<&mut dyn Any>, out: &mut OutputTx) {
-        let value = self.done.take(col);
-        match next {
-            Some(next) => match next.downcast_mut::<VecDeque<N>>() {
-                Some(next) => next.push_back(value),
-                None => unreachable!("waterfall stages are chained by type"),
-            },
-            // The consumer may be gone; the driver is then being dropped too.
-            None => out.send(Box::new(value)),
-        }
-    }
-}
-
-/// The high-level form's work: stage r maps the in-order outputs of stage r - 1.
-struct Stages {
-    /// Declared first: the running cells go before the output channel.
-    rows: Vec<Box<dyn Row>>,
-    out: OutputTx,
-}
-
-impl Work for Stages {
-    /// An item of a streamed input: the next column.
-    type Command = Value;
-
-    fn start(&mut self, row: usize, col: usize, index: usize) -> bool {
-        self.rows[row].start(col, index)
-    }
-
-    fn poll_cells(&mut self, cx: &mut Context<'_>, ended: &mut Vec<Joined>) {
-        for (row, cells) in self.rows.iter_mut().enumerate() {
-            cells.poll(row, cx, ended);
-        }
-    }
-
-    fn idle(&self) -> bool {
-        self.rows.iter().all(|cells| cells.is_empty())
-    }
-
-    fn drop_cells(&mut self) {
-        for cells in &mut self.rows {
-            cells.clear();
-        }
-    }
-
-    fn deliver(&mut self, row: usize, col: usize) {
-        let (this, rest) = self.rows.split_at_mut(row + 1);
-        let next = rest.first_mut().map(|next| next.inputs());
-        this[row].deliver(col, next, &mut self.out);
-    }
-
-    fn flush(&mut self) {
-        self.out.flush();
-    }
-
-    fn command(&mut self, item: Self::Command) -> usize {
-        match self.rows.first_mut() {
-            Some(first) => {
-                first.push_value(item);
-                1
-            }
-            // No stage: the run is already complete.
-            None => 0,
-        }
     }
 }

@@ -3,10 +3,11 @@
 mod branch_shoot;
 mod builder;
 mod error;
-mod grid;
-mod outputs;
 mod run;
+mod stages;
+mod svg;
 mod timeline;
+mod value;
 
 pub use self::branch_shoot::{Branch, Shoot, ShootError, branch_shoot};
 pub use self::builder::Waterfall;

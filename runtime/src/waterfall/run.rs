@@ -1,43 +1,36 @@
 //! [`WaterfallRun`]: the stream of a waterfall's final outputs, in item order.
 
 use core::fmt;
-use core::marker::PhantomData;
 use core::pin::Pin;
 use core::task::{Context, Poll, ready};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex};
 
 use futures_core::{FusedStream, Stream};
-use tokio::sync::mpsc::{self, UnboundedSender};
-use tokio::task::JoinHandle;
 
-use super::builder::downcast;
 use super::error::WaterfallError;
-use super::grid::{DriveEnd, Grid, Value, Work, lock};
-use super::outputs::OutputRx;
+use super::stages::Stages;
 use super::timeline::Timeline;
+use super::value::{BoxError, BoxedItems, Value};
+use crate::rt::driver::exchange::{DriveEnd, Link, Shared};
+use crate::rt::driver::grid::Grid;
+use crate::rt::driver::task;
+use crate::rt::lock;
+use crate::rt::start::Start;
 
-/// Spawns the driver; the flag says whether it records the timeline.
-type Pending = Box<dyn FnOnce(bool) -> JoinHandle<DriveEnd> + Send>;
-
-/// The streamed input of [`Waterfall::run_stream`](crate::Waterfall::run_stream), boxed.
-pub(crate) type BoxedItems = Pin<Box<dyn Stream<Item = Value> + Send>>;
+/// The consumer's side of a run's driver: streamed items in, outputs out in item order.
+type Driver<O> = Link<Value, O, BoxError>;
 
 /// A streamed input: pulled by the consumer, handed to the driver as new columns.
 struct Feed {
     /// In a `Mutex` only so the run is `Sync`; always reached through `get_mut`.
     items: Mutex<BoxedItems>,
-    to_driver: UnboundedSender<Value>,
     /// Items may be pulled while fewer than `window` are inside the run.
     window: usize,
     pulled: usize,
 }
 
-enum State {
-    /// Not polled yet: the driver is spawned on the first poll.
-    Idle(Mutex<Pending>),
-    Running(JoinHandle<DriveEnd>),
-    Finished,
-}
+/// Spawns the driver; the flag says whether it records the timeline.
+type Spawn<O> = Box<dyn FnOnce(bool) -> Driver<O> + Send>;
 
 /// Stream returned by [`Waterfall::run`](crate::Waterfall::run) and
 /// [`Waterfall::run_stream`](crate::Waterfall::run_stream): the last stage's outputs in
@@ -67,75 +60,36 @@ enum State {
 /// ```
 #[must_use = "streams do nothing unless polled"]
 pub struct WaterfallRun<O> {
-    state: State,
-    outputs: OutputRx,
+    /// The driver, spawned on the first poll; dropped once the run has ended.
+    driver: Start<Spawn<O>, Driver<O>>,
     /// Outputs yielded so far.
     yielded: usize,
     feed: Option<Feed>,
     timeline: Arc<Mutex<Timeline>>,
     /// Whether the driver will record the timeline; read when it is spawned.
     record: bool,
-    _output: PhantomData<fn() -> O>,
 }
 
 impl<O: Send + 'static> WaterfallRun<O> {
-    pub(crate) fn new<W: Work<Command = Value>>(
-        grid: Grid<W>,
-        outputs: OutputRx,
-        items: Option<(BoxedItems, usize)>,
-    ) -> Self {
-        let timeline = grid.timeline();
-        let record = items.is_none();
-        let (feed, commands) = match items {
-            Some((items, window)) => {
-                let (to_driver, commands) = mpsc::unbounded_channel();
-                let feed = Feed {
-                    items: Mutex::new(items),
-                    to_driver,
-                    window,
-                    pulled: 0,
-                };
-                (Some(feed), Some(commands))
-            }
-            None => (None, None),
-        };
+    pub(crate) fn new(mut grid: Grid<Stages<O>>, items: Option<(BoxedItems, usize)>) -> Self {
+        let timeline = grid.work_mut().recorder_mut().timeline();
         // A streamed run may never end: it records no timeline unless asked to.
-        let spawn: Pending = Box::new(move |record| {
-            let mut grid = grid;
-            grid.set_record(record);
-            crate::rt::spawn::spawn(crate::rt::inherit::handed(async move {
-                grid.drive(commands).await.0
-            }))
+        let record = items.is_none();
+        let feed = items.map(|(items, window)| Feed {
+            items: Mutex::new(items),
+            window,
+            pulled: 0,
+        });
+        let spawn: Spawn<O> = Box::new(move |record| {
+            grid.work_mut().recorder_mut().set_on(record);
+            task::spawn(grid, Shared::new())
         });
         Self {
-            state: State::Idle(Mutex::new(spawn)),
-            outputs,
+            driver: Start::new(spawn),
             yielded: 0,
             feed,
             timeline,
             record,
-            _output: PhantomData,
-        }
-    }
-
-    /// Pulls the streamed input while the window has room.
-    fn pull(&mut self, cx: &mut Context<'_>) {
-        let Some(feed) = &mut self.feed else { return };
-        let items = feed.items.get_mut().unwrap_or_else(PoisonError::into_inner);
-        while feed.pulled - self.yielded < feed.window {
-            match items.as_mut().poll_next(cx) {
-                Poll::Ready(Some(item)) => {
-                    // A stopped driver no longer takes items; its end is seen below.
-                    drop(feed.to_driver.send(item));
-                    feed.pulled += 1;
-                }
-                Poll::Ready(None) => {
-                    // Dropping the sender tells the driver no more columns will come.
-                    self.feed = None;
-                    return;
-                }
-                Poll::Pending => return,
-            }
         }
     }
 
@@ -191,8 +145,32 @@ impl<O: Send + 'static> WaterfallRun<O> {
     /// # }
     /// ```
     pub fn timeline(&self) -> Timeline {
-        lock(&self.timeline).clone()
+        lock::lock(&self.timeline).clone()
     }
+}
+
+/// Pulls the streamed input while the window has room, and hands what it pulled to the
+/// driver; closes the driver's input once the stream has ended.
+fn pull<O>(feed: &mut Option<Feed>, yielded: usize, driver: &mut Driver<O>, cx: &mut Context<'_>) {
+    let Some(f) = feed else { return };
+    let items = lock::get_mut(&mut f.items);
+    while f.pulled - yielded < f.window {
+        match items.as_mut().poll_next(cx) {
+            Poll::Ready(Some(item)) => {
+                driver.push(item);
+                f.pulled += 1;
+            }
+            Poll::Ready(None) => {
+                *feed = None;
+                // Tells the driver no more columns will come.
+                driver.close();
+                return;
+            }
+            Poll::Pending => break,
+        }
+    }
+    // A stopped driver no longer takes items; its end is seen by the caller.
+    driver.flush();
 }
 
 impl<O: Send + 'static> Stream for WaterfallRun<O> {
@@ -200,68 +178,47 @@ impl<O: Send + 'static> Stream for WaterfallRun<O> {
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let this = self.get_mut();
-        loop {
-            match &mut this.state {
-                State::Finished => return Poll::Ready(None),
-                State::Idle(_) => {
-                    let State::Idle(spawn) = core::mem::replace(&mut this.state, State::Finished)
-                    else {
-                        unreachable!()
-                    };
-                    let spawn = spawn.into_inner().unwrap_or_else(PoisonError::into_inner);
-                    this.state = State::Running(spawn(this.record));
-                }
-                State::Running(_) => {
-                    this.pull(cx);
-                    let State::Running(driver) = &mut this.state else {
-                        unreachable!()
-                    };
-                    if let Some(value) = ready!(this.outputs.poll_recv(cx)) {
-                        this.yielded += 1;
-                        return Poll::Ready(Some(Ok(downcast::<O>(value))));
-                    }
-                    // Every output was taken and the driver dropped its sender: it ended.
-                    let end = ready!(Pin::new(driver).poll(cx));
-                    this.state = State::Finished;
-                    this.feed = None;
-                    return match end {
-                        Ok(DriveEnd::Done) => Poll::Ready(None),
-                        Ok(DriveEnd::Failed(error)) => Poll::Ready(Some(Err(error))),
-                        Ok(DriveEnd::Panicked(payload)) => std::panic::resume_unwind(payload),
-                        Err(join_error) if join_error.is_panic() => {
-                            std::panic::resume_unwind(join_error.into_panic())
-                        }
-                        Err(_) => Poll::Ready(None),
-                    };
-                }
+        let (record, streamed) = (this.record, this.feed.is_some());
+        let Some(driver) = this.driver.get_or_start(|spawn| {
+            let mut driver = spawn(record);
+            if !streamed {
+                // Every item is in the grid already.
+                driver.close();
             }
+            driver
+        }) else {
+            return Poll::Ready(None);
+        };
+        pull(&mut this.feed, this.yielded, driver, cx);
+        if let Some(value) = ready!(driver.poll_output(cx)) {
+            this.yielded += 1;
+            return Poll::Ready(Some(Ok(value)));
+        }
+        // Every output was taken and the driver stopped, its cells dropped.
+        let end = driver.take_end();
+        this.driver.finish();
+        this.feed = None;
+        match end {
+            Some(DriveEnd::Done) | None => Poll::Ready(None),
+            Some(DriveEnd::Failed { row, col, failure }) => {
+                let name = lock::lock(&this.timeline).stage_names()[row].clone();
+                Poll::Ready(Some(Err(WaterfallError::new(row, name, col, failure))))
+            }
+            Some(DriveEnd::Panicked(payload)) => std::panic::resume_unwind(payload),
         }
     }
 }
 
 impl<O: Send + 'static> FusedStream for WaterfallRun<O> {
     fn is_terminated(&self) -> bool {
-        matches!(self.state, State::Finished)
-    }
-}
-
-impl<O> Drop for WaterfallRun<O> {
-    fn drop(&mut self) {
-        if let State::Running(driver) = &self.state {
-            driver.abort();
-        }
+        self.driver.is_finished()
     }
 }
 
 impl<O> fmt::Debug for WaterfallRun<O> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let state = match self.state {
-            State::Idle(_) => "idle",
-            State::Running(_) => "running",
-            State::Finished => "finished",
-        };
         f.debug_struct("WaterfallRun")
-            .field("state", &state)
+            .field("state", &self.driver.phase())
             .finish_non_exhaustive()
     }
 }
