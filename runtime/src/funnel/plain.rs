@@ -97,7 +97,7 @@ where
 /// use ayutil::FunnelStep;
 /// use futures::StreamExt;
 ///
-/// // The seed's demo: every sleeper returns a second sleeper.
+/// // The demo of the Python funnel: every sleeper returns a second sleeper.
 /// fn sleeper(n: u64, again: bool) -> impl Future<Output = FunnelStep<(u64, bool)>> + Send {
 ///     async move {
 ///         tokio::time::sleep(Duration::from_millis(10 * n)).await;

@@ -1,4 +1,4 @@
-//! [`branch_shoot`]: the seed's hand-driven form of the waterfall grid, with [`Branch`]
+//! [`branch_shoot`]: the Python original's hand-driven form of the waterfall grid, with [`Branch`]
 //! and [`Shoot`] handles.
 
 use core::convert::Infallible;
@@ -31,14 +31,14 @@ type CellFuture = Pin<Box<dyn Future<Output = Value> + Send>>;
 /// A push: the column and its next cell.
 type Push = (usize, CellFuture);
 
-/// Builds a grid of `branches` rows and `shoots` columns driven by hand, as the seed's
+/// Builds a grid of `branches` rows and `shoots` columns driven by hand, as the Python original's
 /// `make_brancheshoot(branches, shoots)`.
 ///
 /// [`Shoot::push`] schedules the next cell of a column: a column's first push is its cell
 /// in branch 0, its second push its cell in branch 1, and so on. A cell (b, s) starts once
 /// it was pushed and branch b - 1 has finished shoots 0..=s. [`Branch`] b yields the
 /// outputs of its cells in shoot order, each with the [`Shoot`] it came from, so the next
-/// stage can be pushed from there, like the seed's `gen_passthrough`.
+/// stage can be pushed from there, like the Python original's `gen_passthrough`.
 ///
 /// This is the same core as [`Waterfall`](crate::Waterfall), without stage functions:
 /// every cell is whatever future was pushed, and nothing limits concurrency.
@@ -298,7 +298,7 @@ pub struct Shoot<T> {
 impl<T: Send + 'static> Shoot<T> {
     /// Schedules `cell` as this shoot's next cell: in branch 0 for the first push, branch
     /// 1 for the second, and so on. It starts once the previous branch has finished shoots
-    /// 0..=this one (at once in branch 0), as the seed's `shoot_next`.
+    /// 0..=this one (at once in branch 0), as the Python original's `shoot_next`.
     ///
     /// # Errors
     ///

@@ -28,8 +28,8 @@ struct Stage {
 /// (up to the stage's limit) and may finish in any order. The first stage has no
 /// dependency. [`run`](Self::run) returns the last stage's outputs in item order.
 ///
-/// This is the seed's "waterfall stream scheduler" (branches = stages, shoots = items);
-/// [`branch_shoot`](crate::branch_shoot) gives the seed's hand-driven shape on the same
+/// This is the Python original's "waterfall stream scheduler" (branches = stages, shoots = items);
+/// [`branch_shoot`](crate::branch_shoot) gives the Python original's hand-driven shape on the same
 /// core. Scheduling is greedy and optimal: with enough concurrency, the run's makespan is
 /// the grid's critical path ([`Timeline::critical_path`](crate::Timeline::critical_path)).
 ///

@@ -9,13 +9,13 @@ use super::timeline::Timeline;
 impl Timeline {
     /// Draws the run as an SVG image: one lane per stage, time running to the right, one
     /// rectangle per cell labelled with its item number and coloured by item, so an item
-    /// can be followed down the stages like the seed's animation.
+    /// can be followed down the stages like the Python original's animation.
     ///
     /// Each cell is a `<rect class="cell" data-stage=".." data-item="..">` with a
     /// `<title>` giving its times; cells that never finished are drawn up to the end of the
     /// timeline with a dashed outline and `data-end=""`.
     ///
-    /// Below it, the grid itself (stages down, items across, as in the seed's animation):
+    /// Below it, the grid itself (stages down, items across, as in the Python original's animation):
     /// one `<rect class="grid-cell">` per position, grey until the cell starts, yellow
     /// while it runs, green once it finished. Viewers that play SVG animation (browsers)
     /// replay the run, slowed to at least four seconds; others show the final state.
