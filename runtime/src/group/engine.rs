@@ -43,6 +43,7 @@ use std::collections::VecDeque;
 use std::panic::AssertUnwindSafe;
 use std::sync::{Arc, Mutex};
 
+use crossbeam_utils::CachePadded;
 use futures_util::FutureExt as _;
 use futures_util::task::AtomicWaker;
 use tokio::sync::{Notify, oneshot};
@@ -73,13 +74,16 @@ pub(crate) enum Collect {
     All,
 }
 
+/// The two locks sit on cache lines of their own (`CachePadded`, which also covers the
+/// adjacent-line prefetch where a CPU has one), so that spawners and workers on different
+/// cores do not slow each other down through them.
 pub(crate) struct Core<E> {
     /// The workers' side: the jobs they take next and the failures they record. A worker
     /// finishing a task locks only this while it finds a next job here.
-    outbox: CacheLines<Mutex<Outbox<E>>>,
+    outbox: CachePadded<Mutex<Outbox<E>>>,
     /// The spawners' side: newly queued jobs and the worker bookkeeping. Workers lock it
     /// only to move its queue to the outbox in one go, to go idle or to end.
-    inbox: CacheLines<Mutex<Inbox<E>>>,
+    inbox: CachePadded<Mutex<Inbox<E>>>,
     limit: usize,
     collect: Collect,
     /// Woken (all waiters) whenever no task is queued or running any more.
@@ -89,12 +93,6 @@ pub(crate) struct Core<E> {
     /// The `join`s waiting together share one outcome.
     rounds: JoinRounds,
 }
-
-/// Keeps its content off the cache lines of its neighbours (and of their adjacent-line
-/// prefetch), so that spawners and workers on different cores do not slow each other down
-/// through the two locks.
-#[repr(align(128))]
-struct CacheLines<T>(T);
 
 /// Locked first when both locks are taken.
 struct Outbox<E> {
@@ -177,7 +175,7 @@ pub(crate) struct Cancelled {
 impl<E: Send + 'static> Core<E> {
     pub(crate) fn new(limit: usize, collect: Collect) -> Arc<Self> {
         Arc::new(Self {
-            outbox: CacheLines(Mutex::new(Outbox {
+            outbox: CachePadded::new(Mutex::new(Outbox {
                 queue: VecDeque::new(),
                 epoch: 0,
                 first: None,
@@ -185,7 +183,7 @@ impl<E: Send + 'static> Core<E> {
                 all: Vec::new(),
                 finished: Vec::new(),
             })),
-            inbox: CacheLines(Mutex::new(Inbox {
+            inbox: CachePadded::new(Mutex::new(Inbox {
                 queue: VecDeque::new(),
                 next_id: 0,
                 workers: Vec::new(),
@@ -214,7 +212,7 @@ impl<E: Send + 'static> Core<E> {
         job: Job<E>,
         admitted: Option<oneshot::Sender<()>>,
     ) -> Result<Spawned, Job<E>> {
-        let mut inbox = lock(&self.inbox.0);
+        let mut inbox = lock(&self.inbox);
         if inbox.closed {
             return Err(job);
         }
@@ -267,8 +265,8 @@ impl<E: Send + 'static> Core<E> {
     /// drops it (outside the locks). `None` once it has started or was cancelled.
     pub(crate) fn withdraw(&self, id: u64) -> Option<Job<E>> {
         let (queued, idle) = {
-            let mut outbox = lock(&self.outbox.0);
-            let mut inbox = lock(&self.inbox.0);
+            let mut outbox = lock(&self.outbox);
+            let mut inbox = lock(&self.inbox);
             // Every id of the outbox is below every id of the inbox; holding both locks,
             // no worker can move the inbox meanwhile.
             let queued = remove_queued(&mut outbox.queue, id)
@@ -284,8 +282,8 @@ impl<E: Send + 'static> Core<E> {
 
     /// Tasks queued or running.
     pub(crate) fn pending(&self) -> usize {
-        let outbox = lock(&self.outbox.0);
-        let inbox = lock(&self.inbox.0);
+        let outbox = lock(&self.outbox);
+        let inbox = lock(&self.inbox);
         outbox.queue.len() + inbox.queue.len() + inbox.busy
     }
 
@@ -383,22 +381,22 @@ impl<E: Send + 'static> Core<E> {
 
     /// Takes the first failure and the number of further ones (mode `Collect::First`).
     pub(crate) fn take_first_failure(&self) -> Option<(TaskFailure<E>, usize)> {
-        let mut outbox = lock(&self.outbox.0);
+        let mut outbox = lock(&self.outbox);
         let first = outbox.first.take()?;
         Some((first, core::mem::take(&mut outbox.others)))
     }
 
     /// Takes every failure so far (mode `Collect::All`).
     pub(crate) fn take_all_failures(&self) -> Vec<TaskFailure<E>> {
-        core::mem::take(&mut lock(&self.outbox.0).all)
+        core::mem::take(&mut lock(&self.outbox).all)
     }
 
     /// Aborts every running task and drops every queued one. With `close`, later spawns
     /// are refused. Futures are dropped after the locks are released.
     pub(crate) fn cancel_all(&self, close: bool) -> Cancelled {
         let (queued, newer, workers, finished, tasks) = {
-            let mut outbox = lock(&self.outbox.0);
-            let mut inbox = lock(&self.inbox.0);
+            let mut outbox = lock(&self.outbox);
+            let mut inbox = lock(&self.inbox);
             inbox.closed |= close;
             outbox.epoch = outbox.epoch.wrapping_add(1);
             inbox.epoch = outbox.epoch;
@@ -485,7 +483,7 @@ impl<E: Send + 'static> Core<E> {
         let mut gave_up = Vec::new();
         let mut overflow = None;
         let next = {
-            let mut outbox = lock(&self.outbox.0);
+            let mut outbox = lock(&self.outbox);
             if outbox.epoch != epoch {
                 drop(outbox);
                 return Err(());
@@ -509,7 +507,7 @@ impl<E: Send + 'static> Core<E> {
             let mut next = pop_admitted(&mut outbox.queue, &mut gave_up);
             // The hot path: a busy worker found its next job in the outbox and stays busy.
             if next.is_none() || !was_busy {
-                let mut inbox = lock(&self.inbox.0);
+                let mut inbox = lock(&self.inbox);
                 if inbox.finished.len() + outbox.finished.len() <= FINISHED_CAP {
                     inbox.finished.append(&mut outbox.finished);
                 }
