@@ -479,6 +479,7 @@ fn compiled_out(x: i32) -> TypeThatDoesNotExist {
 /// Documented: the explicit variant gets its own doc text.
 #[doc(hidden)]
 #[must_use]
+#[allow(unreachable_pub)] // `pub` is kept on both functions; this module is not public.
 pub fn hidden_but_kept(x: i32) -> i32 {
     x + 1
 }
