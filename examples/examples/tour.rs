@@ -30,6 +30,13 @@ async fn user_name(id: u32) -> String {
     format!("user-{id}")
 }
 
+// #[eager]: the call runs at once, until its first wait; the rest goes on as a task.
+#[ayutil::eager]
+async fn prefetch(id: u32) -> u32 {
+    tokio::time::sleep(ms(50)).await; // a request in flight
+    id * 2
+}
+
 #[tokio::main]
 async fn main() {
     // link!: gather futures, async fns, sync callables and values, concurrently.
@@ -142,4 +149,32 @@ async fn main() {
         "provider     {} after LIMIT.new_instance(5)",
         clamp(42).await
     );
+
+    // #[eager]: the request starts at the call, so it overlaps the caller's own work.
+    let t0 = Instant::now();
+    let doubled = prefetch(21);
+    tokio::time::sleep(ms(50)).await; // other work meanwhile
+    println!("#[eager]     {} in {:?}", doubled.await, t0.elapsed());
+
+    // SchedulingExecutor: a ready queue the program reads and reorders.
+    let order = ayutil::SchedulingExecutor::new()
+        .run(async {
+            use ayutil::scheduling;
+            let log = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
+            let tasks: Vec<_> = ["first", "second"]
+                .into_iter()
+                .map(|name| {
+                    let log = log.clone();
+                    scheduling::spawn(async move { log.borrow_mut().push(name) })
+                        .expect("inside the executor")
+                })
+                .collect();
+            scheduling::task_reinsert(tasks[1].id(), 0).expect("a runnable task");
+            for task in tasks {
+                task.await.expect("no task fails");
+            }
+            log.take()
+        })
+        .await;
+    println!("scheduling   {order:?} (second moved to the front of the ready queue)");
 }
