@@ -6,9 +6,9 @@
 
 #[allow(dead_code)]
 #[path = "../../examples/examples/service.rs"]
-mod service;
+mod example;
 
-use service::{DB, Db, Users};
+use example::{DB, Db, Users};
 
 /// Tests that read the production database's counter do not run beside `main`, which
 /// queries it.
@@ -77,5 +77,5 @@ async fn the_explicit_variant_answers_for_its_own_database() {
 fn main_runs_against_production() {
     // `main` is the example's program; here only its exit code is checked.
     let _serial = PRODUCTION.blocking_lock();
-    assert_eq!(service::main(), ayutil::MainExit::SUCCESS);
+    assert_eq!(example::main(), ayutil::MainExit::SUCCESS);
 }
