@@ -7,6 +7,8 @@ use std::time::Duration;
 use ayutil::{Group, GroupError, TaskFailure};
 use tokio::time::{Instant, sleep};
 
+use crate::support;
+
 fn assert_send_sync<T: Send + Sync>(_: &T) {}
 
 /// Sends on drop: proves a task's future was dropped (finished or aborted).
@@ -268,29 +270,14 @@ fn concurrent_joins_all_learn_of_a_failure() {
                     }
                 });
             }
-            let (waiting_tx, mut waiting_rx) = tokio::sync::mpsc::unbounded_channel();
-            let joins: Vec<_> = (0..3)
-                .map(|_| {
-                    let group = group.clone();
-                    let waiting_tx = waiting_tx.clone();
-                    tokio::spawn(async move {
-                        let mut join = std::pin::pin!(group.join());
-                        assert!(futures::poll!(join.as_mut()).is_pending());
-                        waiting_tx.send(()).unwrap();
-                        join.await
-                    })
+            let joins =
+                support::joins_waiting_together(&group, 3, release_tx, |group| async move {
+                    group.join().await
                 })
-                .collect();
-            for _ in 0..3 {
-                waiting_rx.recv().await.unwrap();
-            }
-            release_tx.send(true).unwrap();
+                .await;
             let mut owners = 0;
             for join in joins {
-                let err = join
-                    .await
-                    .unwrap()
-                    .expect_err("every join sees the failure");
+                let err = join.expect_err("every join sees the failure");
                 assert_eq!((err.failed(), err.others()), (2, 1), "round {round}");
                 if err.first().is_some() {
                     owners += 1;

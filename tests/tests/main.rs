@@ -19,5 +19,6 @@ mod pool;
 mod provider;
 mod scheduling;
 mod service;
+mod support;
 mod task_set;
 mod waterfall;

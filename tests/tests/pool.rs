@@ -9,6 +9,8 @@ use ayutil::Pool;
 use futures::FutureExt as _;
 use tokio::time::{Instant, sleep};
 
+use crate::support;
+
 fn assert_send_sync<T: Send + Sync>(_: &T) {}
 
 /// A pool limit; zero cannot be asked for (`Pool::new` takes a `NonZeroUsize`).
@@ -414,29 +416,13 @@ fn concurrent_joins_all_learn_of_a_failure() {
                     if i == 2 { Err("task 2") } else { Ok(()) }
                 });
             }
-            let (waiting_tx, mut waiting_rx) = tokio::sync::mpsc::unbounded_channel();
-            let joins: Vec<_> = (0..3)
-                .map(|_| {
-                    let pool = pool.clone();
-                    let waiting_tx = waiting_tx.clone();
-                    tokio::spawn(async move {
-                        let mut join = std::pin::pin!(pool.join());
-                        assert!(futures::poll!(join.as_mut()).is_pending());
-                        waiting_tx.send(()).unwrap();
-                        join.await
-                    })
-                })
-                .collect();
-            for _ in 0..3 {
-                waiting_rx.recv().await.unwrap();
-            }
-            release_tx.send(true).unwrap();
+            let joins = support::joins_waiting_together(&pool, 3, release_tx, |pool| async move {
+                pool.join().await
+            })
+            .await;
             let mut owners = 0;
             for join in joins {
-                let err = join
-                    .await
-                    .unwrap()
-                    .expect_err("every join sees the failure");
+                let err = join.expect_err("every join sees the failure");
                 assert_eq!(err.failed(), 1, "round {round}");
                 if let Some(first) = err.into_first() {
                     assert_eq!(first.into_error(), Some("task 2"));

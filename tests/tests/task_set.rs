@@ -7,6 +7,8 @@ use std::time::Duration;
 use ayutil::{TaskFailure, TaskSet};
 use tokio::time::{Instant, sleep};
 
+use crate::support;
+
 fn assert_send_sync<T: Send + Sync>(_: &T) {}
 
 /// Counts drops: proves how many task futures were dropped (finished or cancelled).
@@ -233,29 +235,14 @@ fn concurrent_joins_all_learn_of_every_failure() {
                     }
                 });
             }
-            let (waiting_tx, mut waiting_rx) = tokio::sync::mpsc::unbounded_channel();
-            let joins: Vec<_> = (0..3)
-                .map(|_| {
-                    let tasks = tasks.clone();
-                    let waiting_tx = waiting_tx.clone();
-                    tokio::spawn(async move {
-                        let mut join = std::pin::pin!(tasks.join());
-                        assert!(futures::poll!(join.as_mut()).is_pending());
-                        waiting_tx.send(()).unwrap();
-                        join.await
-                    })
+            let joins =
+                support::joins_waiting_together(&tasks, 3, release_tx, |tasks| async move {
+                    tasks.join().await
                 })
-                .collect();
-            for _ in 0..3 {
-                waiting_rx.recv().await.unwrap();
-            }
-            release_tx.send(true).unwrap();
+                .await;
             let mut owners = 0;
             for join in joins {
-                let err = join
-                    .await
-                    .unwrap()
-                    .expect_err("every join sees the failures");
+                let err = join.expect_err("every join sees the failures");
                 assert_eq!(err.failed(), 2, "round {round}");
                 match err.failures().len() {
                     2 => owners += 1,
