@@ -210,24 +210,25 @@ async fn soak_task_set() -> Readings {
 }
 
 /// A bag's tasks yield their permit: it goes when the consumer drops the value, so the
-/// tasks alive and the values not yet taken are `LIVE` at most together.
-async fn soak_bag() -> Readings {
-    let bag = Bag::<OwnedSemaphorePermit>::new();
-    let putter = bag.putter();
+/// tasks alive and the values not yet taken are `LIVE` at most together. `spawn` puts one
+/// task into the bag whose stream is `values`.
+async fn soak_bag_stream<S, E>(
+    values: S,
+    spawn: impl Fn(OwnedSemaphorePermit) + Send + Sync + 'static,
+) -> Readings
+where
+    S: futures::Stream<Item = Result<OwnedSemaphorePermit, E>> + Unpin,
+    E: std::fmt::Debug,
+{
     let live = Arc::new(Live::new());
     let feed = Arc::clone(&live);
     tokio::spawn(async move {
         for _ in 0..WARM_UP + COUNT {
-            let permit = feed.permit().await;
-            let spawned = putter.spawn(async move {
-                tokio::task::yield_now().await;
-                Some(permit)
-            });
-            spawned.expect("the stream is alive");
+            spawn(feed.permit().await);
         }
     });
     let mut counter = Counter::default();
-    let mut values = bag.into_stream();
+    let mut values = values;
     while let Some(value) = values.next().await {
         drop(value.expect("no task fails"));
         counter.take();
@@ -235,28 +236,30 @@ async fn soak_bag() -> Readings {
     counter.readings
 }
 
+async fn soak_bag() -> Readings {
+    let bag = Bag::<OwnedSemaphorePermit>::new();
+    let putter = bag.putter();
+    soak_bag_stream(bag.into_stream(), move |permit| {
+        let spawned = putter.spawn(async move {
+            tokio::task::yield_now().await;
+            Some(permit)
+        });
+        spawned.expect("the stream is alive");
+    })
+    .await
+}
+
 async fn soak_ordered_bag() -> Readings {
     let bag = OrderedBag::<OwnedSemaphorePermit>::new();
     let putter = bag.putter();
-    let live = Arc::new(Live::new());
-    let feed = Arc::clone(&live);
-    tokio::spawn(async move {
-        for _ in 0..WARM_UP + COUNT {
-            let permit = feed.permit().await;
-            let spawned = putter.spawn(async move {
-                tokio::task::yield_now().await;
-                Some(permit)
-            });
-            spawned.expect("the stream is alive");
-        }
-    });
-    let mut counter = Counter::default();
-    let mut values = bag.into_stream();
-    while let Some(value) = values.next().await {
-        drop(value.expect("no task fails"));
-        counter.take();
-    }
-    counter.readings
+    soak_bag_stream(bag.into_stream(), move |permit| {
+        let spawned = putter.spawn(async move {
+            tokio::task::yield_now().await;
+            Some(permit)
+        });
+        spawned.expect("the stream is alive");
+    })
+    .await
 }
 
 async fn soak_batcher() -> Readings {

@@ -8,6 +8,8 @@ use ayutil::{Bag, OrderedBag};
 use futures::{FutureExt as _, StreamExt as _};
 use tokio::time::{Instant, sleep};
 
+use crate::support;
+
 fn assert_send_sync<T: Send + Sync>(_: &T) {}
 
 /// Counts drops: proves how many task futures were dropped (finished or cancelled).
@@ -358,11 +360,7 @@ async fn stream_after_error_is_finished() {
 fn ordered_bag_keeps_spawn_order_on_a_multi_thread_runtime() {
     // Tasks end on two worker threads in any order, and putters on other tasks take places
     // meanwhile: every round must come out exactly in the order the places were taken.
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
+    let rt = support::multi_thread();
     for round in 0..200_u64 {
         rt.block_on(async {
             let bag = OrderedBag::new();

@@ -9,6 +9,8 @@ use ayutil::{FunnelError, FunnelStep, funnel, funnel_steps, try_funnel};
 use futures::{FutureExt, StreamExt, stream};
 use tokio::time::{Instant, sleep};
 
+use crate::support;
+
 fn ms(n: u64) -> Duration {
     Duration::from_millis(n)
 }
@@ -505,11 +507,7 @@ async fn panic_is_resumed_after_the_other_futures_are_dropped() {
 #[test]
 fn try_funnel_error_after_drop_holds_on_a_multi_thread_runtime() {
     // Regression: the race of the error against the driver's drop, on worker threads.
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
+    let rt = support::multi_thread();
     for round in 0..300 {
         rt.block_on(async {
             tokio::spawn(async move {

@@ -250,11 +250,7 @@ fn spawn_outside_a_runtime_panics_clearly() {
 fn concurrent_joins_all_learn_of_a_failure() {
     // Regression: with several joins waiting, the failure went to one of them and the
     // others returned `Ok`.
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
+    let rt = support::multi_thread();
     for round in 0..300 {
         rt.block_on(async {
             let group: Group<String> = Group::new();

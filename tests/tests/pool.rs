@@ -357,11 +357,7 @@ async fn cancelled_spawn_wait_keeps_the_order_of_the_others() {
 fn cancelled_spawn_wait_races_with_admission_and_loses_nothing() {
     // Regression guard: a `spawn_wait` cancelled while a worker admits it either runs (it
     // had started) or is dropped unrun; never both, never neither.
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
+    let rt = support::multi_thread();
     for round in 0..300 {
         rt.block_on(async {
             let pool = Pool::new(limit(2));
@@ -400,11 +396,7 @@ fn cancelled_spawn_wait_races_with_admission_and_loses_nothing() {
 fn concurrent_joins_all_learn_of_a_failure() {
     // Regression: with several joins waiting, the failure went to one of them and the
     // others returned `Ok`.
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
+    let rt = support::multi_thread();
     for round in 0..300 {
         rt.block_on(async {
             let pool: Pool<&str> = Pool::new(limit(2));

@@ -13,6 +13,8 @@ use ayutil::SchedulingExecutor;
 use ayutil::scheduling::{self, SchedulingError, Task, TaskId};
 use futures::FutureExt;
 
+use crate::support;
+
 /// Safety net only: a correct executor finishes at once; a lost wake-up would hang.
 const HANG: Duration = Duration::from_secs(20);
 
@@ -857,11 +859,7 @@ async fn tokio_yield_now_inside_still_comes_back() {
 
 #[test]
 fn wakes_from_other_threads_are_never_lost() {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
+    let rt = support::multi_thread();
     for round in 0..300 {
         let (done_tx, done_rx) = std_mpsc::channel();
         let handle = rt.handle().clone();

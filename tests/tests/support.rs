@@ -2,6 +2,15 @@
 
 use std::future::Future;
 
+/// The runtime of the race tests: multi-thread, two workers, timers and I/O on.
+pub(crate) fn multi_thread() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("a multi-thread runtime")
+}
+
 /// Starts `joins` tasks that each call `join` on a clone of `set` and are seen waiting
 /// (polled once, pending) before `release` is sent; returns the joins' outputs in the
 /// order they were started.

@@ -215,11 +215,7 @@ async fn exit_timeout_of_max_never_fires() {
 fn concurrent_joins_all_learn_of_every_failure() {
     // Regression: with several joins waiting, one took every failure and the others
     // returned `Ok`, although they had waited for the very same tasks.
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
+    let rt = support::multi_thread();
     for round in 0..300 {
         rt.block_on(async {
             let tasks: TaskSet<String> = TaskSet::new();

@@ -367,14 +367,26 @@ where
     F: FnOnce() -> Fut,
     Fut: Future<Output = V> + Send + 'static,
 {
-    match cache().lookup(key) {
+    waiting_or_lead(cache().lookup(key), |ticket| {
+        // The body is polled by the waiters themselves and moves to a spawned task as
+        // soon as one of them is dropped (see `flight.rs`): no task per miss.
+        ticket.flight().set_body(Box::pin(handed(drive(ticket, make()))));
+    })
+}
+
+/// What a cached `async fn` awaits after its lookup; `lead` starts the computation when
+/// the call is the first for its key.
+fn waiting_or_lead<K, V, VK>(lookup: Lookup<K, V>, lead: impl FnOnce(Ticket<K, V>)) -> Running<V, VK>
+where
+    K: Hash + Eq + Clone + Send + Sync + 'static,
+    V: Clone + Send + Sync + 'static,
+{
+    match lookup {
         Lookup::Hit(value) => Running::ready(value),
         Lookup::Join(flight) => Running::waiting(flight.wait()),
         Lookup::Lead(ticket) => {
-            // The body is polled by the waiters themselves and moves to a spawned task as
-            // soon as one of them is dropped (see `flight.rs`): no task per miss.
             let flight = ticket.flight();
-            flight.set_body(Box::pin(handed(drive(ticket, make()))));
+            lead(ticket);
             Running::waiting(flight.wait())
         }
     }
@@ -397,15 +409,9 @@ where
     F: FnOnce() -> Fut,
     Fut: Future<Output = V> + 'static,
 {
-    match cache().lookup(key) {
-        Lookup::Hit(value) => Running::ready(value),
-        Lookup::Join(flight) => Running::waiting(flight.wait()),
-        Lookup::Lead(ticket) => {
-            let flight = ticket.flight();
-            drop(spawn::spawn_local(handed(drive(ticket, make()))));
-            Running::waiting(flight.wait())
-        }
-    }
+    waiting_or_lead(cache().lookup(key), |ticket| {
+        drop(spawn::spawn_local(handed(drive(ticket, make()))));
+    })
 }
 
 /// The body of a `#[cached(task)]` function: returns at once with a handle to the
